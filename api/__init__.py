@@ -1,0 +1,1 @@
+"""seabed-twin: api."""

@@ -1,0 +1,427 @@
+"""Seawater around a seabed cabin: site temperature climatology and properties.
+
+Pure, vectorised functions (numpy arrays in, numpy arrays out). Thermodynamic
+properties come from TEOS-10 via ``gsw``; the transport properties that TEOS-10
+does not cover (thermal conductivity, viscosity) come from the correlations
+reviewed by Sharqawy, Lienhard & Zubair (2010), *Desalination and Water
+Treatment* 16, 354-380, doi:10.5004/dwt.2010.1079.
+
+Temperatures are in-situ ITS-90 [degC]; salinity is Absolute Salinity [g kg-1]
+(for standard seawater this equals the Reference Salinity that Sharqawy et al.
+call "reference-composition salinity"); pressure is sea pressure [dbar]
+(zero at the sea surface).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import gsw
+
+__all__ = [
+    "MID_MONTH_DAY_OF_YEAR",
+    "SITE_MONTHLY_SEA_TEMP_C",
+    "YEAR_LENGTH_DAYS",
+    "absolute_salinity_g_kg",
+    "fit_annual_harmonics",
+    "pressure_dbar_at_depth",
+    "sea_temperature_c",
+    "seawater_conductivity_w_mk",
+    "seawater_cp_j_kgk",
+    "seawater_density_kg_m3",
+    "seawater_flow_for_heat_kg_s",
+    "seawater_viscosity_pa_s",
+]
+
+#: Period of the annual cycle [d] (mean Julian year).
+YEAR_LENGTH_DAYS = 365.25
+
+_MONTH_LENGTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+
+#: Day of year at the middle of each month of a 365-day year [d]. Day of year is
+#: continuous time since 1 January 00:00, so 1 January at noon is 0.5 and the
+#: middle of January is 15.5: 15.5, 45, 74.5, 105, 135.5, 166, 196.5, 227.5,
+#: 258, 288.5, 319, 349.5.
+MID_MONTH_DAY_OF_YEAR = np.cumsum(_MONTH_LENGTH_DAYS) - _MONTH_LENGTH_DAYS / 2.0
+
+#: Monthly mean sea temperature at the cabin's depth [degC], January..December.
+#: These are engineering defaults for simulation, not measured climatologies;
+#: replace them with site survey data when available.
+SITE_MONTHLY_SEA_TEMP_C: dict[str, tuple[float, ...]] = {
+    # Lingang, Shanghai: cabin ~10 m deep east of Xiaoyangshan, northern mouth of
+    # Hangzhou Bay / Yangtze estuary, ~30.6 N 122.1 E. The shallow, tide-stirred
+    # estuarine water is vertically mixed, so 10 m ~ surface. Engineering estimate
+    # shaped to the published seasonal anchors for the Changjiang estuary / Hangzhou
+    # Bay coastal water: winter minimum ~6-8 C in Jan-Feb, summer maximum
+    # ~27-28 C in August. Annual mean of these values is 16.4 C. People's Daily
+    # (18 May 2026, j.people.com.cn/n3/2026/0518/c94476-20457378.html) states the
+    # site's "average annual seawater temperature is below 15 C"; that cannot be
+    # reconciled with a 27-28 C August and 6-8 C winter, so the anchors win here.
+    "lingang": (7.0, 6.0, 7.8, 12.0, 17.5, 22.0, 26.0, 27.5, 25.0, 20.5, 15.5, 10.5),
+    # Lingshui, Hainan (South China Sea coast, ~18.4 N 110.1 E), cabin ~35 m deep
+    # (Shenzhen Daily 10 Oct 2025; Xinhua 20 Mar 2025 quotes 30 m for the 2025
+    # module). Surface water ranges roughly 21-29 C over the year; in summer the
+    # Qiongdong coastal upwelling keeps near-bottom water below 24.5 C (Xinhua, as
+    # quoted in the project brief). Engineering estimate at 35 m: winter mixed
+    # column ~22-23 C, summer held under 24.5 C by upwelling, an autumn maximum
+    # (Sep-Nov) when upwelling relaxes and the deepening mixed layer brings warm
+    # surface water down. Annual mean 23.5 C.
+    "lingshui": (22.5, 22.0, 22.5, 23.5, 24.0, 23.5, 23.0, 23.5, 24.5, 25.5, 24.5, 23.5),
+    # North Sea / Orkney (EMEC; Microsoft Project Natick phase 2 lay at ~36 m off
+    # Orkney, 2018-2020). Strong tidal mixing keeps the column near-isothermal.
+    # Engineering estimate consistent with the ~6-13 C range in the brief and the
+    # usual northern-North-Sea phase: minimum in March (~7 C), maximum in August
+    # (~13 C), lagging the air temperature by ~1-2 months. Annual mean 9.9 C.
+    "north-sea": (8.3, 7.4, 7.0, 7.6, 8.9, 10.6, 12.2, 13.0, 12.6, 11.4, 10.2, 9.2),
+}
+
+_GRAVITY_CHECK_LAT_DEG = 90.0
+
+
+def _as_float_array(name: str, value) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: must be numeric, got {value!r}") from exc
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: must be finite, got non-finite values")
+    return arr
+
+
+def _check_range(name: str, arr: np.ndarray, lo: float, hi: float, unit: str) -> None:
+    if np.any(arr < lo) or np.any(arr > hi):
+        raise ValueError(
+            f"{name}: must lie in [{lo}, {hi}] {unit}, got min {arr.min():g}, max {arr.max():g}"
+        )
+
+
+def _temp(name: str, value) -> np.ndarray:
+    arr = _as_float_array(name, value)
+    # Seawater freezes near -1.9 C; the correlations below are fitted up to 180 C,
+    # the cabin never sees more than ~100 C.
+    _check_range(name, arr, -2.5, 100.0, "degC")
+    return arr
+
+
+def _salinity(name: str, value) -> np.ndarray:
+    arr = _as_float_array(name, value)
+    # TEOS-10 is validated to ~42 g/kg in the ocean and 50 g/kg in the lab.
+    _check_range(name, arr, 0.0, 50.0, "g kg-1")
+    return arr
+
+
+def _pressure(name: str, value) -> np.ndarray:
+    arr = _as_float_array(name, value)
+    _check_range(name, arr, 0.0, 12000.0, "dbar")
+    return arr
+
+
+def _design_matrix(day_of_year: np.ndarray, n_harmonics: int) -> np.ndarray:
+    omega = 2.0 * np.pi * day_of_year[..., None] / YEAR_LENGTH_DAYS
+    k = np.arange(1, n_harmonics + 1)
+    cols = [np.ones_like(day_of_year)[..., None]]
+    for kk in k:
+        cols.append(np.cos(kk * omega))
+        cols.append(np.sin(kk * omega))
+    return np.concatenate(cols, axis=-1)
+
+
+def fit_annual_harmonics(monthly_mean_temp_c, n_harmonics: int = 2) -> np.ndarray:
+    """Least-squares fit of an annual harmonic series to 12 monthly means.
+
+    The model is ``T(d) = c0 + sum_k [a_k cos(2 pi k d / P) + b_k sin(2 pi k d / P)]``
+    with period ``P = 365.25`` d, and the monthly means are placed at the
+    mid-month days of year :data:`MID_MONTH_DAY_OF_YEAR` (15.5, 45, 74.5, ...,
+    349.5; day of year counted from 1 January 00:00).
+
+    Parameters
+    ----------
+    monthly_mean_temp_c : array_like, shape (12,)
+        Monthly mean temperatures, January first [degC].
+    n_harmonics : int, optional
+        Number of harmonics, 0 to 5 (11 parameters for 12 points) [-].
+
+    Returns
+    -------
+    numpy.ndarray, shape (1 + 2 * n_harmonics,)
+        Coefficients ``[c0, a1, b1, a2, b2, ...]`` [degC].
+
+    Raises
+    ------
+    ValueError
+        If the input is not 12 finite values or ``n_harmonics`` is out of range.
+    """
+    values = _as_float_array("monthly_mean_temp_c", monthly_mean_temp_c)
+    if values.shape != (12,):
+        raise ValueError(
+            f"monthly_mean_temp_c: must hold exactly 12 monthly values, got shape {values.shape}"
+        )
+    if isinstance(n_harmonics, bool) or not isinstance(n_harmonics, (int, np.integer)):
+        raise ValueError(f"n_harmonics: must be an integer, got {n_harmonics!r}")
+    if not 0 <= n_harmonics <= 5:
+        raise ValueError(
+            f"n_harmonics: must be 0..5 so 12 monthly values over-determine the fit, got {n_harmonics}"
+        )
+    design = _design_matrix(MID_MONTH_DAY_OF_YEAR, int(n_harmonics))
+    coefficients, *_ = np.linalg.lstsq(design, values, rcond=None)
+    return coefficients
+
+
+def sea_temperature_c(
+    day_of_year,
+    coefficients,
+    depth_m=0.0,
+    mixed_layer_depth_m=None,
+    thermocline_drop_c=0.0,
+    thermocline_scale_m: float = 20.0,
+) -> np.ndarray:
+    """Sea temperature from an annual harmonic series and a simple depth profile.
+
+    Within the mixed layer (``depth_m <= mixed_layer_depth_m``) the temperature
+    is the harmonic (surface) value. Below it the temperature relaxes
+    exponentially towards ``surface - thermocline_drop_c``::
+
+        T(z) = T_s - dT * (1 - exp(-(z - h) / L))     for z > h
+
+    the "uniform mixed layer over an exponential thermocline" shape, one of the
+    analytic profiles compared by Fiedler (2010), *Limnol. Oceanogr. Methods* 8,
+    313-325. ``h`` is the mixed layer depth, ``dT`` the total drop across the
+    thermocline and ``L`` its e-folding scale. With the defaults
+    (``mixed_layer_depth_m=None``, ``thermocline_drop_c=0``) depth has no effect.
+
+    Parameters
+    ----------
+    day_of_year : array_like
+        Day of year, fractional, counted from 1 January 00:00 [d].
+    coefficients : array_like
+        ``[c0, a1, b1, ...]`` from :func:`fit_annual_harmonics` [degC].
+    depth_m : array_like, optional
+        Depth below the surface, positive down [m].
+    mixed_layer_depth_m : float or array_like or None, optional
+        Mixed layer depth [m]; ``None`` means the whole column is mixed.
+    thermocline_drop_c : float or array_like, optional
+        Temperature drop from the surface to the deep water [K], >= 0.
+    thermocline_scale_m : float, optional
+        E-folding depth of the thermocline below the mixed layer [m].
+
+    Returns
+    -------
+    numpy.ndarray
+        Temperature [degC], broadcast over the inputs.
+    """
+    day = _as_float_array("day_of_year", day_of_year)
+    coef = _as_float_array("coefficients", coefficients)
+    if coef.ndim != 1 or coef.size % 2 != 1:
+        raise ValueError(
+            f"coefficients: must be 1-D with odd length [mean, a1, b1, ...], got shape {coef.shape}"
+        )
+    depth = _as_float_array("depth_m", depth_m)
+    if np.any(depth < 0):
+        raise ValueError("depth_m: must be >= 0 (positive down)")
+    drop = _as_float_array("thermocline_drop_c", thermocline_drop_c)
+    if np.any(drop < 0):
+        raise ValueError("thermocline_drop_c: must be >= 0")
+    scale = float(_as_float_array("thermocline_scale_m", thermocline_scale_m))
+    if scale <= 0:
+        raise ValueError("thermocline_scale_m: must be > 0")
+
+    n_harmonics = (coef.size - 1) // 2
+    surface = _design_matrix(day, n_harmonics) @ coef
+    if mixed_layer_depth_m is None:
+        return np.broadcast_to(surface, np.broadcast_shapes(surface.shape, depth.shape, drop.shape)).copy()
+    mld = _as_float_array("mixed_layer_depth_m", mixed_layer_depth_m)
+    if np.any(mld < 0):
+        raise ValueError("mixed_layer_depth_m: must be >= 0")
+    below = np.clip(depth - mld, 0.0, None)
+    return surface - drop * (1.0 - np.exp(-below / scale))
+
+
+def seawater_density_kg_m3(temp_c, absolute_salinity_g_kg, pressure_dbar=0.0) -> np.ndarray:
+    """In-situ seawater density, TEOS-10 ``gsw.rho_t_exact``.
+
+    Parameters
+    ----------
+    temp_c : array_like
+        In-situ temperature, ITS-90 [degC].
+    absolute_salinity_g_kg : array_like
+        Absolute Salinity [g kg-1].
+    pressure_dbar : array_like, optional
+        Sea pressure [dbar].
+
+    Returns
+    -------
+    numpy.ndarray
+        Density [kg m-3].
+    """
+    t = _temp("temp_c", temp_c)
+    sa = _salinity("absolute_salinity_g_kg", absolute_salinity_g_kg)
+    p = _pressure("pressure_dbar", pressure_dbar)
+    return np.asarray(gsw.rho_t_exact(sa, t, p), dtype=float)
+
+
+def seawater_cp_j_kgk(temp_c, absolute_salinity_g_kg, pressure_dbar=0.0) -> np.ndarray:
+    """Isobaric specific heat capacity of seawater, TEOS-10 ``gsw.cp_t_exact``.
+
+    Parameters
+    ----------
+    temp_c : array_like
+        In-situ temperature, ITS-90 [degC].
+    absolute_salinity_g_kg : array_like
+        Absolute Salinity [g kg-1].
+    pressure_dbar : array_like, optional
+        Sea pressure [dbar].
+
+    Returns
+    -------
+    numpy.ndarray
+        Specific heat capacity [J kg-1 K-1].
+    """
+    t = _temp("temp_c", temp_c)
+    sa = _salinity("absolute_salinity_g_kg", absolute_salinity_g_kg)
+    p = _pressure("pressure_dbar", pressure_dbar)
+    return np.asarray(gsw.cp_t_exact(sa, t, p), dtype=float)
+
+
+def seawater_conductivity_w_mk(temp_c, absolute_salinity_g_kg) -> np.ndarray:
+    """Thermal conductivity of seawater at 0.1 MPa.
+
+    Jamieson & Tudhope (1970), *Desalination* 8, 393-401, as given in Sharqawy
+    et al. (2010) eq. (13) and the MIT seawater library::
+
+        log10(k) = log10(240 + 0.0002 S) + 0.434 (2.3 - (343.5 + 0.037 S) / T)
+                   * (1 - T / (647.3 + 0.03 S))**(1/3)
+
+    with ``k`` in [mW m-1 K-1], ``T`` in [K] on IPTS-68 (``T68 = 1.00024 T90``)
+    and ``S`` practical salinity (``S_P = S_R / 1.00472``). Stated accuracy 3 %,
+    valid 0-180 C and 0-160 g/kg. Pressure dependence (~0.1 % per 10 bar) is
+    ignored.
+
+    Parameters
+    ----------
+    temp_c : array_like
+        In-situ temperature, ITS-90 [degC].
+    absolute_salinity_g_kg : array_like
+        Absolute (reference-composition) Salinity [g kg-1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Thermal conductivity [W m-1 K-1].
+    """
+    t = _temp("temp_c", temp_c)
+    sa = _salinity("absolute_salinity_g_kg", absolute_salinity_g_kg)
+    t68_k = 1.00024 * t + 273.15
+    sp = sa / 1.00472
+    log10_k_mw = np.log10(240.0 + 0.0002 * sp) + 0.434 * (
+        2.3 - (343.5 + 0.037 * sp) / t68_k
+    ) * (1.0 - t68_k / (647.3 + 0.03 * sp)) ** (1.0 / 3.0)
+    return 1e-3 * 10.0**log10_k_mw
+
+
+def seawater_viscosity_pa_s(temp_c, absolute_salinity_g_kg) -> np.ndarray:
+    """Dynamic viscosity of seawater at 0.1 MPa.
+
+    Sharqawy et al. (2010) eqs. (22)-(23): ``mu = mu_w (1 + A s + B s**2)`` with
+    ``s`` in [kg kg-1], ``A = 1.541 + 1.998e-2 t - 9.52e-5 t**2``,
+    ``B = 7.974 - 7.561e-2 t + 4.724e-4 t**2`` (fit to Isdale et al. 1972 and
+    Fabuss et al. 1969), and the pure-water part ``mu_w = 4.2844e-5 +
+    1 / (0.157 (t + 64.993)**2 - 91.296)`` fitted to the IAPWS 2008 viscosity
+    release. Stated accuracy 1.5 %, valid 0-180 C, 0-150 g/kg.
+
+    Parameters
+    ----------
+    temp_c : array_like
+        In-situ temperature, ITS-90 [degC].
+    absolute_salinity_g_kg : array_like
+        Absolute (reference-composition) Salinity [g kg-1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Dynamic viscosity [Pa s].
+    """
+    t = _temp("temp_c", temp_c)
+    s = _salinity("absolute_salinity_g_kg", absolute_salinity_g_kg) / 1000.0
+    mu_w = 4.2844e-5 + 1.0 / (0.157 * (t + 64.993) ** 2 - 91.296)
+    a = 1.541 + 1.998e-2 * t - 9.52e-5 * t**2
+    b = 7.974 - 7.561e-2 * t + 4.724e-4 * t**2
+    return mu_w * (1.0 + a * s + b * s**2)
+
+
+def pressure_dbar_at_depth(depth_m, latitude_deg) -> np.ndarray:
+    """Sea pressure at a depth, TEOS-10 ``gsw.p_from_z(-depth, lat)``.
+
+    Parameters
+    ----------
+    depth_m : array_like
+        Depth below the sea surface, positive down [m].
+    latitude_deg : array_like
+        Latitude [deg N].
+
+    Returns
+    -------
+    numpy.ndarray
+        Sea pressure [dbar].
+    """
+    depth = _as_float_array("depth_m", depth_m)
+    _check_range("depth_m", depth, 0.0, 11000.0, "m")
+    lat = _as_float_array("latitude_deg", latitude_deg)
+    _check_range("latitude_deg", lat, -_GRAVITY_CHECK_LAT_DEG, _GRAVITY_CHECK_LAT_DEG, "deg")
+    return np.asarray(gsw.p_from_z(-depth, lat), dtype=float)
+
+
+def absolute_salinity_g_kg(practical_salinity, depth_m, longitude_deg, latitude_deg) -> np.ndarray:
+    """Absolute Salinity from Practical Salinity, TEOS-10 ``gsw.SA_from_SP``.
+
+    Parameters
+    ----------
+    practical_salinity : array_like
+        Practical Salinity (PSS-78) [-].
+    depth_m : array_like
+        Depth below the sea surface, positive down [m].
+    longitude_deg : array_like
+        Longitude [deg E].
+    latitude_deg : array_like
+        Latitude [deg N].
+
+    Returns
+    -------
+    numpy.ndarray
+        Absolute Salinity [g kg-1].
+    """
+    sp = _as_float_array("practical_salinity", practical_salinity)
+    _check_range("practical_salinity", sp, 0.0, 42.0, "")
+    lon = _as_float_array("longitude_deg", longitude_deg)
+    _check_range("longitude_deg", lon, -360.0, 360.0, "deg")
+    p = pressure_dbar_at_depth(depth_m, latitude_deg)
+    return np.asarray(gsw.SA_from_SP(sp, p, lon, latitude_deg), dtype=float)
+
+
+def seawater_flow_for_heat_kg_s(heat_w, temp_rise_k, temp_c, absolute_salinity_g_kg) -> np.ndarray:
+    """Seawater mass flow that carries a heat load at a given temperature rise.
+
+    First law for a steady open system: ``m = Q / (cp * dT)``, with ``cp`` from
+    :func:`seawater_cp_j_kgk` at ``temp_c`` and surface pressure.
+
+    Parameters
+    ----------
+    heat_w : array_like
+        Heat rejected to the seawater [W], >= 0.
+    temp_rise_k : array_like
+        Seawater temperature rise [K], > 0.
+    temp_c : array_like
+        Seawater temperature at which cp is evaluated [degC].
+    absolute_salinity_g_kg : array_like
+        Absolute Salinity [g kg-1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Mass flow [kg s-1].
+    """
+    q = _as_float_array("heat_w", heat_w)
+    if np.any(q < 0):
+        raise ValueError("heat_w: must be >= 0")
+    dt = _as_float_array("temp_rise_k", temp_rise_k)
+    if np.any(dt <= 0):
+        raise ValueError("temp_rise_k: must be > 0")
+    return q / (seawater_cp_j_kgk(temp_c, absolute_salinity_g_kg) * dt)

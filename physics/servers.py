@@ -1,0 +1,368 @@
+"""Server power models: utilisation -> electrical power.
+
+A server's wall power is modelled as a piecewise-linear function of CPU (or
+accelerator) utilisation, the approach of the SPECpower_ssj2008 benchmark
+tables used by CloudSim (Beloglazov & Buyya, CCPE 24(13), 2012) and of the
+linear model of Fan, Weber & Barroso, "Power provisioning for a
+warehouse-sized computer", ISCA 2007.
+
+Functions called once per simulation step (``busy_power_w``,
+``fleet_power_w``) are plain-float scalar code; the others are vectorised
+with numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "ServerModel",
+    "SERVER_MODELS",
+    "server_model",
+    "custom_server_model",
+    "linear_server_model",
+    "server_power_w",
+    "busy_power_w",
+    "fleet_power_w",
+    "server_fan_power_fraction",
+    "FAN_THRESHOLD_C",
+    "FAN_SLOPE_PER_K",
+]
+
+
+@dataclass(frozen=True)
+class ServerModel:
+    """Piecewise-linear utilisation-to-power curve of one server.
+
+    Parameters
+    ----------
+    name : str
+        Identifier of the model.
+    utilisation_points : tuple of float
+        Utilisation breakpoints [-], strictly increasing, first 0, last 1.
+    power_w_points : tuple of float
+        Wall power at each breakpoint [W], non-decreasing, finite, >= 0.
+    mass_kg : float
+        Mass of the server [kg], used for its thermal capacity. > 0.
+
+    Raises
+    ------
+    ValueError
+        If the table or the mass is invalid.
+    """
+
+    name: str
+    utilisation_points: tuple[float, ...]
+    power_w_points: tuple[float, ...]
+    mass_kg: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError("name: must be a non-empty string")
+        u = tuple(float(x) for x in self.utilisation_points)
+        p = tuple(float(x) for x in self.power_w_points)
+        if len(u) < 2:
+            raise ValueError("utilisation_points: need at least two points (0 and 1)")
+        if len(p) != len(u):
+            raise ValueError(
+                f"power_w_points: length {len(p)} differs from utilisation_points length {len(u)}"
+            )
+        if not all(math.isfinite(x) for x in u):
+            raise ValueError("utilisation_points: must be finite")
+        if u[0] != 0.0 or u[-1] != 1.0:
+            raise ValueError("utilisation_points: must start at 0 and end at 1")
+        if any(b <= a for a, b in zip(u, u[1:])):
+            raise ValueError("utilisation_points: must be strictly increasing")
+        if not all(math.isfinite(x) and x >= 0.0 for x in p):
+            raise ValueError("power_w_points: must be finite and >= 0")
+        if any(b < a for a, b in zip(p, p[1:])):
+            raise ValueError("power_w_points: must be non-decreasing")
+        m = float(self.mass_kg)
+        if not (math.isfinite(m) and m > 0.0):
+            raise ValueError("mass_kg: must be finite and > 0")
+        object.__setattr__(self, "utilisation_points", u)
+        object.__setattr__(self, "power_w_points", p)
+        object.__setattr__(self, "mass_kg", m)
+
+    @property
+    def idle_power_w(self) -> float:
+        """Power at zero utilisation [W]."""
+        return self.power_w_points[0]
+
+    @property
+    def peak_power_w(self) -> float:
+        """Power at full utilisation [W]."""
+        return self.power_w_points[-1]
+
+
+def custom_server_model(
+    name: str,
+    utilisation_points,
+    power_w_points,
+    mass_kg: float,
+) -> ServerModel:
+    """Build a validated server model from a utilisation/power table.
+
+    Parameters
+    ----------
+    name : str
+        Identifier.
+    utilisation_points : sequence of float
+        Breakpoints [-], strictly increasing from 0 to 1.
+    power_w_points : sequence of float
+        Power at each breakpoint [W], non-decreasing.
+    mass_kg : float
+        Server mass [kg].
+
+    Returns
+    -------
+    ServerModel
+
+    Raises
+    ------
+    ValueError
+        If the table is not a valid power curve.
+    """
+    return ServerModel(name, tuple(utilisation_points), tuple(power_w_points), mass_kg)
+
+
+def linear_server_model(
+    name: str, idle_power_w: float, peak_power_w: float, mass_kg: float
+) -> ServerModel:
+    """Linear power model ``P(u) = P_idle + (P_peak - P_idle) u``.
+
+    Fan, Weber & Barroso, ISCA 2007, eq. (1).
+
+    Parameters
+    ----------
+    name : str
+        Identifier.
+    idle_power_w : float
+        Power at zero utilisation [W], >= 0.
+    peak_power_w : float
+        Power at full utilisation [W], >= idle_power_w.
+    mass_kg : float
+        Server mass [kg].
+
+    Returns
+    -------
+    ServerModel
+    """
+    if not (math.isfinite(idle_power_w) and idle_power_w >= 0.0):
+        raise ValueError("idle_power_w: must be finite and >= 0")
+    if not (math.isfinite(peak_power_w) and peak_power_w >= idle_power_w):
+        raise ValueError("peak_power_w: must be finite and >= idle_power_w")
+    return ServerModel(name, (0.0, 1.0), (idle_power_w, peak_power_w), mass_kg)
+
+
+_TEN_PERCENT_STEPS = tuple(i / 10.0 for i in range(11))
+
+#: DGX H100 idle power [W] -- ENGINEERING ASSUMPTION, not a published figure.
+#: Reasoning: 8 idle H100 SXM GPUs at ~70-90 W each (~0.65 kW), 2 Xeon
+#: Platinum 8480C at ~100 W idle each (~0.2 kW), 2 TB DDR5 in 32 DIMMs
+#: (~0.1-0.15 kW), 4 NVSwitch chips, 8 ConnectX-7 + 2 BlueField-3 NICs and
+#: NVMe drives (~0.3 kW), fans near minimum speed and PSU losses
+#: (~0.4-0.6 kW): about 1.8-2.1 kW, rounded to 2.0 kW.
+DGX_H100_IDLE_POWER_W = 2000.0
+#: DGX H100 maximum system power [W]: "~10.2 kW max" (NVIDIA DGX H100 user
+#: guide / datasheet, system specifications; 8 GPUs at 700 W TDP).
+DGX_H100_PEAK_POWER_W = 10200.0
+
+SERVER_MODELS: dict[str, ServerModel] = {
+    # SPECpower_ssj2008 result power_ssj2008-20100315-00239 (IBM System x3550
+    # M3, 2 x Xeon X5670, 12 GB), as tabulated in CloudSim
+    # PowerModelSpecPowerIbmX3550XeonX5670. Mass: 1U chassis, ~16 kg fully
+    # configured (IBM x3550 M3 product guide order of magnitude; assumption).
+    "ibm-x3550-x5670": ServerModel(
+        "ibm-x3550-x5670",
+        _TEN_PERCENT_STEPS,
+        (66.0, 107.0, 120.0, 131.0, 143.0, 156.0, 173.0, 191.0, 211.0, 229.0, 247.0),
+        16.0,
+    ),
+    # SPECpower_ssj2008, HP ProLiant ML110 G5 (Xeon 3075), as tabulated in
+    # CloudSim PowerModelSpecPowerHpProLiantMl110G5Xeon3075. Mass: micro-tower,
+    # ~12 kg (assumption, not taken from an HP datasheet).
+    "hp-ml110-g5": ServerModel(
+        "hp-ml110-g5",
+        _TEN_PERCENT_STEPS,
+        (93.7, 97.0, 101.0, 105.0, 110.0, 116.0, 121.0, 125.0, 129.0, 133.0, 135.0),
+        12.0,
+    ),
+    # NVIDIA DGX H100: linear from the assumed idle power above to 10.2 kW.
+    # Mass 130.45 kg (DGX H100 user guide, system specifications).
+    "dgx-h100": ServerModel(
+        "dgx-h100",
+        (0.0, 1.0),
+        (DGX_H100_IDLE_POWER_W, DGX_H100_PEAK_POWER_W),
+        130.45,
+    ),
+}
+
+
+def server_model(name: str) -> ServerModel:
+    """Look up a built-in server model by name.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown; the message lists the known names.
+    """
+    try:
+        return SERVER_MODELS[name]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(SERVER_MODELS))
+        raise ValueError(f"name: unknown server model {name!r}; known: {known}") from None
+
+
+def server_power_w(model: ServerModel, utilisation) -> np.ndarray:
+    """Wall power of one active server at the given utilisation.
+
+    Piecewise-linear interpolation of the model's table.
+
+    Parameters
+    ----------
+    model : ServerModel
+    utilisation : float or array_like
+        Utilisation [-] in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Power [W], same shape as ``utilisation``.
+
+    Raises
+    ------
+    ValueError
+        If any utilisation is outside [0, 1] or not finite.
+    """
+    u = np.asarray(utilisation, dtype=float)
+    if not np.all(np.isfinite(u)) or np.any(u < 0.0) or np.any(u > 1.0):
+        raise ValueError("utilisation: must be finite and within [0, 1]")
+    return np.interp(u, model.utilisation_points, model.power_w_points)
+
+
+def busy_power_w(model: ServerModel, utilisation: float, speed_fraction: float) -> float:
+    """Power of one busy server, possibly throttled (hot path, scalar).
+
+    The dynamic part of the power scales with the clock (speed) fraction,
+    the static (idle) part does not::
+
+        P = P_idle + (P(u) - P_idle) * speed_fraction
+
+    This is linear, not cubic, in speed: with DVFS the voltage floor of
+    modern parts keeps the dynamic power close to proportional to frequency
+    over the usable range, and the linear form never over-credits throttling.
+
+    Parameters
+    ----------
+    model : ServerModel
+    utilisation : float
+        Utilisation of the job [-], in [0, 1].
+    speed_fraction : float
+        Clock fraction [-], in [0, 1]; 1 is unthrottled.
+
+    Returns
+    -------
+    float
+        Power [W].
+    """
+    if not 0.0 <= utilisation <= 1.0:
+        raise ValueError("utilisation: must be within [0, 1]")
+    if not 0.0 <= speed_fraction <= 1.0:
+        raise ValueError("speed_fraction: must be within [0, 1]")
+    us = model.utilisation_points
+    ps = model.power_w_points
+    i = bisect_right(us, utilisation)
+    if i >= len(us):
+        p = ps[-1]
+    else:
+        u0 = us[i - 1]
+        p0 = ps[i - 1]
+        p = p0 + (ps[i] - p0) * (utilisation - u0) / (us[i] - u0)
+    idle = ps[0]
+    return idle + (p - idle) * speed_fraction
+
+
+def fleet_power_w(
+    model: ServerModel,
+    busy_servers: int,
+    idle_servers: int,
+    off_servers: int,
+    job_utilisation: float,
+    speed_fraction: float,
+) -> float:
+    """Total power of a homogeneous fleet (hot path, scalar).
+
+    ``busy * busy_power_w(u, s) + idle * P_idle + off * 0``.
+
+    Parameters
+    ----------
+    model : ServerModel
+    busy_servers, idle_servers, off_servers : int
+        Server counts [-], >= 0. Off servers draw nothing (BMC standby
+        power is neglected).
+    job_utilisation : float
+        Utilisation of a busy server [-], in [0, 1].
+    speed_fraction : float
+        Clock fraction of busy servers [-], in [0, 1].
+
+    Returns
+    -------
+    float
+        Power [W].
+    """
+    if busy_servers < 0:
+        raise ValueError("busy_servers: must be >= 0")
+    if idle_servers < 0:
+        raise ValueError("idle_servers: must be >= 0")
+    if off_servers < 0:
+        raise ValueError("off_servers: must be >= 0")
+    busy = busy_power_w(model, job_utilisation, speed_fraction) if busy_servers else 0.0
+    return busy_servers * busy + idle_servers * model.power_w_points[0]
+
+
+#: Inlet temperature above which server fans ramp [degC]: the upper bound of
+#: the ASHRAE TC9.9 recommended envelope (18-27 degC).
+FAN_THRESHOLD_C = 27.0
+#: Rise of server power per kelvin above the threshold [1/K]. Chosen so the
+#: increase at 35 degC is 0.00625 * 8 = 5 %, the middle of the ~2-8 % band of
+#: the ASHRAE TC9.9 (2021 reference card) "server power increase vs inlet
+#: temperature" figure between 25 and 35 degC. Engineering fit, not a
+#: manufacturer curve.
+FAN_SLOPE_PER_K = 0.00625
+
+
+def server_fan_power_fraction(
+    inlet_temp_c, threshold_c: float = FAN_THRESHOLD_C, slope_per_k: float = FAN_SLOPE_PER_K
+) -> np.ndarray:
+    """Fractional rise of server power due to fans at a given inlet temperature.
+
+    ``f = slope_per_k * max(0, T_inlet - threshold_c)``; multiply IT power by
+    ``1 + f``. Below the threshold fans run at their base speed (f = 0).
+
+    Parameters
+    ----------
+    inlet_temp_c : float or array_like
+        Server inlet air temperature [degC], finite, in [-50, 100].
+    threshold_c : float
+        Inlet temperature at which fans start to ramp [degC].
+    slope_per_k : float
+        Rise per kelvin above the threshold [1/K], >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Fraction of IT power added [-], same shape as ``inlet_temp_c``.
+    """
+    t = np.asarray(inlet_temp_c, dtype=float)
+    if not np.all(np.isfinite(t)) or np.any(t < -50.0) or np.any(t > 100.0):
+        raise ValueError("inlet_temp_c: must be finite and within [-50, 100] degC")
+    if not math.isfinite(threshold_c):
+        raise ValueError("threshold_c: must be finite")
+    if not (math.isfinite(slope_per_k) and slope_per_k >= 0.0):
+        raise ValueError("slope_per_k: must be finite and >= 0")
+    return slope_per_k * np.maximum(t - threshold_c, 0.0)
