@@ -1,0 +1,100 @@
+"""From a scenario's cabin group to the parameters of its thermal network and its cooling machines.
+
+Everything here is derived from the scenario with the physics modules; the assumptions are named where made.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from physics import heat_transfer, ocean, servers, thermal
+from twin.scenario import CabinGroup, Scenario
+
+__all__ = ["CabinPlant", "build_cabin", "GAS_PROPERTIES"]
+
+GAS_PROPERTIES = {
+    # density at 1 atm and 30 C [kg m-3], isobaric specific heat [J kg-1 K-1] (NIST Chemistry WebBook)
+    "nitrogen": (1.127, 1041.0),
+    "air": (1.165, 1007.0),
+}
+
+HARDWARE_TO_EXHAUST_K = 10.0
+"""Mean temperature of server hardware above the gas leaving the racks at design heat and flow [K].
+Engineering assumption (heat-sink and board temperatures 5-15 K above exhaust); it sets the server-to-gas
+conductance, which matters only for how fast the hardware follows the load."""
+
+
+@dataclass(frozen=True)
+class CabinPlant:
+    """One cabin: thermal network, machines and fleet."""
+
+    name: str
+    count: int
+    thermal: thermal.CabinThermal
+    server: servers.ServerModel
+    servers: int
+    pump_design_flow_kg_s: float
+    pump_design_power_w: float
+    fan_design_power_w: float
+    seawater_density_kg_m3: float
+    inner_area_m2: float
+    wall_outside_h_w_m2k: float
+
+
+def _shell_area_m2(diameter_m: float, length_m: float) -> float:
+    """Outer area of a closed cylinder: side and two flat ends [m2]."""
+    return math.pi * diameter_m * length_m + 2.0 * math.pi * diameter_m ** 2 / 4.0
+
+
+def build_cabin(scenario: Scenario, group: CabinGroup) -> CabinPlant:
+    geo, racks, cool = group.geometry, group.racks, group.cooling
+    site = scenario.site
+    sea = site.sea
+    server = servers.server_model(racks.server)
+    n_servers = racks.rack_count * racks.servers_per_rack
+
+    # thermal masses
+    c_it = (n_servers * server.mass_kg + racks.rack_count * racks.rack_mass_kg) * racks.hardware_cp_j_kgk
+    gas_rho, gas_cp = GAS_PROPERTIES[geo.atmosphere]
+    volume = math.pi * geo.diameter_m ** 2 / 4.0 * geo.length_m
+    c_gas = volume * gas_rho * gas_cp
+    area = _shell_area_m2(geo.diameter_m, geo.length_m)
+    c_wall = area * geo.wall_thickness_m * geo.wall_density_kg_m3 * geo.wall_cp_j_kgk
+
+    # seawater at the cabin: properties at the annual mean temperature and the cabin's pressure
+    mean_sea_c = float(np.mean(sea.monthly_mean_temp_c))
+    sa = float(ocean.absolute_salinity_g_kg(sea.practical_salinity, site.cabin_depth_m, site.longitude_deg,
+                                            site.latitude_deg))
+    p_dbar = float(ocean.pressure_dbar_at_depth(site.cabin_depth_m, site.latitude_deg))
+    rho_sw = float(ocean.seawater_density_kg_m3(mean_sea_c, sa, p_dbar))
+    cp_sw = float(ocean.seawater_cp_j_kgk(mean_sea_c, sa, p_dbar))
+
+    # the wall: inside film, steel, outside mixed convection in the tidal current (design wall 5 K above the sea)
+    h_out = float(heat_transfer.external_convection_h_w_m2k(
+        diameter_m=geo.diameter_m, length_m=geo.length_m, wall_temp_c=mean_sea_c + 5.0, sea_temp_c=mean_sea_c,
+        current_speed_m_s=sea.current_speed_m_s, orientation=geo.orientation, absolute_salinity_g_kg=sa))
+    ua_gas_wall = geo.inside_h_w_m2k * area
+    # the wall node is the steel; its conduction, the outer film and marine fouling are in series to the sea
+    ua_wall_sea = area / (geo.wall_thickness_m / geo.wall_conductivity_w_mk + 1.0 / h_out
+                          + cool.fouling_resistance_m2k_w)
+
+    ua_hx, c_gas_rate, c_sea_rate = thermal.design_exchanger_ua_w_k(
+        cool.design_heat_w, cool.design_air_temp_rise_k, cool.design_sea_temp_rise_k, cool.design_approach_k,
+        cool.recirculation_fraction, cool.exchanger)
+    params = thermal.CabinThermal(
+        c_it_j_k=c_it, c_gas_j_k=c_gas, c_wall_j_k=c_wall,
+        g_it_design_w_k=cool.design_heat_w / HARDWARE_TO_EXHAUST_K,
+        ua_gas_wall_w_k=ua_gas_wall, ua_wall_sea_w_k=ua_wall_sea,
+        exchanger_ua_design_w_k=ua_hx, gas_capacity_design_w_k=c_gas_rate, sea_capacity_design_w_k=c_sea_rate,
+        recirculation_fraction=cool.recirculation_fraction, arrangement=cool.exchanger)
+
+    flow_kg_s = c_sea_rate / cp_sw
+    pump_w = thermal.pump_power_w(flow_kg_s, cool.pump_head_m, cool.pump_efficiency, 1.0, rho_sw)
+    gas_volume_flow = c_gas_rate / gas_cp / gas_rho
+    fan_w = thermal.fan_power_w(gas_volume_flow, cool.fan_pressure_rise_pa, cool.fan_efficiency, 1.0)
+    return CabinPlant(name=group.name, count=group.count, thermal=params, server=server, servers=n_servers,
+                      pump_design_flow_kg_s=flow_kg_s, pump_design_power_w=pump_w, fan_design_power_w=fan_w,
+                      seawater_density_kg_m3=rho_sw, inner_area_m2=area, wall_outside_h_w_m2k=h_out)

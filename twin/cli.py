@@ -1,0 +1,126 @@
+"""``seabed-twin``: run a design or scenario file, list designs, print the scenario schema.
+
+Exit codes: 0 success, 1 a run failed, 2 bad input (the message names every field and reason; no traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from twin.scenario import ScenarioError, design_names, load_scenario, parse_duration_s, scenario_json_schema
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Digital twin of offshore green data centres: wind, seawater cooling and servers together.")
+err = Console(stderr=True)
+
+
+def _fail_input(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def resolve(design_or_file: str, horizon: str | None, step: str | None, seed: int | None, sets: list[str]):
+    """Load a scenario and apply the CLI's shortcuts as overrides, so every value is validated the same way."""
+    overrides = list(sets)
+    try:
+        if horizon is not None:
+            overrides.append(f"run.horizon_s={parse_duration_s(horizon)}")
+        if step is not None:
+            overrides.append(f"run.step_s={parse_duration_s(step)}")
+    except ValueError as exc:
+        raise ScenarioError([("run", str(exc))], "command line") from None
+    if seed is not None:
+        overrides.append(f"run.seed={seed}")
+    return load_scenario(design_or_file, overrides)
+
+
+def _format(value) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "n/a"
+        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return str(value)
+
+
+@app.command()
+def run(
+    design_or_file: str = typer.Argument(..., help="A shipped design name or a YAML/TOML/JSON scenario file"),
+    horizon: Optional[str] = typer.Option(None, help="Simulated time, e.g. 365d, 7d, 3600s"),
+    step: Optional[str] = typer.Option(None, help="Step, e.g. 60s, 15min"),
+    seed: Optional[int] = typer.Option(None, help="Random seed"),
+    set_: List[str] = typer.Option([], "--set", help="Override a field: dotted.path=value (repeatable)"),
+    out: Optional[Path] = typer.Option(None, help="Folder for series.parquet, kpis.json, ledger.json, scenario.json"),
+    as_json: bool = typer.Option(False, "--json", help="Print the KPIs as one JSON object on stdout, nothing else"),
+    plot: bool = typer.Option(True, help="With --out, also write thermal_state.png"),
+) -> None:
+    """Run a scenario and print its KPIs."""
+    try:
+        scenario = resolve(design_or_file, horizon, step, seed, set_)
+    except ScenarioError as exc:
+        _fail_input(str(exc))
+    from twin.engine import simulate
+
+    try:
+        if as_json:
+            result = simulate(scenario)
+        else:
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                          TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True) as bar:
+                task = bar.add_task(f"{scenario.name}", total=1.0)
+                result = simulate(scenario, progress=lambda f: bar.update(task, completed=f))
+    except ScenarioError as exc:
+        _fail_input(str(exc))
+    except ValueError as exc:
+        err.print(f"[bold red]run failed:[/] {exc}")
+        raise typer.Exit(1)
+    paths = {}
+    if out is not None:
+        paths = result.save(out)
+        if plot:
+            from viz.plots import thermal_state_png
+
+            paths["thermal_state"] = thermal_state_png(result.series, result.scenario, out / "thermal_state.png")
+    if as_json:
+        sys.stdout.write(json.dumps(result.kpis) + "\n")
+        return
+    from twin.kpis import KPI_UNITS
+
+    table = Table(title=f"{scenario.name}: {scenario.run.horizon_s / 86400:g} d at {scenario.run.step_s:g} s steps")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    for k, v in result.kpis.items():
+        table.add_row(k, _format(v), KPI_UNITS.get(k, ""))
+    Console().print(table)
+    for name, p in paths.items():
+        Console().print(f"{name}: {p}", highlight=False)
+
+
+@app.command()
+def designs() -> None:
+    """List the shipped designs."""
+    for name in design_names():
+        typer.echo(name)
+
+
+@app.command()
+def schema() -> None:
+    """Print the scenario JSON Schema."""
+    typer.echo(json.dumps(scenario_json_schema(), indent=2))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

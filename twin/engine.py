@@ -1,0 +1,349 @@
+"""The co-simulation engine: one simpy Environment in seconds, one step process, and the processes around it.
+
+Processes
+---------
+- ``plant``: every ``step_s`` it reads the cabins' temperatures, runs the controls, places waiting jobs, computes
+  IT, fan and pump power, steps each cabin's thermal network exactly, and balances the electrical bus
+  (wind over the link cable, battery, shore grid over its cable, export, curtailment).
+- ``arrivals`` (one per cabin group): submits pre-drawn jobs at their arrival times.
+- ``turbine`` (one per turbine): failures and repairs, exponential with the farm's MTBF and MTTR.
+- ``event`` (one per scheduled event): switches a what-if condition on and off.
+
+Coupling runs both ways inside the step: the cooling machines and every loss are loads the wind must carry,
+and the inlet temperature raises server fan power and throttles the servers, which slows their jobs.
+
+Identical cabins of a group are simulated once and their powers multiplied by the group's count; each group has
+its own job stream.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import simpy
+
+from physics import electrical, servers, thermal
+from twin import controls
+from twin.cabin import CabinPlant, build_cabin
+from twin.exogenous import Exogenous, build_exogenous, local_calendar
+from twin.results import RunResult, SERIES_COLUMNS
+from twin.scenario import Scenario
+from twin.workload import FifoCabin, draw_jobs
+
+__all__ = ["simulate"]
+
+ProgressFn = Callable[[float], None]
+
+
+@dataclass
+class _World:
+    """State the processes share and change."""
+
+    turbines_failed: int = 0
+    turbines_event_down: int = 0
+    grid_outages: int = 0
+    wind_link_cuts: int = 0
+    sea_offset_k: float = 0.0
+    pump_cap: dict = field(default_factory=dict)  # cabin index -> highest speed
+
+
+def _cable_k(cable) -> tuple[float, float]:
+    """(loss coefficient [1/W], highest sending power by current rating [W]) of a cable set."""
+    r = electrical.cable_resistance_ohm(cable.resistance_ohm_per_km, cable.length_m / 1000.0, cable.count)
+    k = electrical.cable_loss_coefficient_per_w(cable.voltage_v, r, cable.power_factor)
+    p_max = math.sqrt(3.0) * cable.voltage_v * cable.power_factor * cable.rating_a * cable.count
+    return k, min(p_max, 0.5 / k)  # 1/(2k) is where received power peaks
+
+
+def simulate(scenario: Scenario, progress: ProgressFn | None = None) -> RunResult:
+    """Run a scenario and return its series, KPIs and ledger."""
+    t_wall0 = time.perf_counter()
+    exo = build_exogenous(scenario)
+    t_exo = time.perf_counter() - t_wall0
+    plants = [build_cabin(scenario, g) for g in scenario.cabins]
+    run = scenario.run
+    dt = float(run.step_s)
+    n = exo.time_s.size
+    rng = np.random.default_rng([run.seed, 2])
+    env = simpy.Environment()
+    world = _World()
+
+    cols = {name: np.zeros(n) for name in SERIES_COLUMNS}
+    per_cabin = [{name: np.zeros(n) for name in ("inlet_temp_c", "it_temp_c", "gas_temp_c", "wall_temp_c",
+                                                   "it_power_w", "utilisation", "throttle", "pump_speed",
+                                                   "fan_speed", "queue_length")} for _ in plants]
+
+    # --- workload: one FIFO cabin and one job stream per group
+    start_hour = float(local_calendar(run.start, scenario.site.timezone, np.zeros(1))[0][0])
+    queues = []
+    for plant in plants:
+        q = FifoCabin(plant.servers)
+        arrivals, initial = draw_jobs(scenario.workload, plant.servers, run.horizon_s, start_hour, rng)
+        for size, work in zip(initial.size.tolist(), initial.work_s.tolist()):
+            q.submit(0.0, size, work)
+        q.start_waiting(0.0, record_wait=False)
+        queues.append(q)
+        env.process(_arrivals(env, q, arrivals))
+
+    farm = scenario.wind.farm
+    if farm.mttr_h > 0:
+        for _ in range(farm.turbine_count):
+            env.process(_turbine(env, world, rng, farm.mtbf_h * 3600.0, farm.mttr_h * 3600.0))
+    for ev in scenario.events:
+        env.process(_event(env, world, ev))
+
+    env.process(_plant(env, scenario, exo, plants, queues, world, cols, per_cabin, dt, n, progress))
+    env.run(until=n * dt)
+    t_run = time.perf_counter() - t_wall0
+
+    from twin.results import build_result
+
+    return build_result(scenario, exo, plants, queues, cols, per_cabin,
+                        timings={"exogenous_s": t_exo, "total_s": t_run})
+
+
+def _arrivals(env: simpy.Environment, q: FifoCabin, jobs):
+    for t, size, work in zip(jobs.submit_s.tolist(), jobs.size.tolist(), jobs.work_s.tolist()):
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        q.submit(t, size, work)
+
+
+def _turbine(env: simpy.Environment, world: _World, rng: np.random.Generator, mtbf_s: float, mttr_s: float):
+    while True:
+        yield env.timeout(rng.exponential(mtbf_s))
+        world.turbines_failed += 1
+        yield env.timeout(rng.exponential(mttr_s))
+        world.turbines_failed -= 1
+
+
+def _event(env: simpy.Environment, world: _World, ev):
+    if ev.start_s > 0:
+        yield env.timeout(ev.start_s)
+    kind = ev.kind
+    if kind == "turbines_down":
+        world.turbines_event_down += ev.turbines
+    elif kind == "grid_outage":
+        world.grid_outages += 1
+    elif kind == "wind_link_cut":
+        world.wind_link_cuts += 1
+    elif kind == "sea_temp_offset":
+        world.sea_offset_k += ev.delta_k
+    elif kind == "pump_capacity":
+        key = ev.cabin if ev.cabin is not None else -1
+        world.pump_cap[key] = ev.capacity_fraction
+    yield env.timeout(ev.duration_s)
+    if kind == "turbines_down":
+        world.turbines_event_down -= ev.turbines
+    elif kind == "grid_outage":
+        world.grid_outages -= 1
+    elif kind == "wind_link_cut":
+        world.wind_link_cuts -= 1
+    elif kind == "sea_temp_offset":
+        world.sea_offset_k -= ev.delta_k
+    elif kind == "pump_capacity":
+        world.pump_cap.pop(ev.cabin if ev.cabin is not None else -1, None)
+
+
+def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], queues: list[FifoCabin],
+           world: _World, cols: dict, per_cabin: list[dict], dt: float, n: int, progress: ProgressFn | None):
+    el = scenario.electrical
+    eta_dist = el.distribution_efficiency
+    k_link, link_max = _cable_k(el.wind_link)
+    k_shore, shore_max = _cable_k(el.shore_link)
+    tr = el.transformer
+    tr_nl = tr.no_load_loss_w
+    tr_k = tr.load_loss_w / tr.rated_power_va ** 2
+    grid_limit = el.grid.import_limit_w
+    grid_base = el.grid.available
+    export_cap = scenario.wind.farm.export_capacity_w
+    n_turb = exo.turbine_count
+
+    batt = None
+    if el.battery is not None:
+        b = el.battery
+        batt = electrical.BatteryParams(
+            energy_capacity_wh=b.energy_capacity_wh, max_charge_power_w=b.max_charge_power_w,
+            max_discharge_power_w=b.max_discharge_power_w, round_trip_efficiency=b.round_trip_efficiency,
+            soc_min_fraction=b.soc_min_fraction, soc_max_fraction=b.soc_max_fraction)
+        batt_e = b.initial_soc_fraction * b.energy_capacity_wh
+        batt_e = min(max(batt_e, b.soc_min_fraction * b.energy_capacity_wh), b.soc_max_fraction * b.energy_capacity_wh)
+    else:
+        batt_e = 0.0
+
+    farm_w = exo.farm_power_w.tolist()
+    sea_c = exo.sea_temp_c.tolist()
+
+    # per-cabin constants and state, in plain lists for scalar speed
+    L = thermal.SPEED_LEVELS
+    st = []
+    for ci, (plant, group) in enumerate(zip(plants, scenario.cabins)):
+        p = plant.thermal
+        cool, lim = group.cooling, group.limits
+        pi = controls.PumpPI(scenario.controls.pump_kp_per_k, scenario.controls.pump_ti_s, cool.min_pump_speed)
+        cache = thermal.StepCache(p, dt)
+        fan0 = 1.0 if scenario.controls.fan_policy == "fixed" else cool.min_fan_speed
+        x = thermal.steady_state(p, max(fan0, 1.0 / L), 1.0, 0.0, sea_c[0]).tolist()
+        st.append({
+            "x": x, "pi": pi, "cache": cache, "fan_level": max(1, round(fan0 * L)),
+            "pump_level": round(cool.min_pump_speed * L), "heat_w": 0.0,
+            "server": plant.server, "idle_w": plant.server.power_w_points[0],
+            "busy_w_full": servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0),
+            "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,
+            "setpoint": lim.inlet_setpoint_c, "allow": lim.allowable_max_c, "margin": lim.throttle_margin_k,
+            "min_speed": lim.min_speed_fraction, "count": plant.count, "ci": ci,
+            "pump_w": plant.pump_design_power_w, "fan_w": plant.fan_design_power_w,
+        })
+    fixed_fan = scenario.controls.fixed_fan_speed if scenario.controls.fan_policy == "fixed" else None
+    job_u = scenario.workload.job_utilisation
+    fan_thr = servers.FAN_THRESHOLD_C
+    fan_slope = servers.FAN_SLOPE_PER_K
+    report_every = max(1, n // 100)
+    timeout = env.timeout
+
+    c_wind_av = cols["wind_available_w"]; c_wind_load = cols["wind_to_load_w"]; c_link = cols["wind_link_loss_w"]
+    c_exp = cols["export_w"]; c_curt = cols["curtailed_w"]; c_gin = cols["grid_import_w"]
+    c_gsent = cols["grid_sent_w"]; c_shore = cols["shore_link_loss_w"]; c_bch = cols["battery_charge_w"]
+    c_bdis = cols["battery_discharge_w"]; c_bloss = cols["battery_loss_w"]; c_be = cols["battery_energy_wh"]
+    c_it = cols["it_power_w"]; c_pump = cols["pump_power_w"]; c_fan = cols["fan_power_w"]
+    c_cool = cols["cooling_power_w"]; c_dist = cols["distribution_loss_w"]; c_tr = cols["transformer_loss_w"]
+    c_fac = cols["facility_power_w"]; c_uns = cols["unserved_w"]; c_tav = cols["turbines_available"]
+    c_sea = cols["sea_temp_c"]; c_inl = cols["inlet_temp_c"]; c_util = cols["utilisation"]
+    total_servers = sum(pl.servers * pl.count for pl in plants)
+
+    for i in range(n):
+        now = i * dt
+        t_sea = sea_c[i] + world.sea_offset_k
+        it_total = 0.0
+        pump_total = 0.0
+        fan_total = 0.0
+        busy_total = 0
+        inlet_max = -1e9
+        for s, q in zip(st, queues):
+            ci = s["ci"]
+            pc = per_cabin[ci]
+            cnt = s["count"]
+            ad, bd, kg, ks = s["cache"].get(s["fan_level"], s["pump_level"])
+            x0, x1, x2 = s["x"]
+            t_in = kg * x1 + ks * t_sea
+            # controls: pump to the setpoint (capped by events), throttle near the allowable limit
+            cap = world.pump_cap.get(ci, world.pump_cap.get(-1, 1.0)) if world.pump_cap else 1.0
+            pump = s["pi"].update(t_in - s["setpoint"], dt, cap)
+            pump_level = int(pump * L + 0.5)
+            speed = controls.throttle_speed(t_in, s["allow"], s["margin"], s["min_speed"])
+            # workload: start what fits, then the power of this step
+            q.start_waiting(now)
+            busy = q.servers - q.free
+            idle_w = s["idle_w"]
+            busy_w = idle_w + (s["busy_w_full"] - idle_w) * speed if busy else 0.0
+            fan_frac = fan_slope * (t_in - fan_thr) if t_in > fan_thr else 0.0
+            it_w = (busy * busy_w + q.free * idle_w) * (1.0 + fan_frac)
+            # cabin fans in proportion to the heat (or fixed)
+            fan = fixed_fan if fixed_fan is not None else controls.fan_speed_for_load(it_w, s["design_heat"], s["min_fan"])
+            fan_level = int(fan * L + 0.5) or 1
+            fan_level_speed = fan_level / L
+            pump_speed = pump_level / L
+            fan_w = s["fan_w"] * fan_level_speed ** 3
+            pump_w = s["pump_w"] * pump_speed ** 3
+            heat = it_w + fan_w
+            if fan_level != s["fan_level"] or pump_level != s["pump_level"]:
+                ad, bd, kg, ks = s["cache"].get(fan_level, pump_level)
+                s["fan_level"] = fan_level
+                s["pump_level"] = pump_level
+            s["x"] = [
+                ad[0] * x0 + ad[1] * x1 + ad[2] * x2 + bd[0] * heat + bd[1] * t_sea,
+                ad[3] * x0 + ad[4] * x1 + ad[5] * x2 + bd[2] * heat + bd[3] * t_sea,
+                ad[6] * x0 + ad[7] * x1 + ad[8] * x2 + bd[4] * heat + bd[5] * t_sea,
+            ]
+            q.advance(speed, dt)
+            pc["inlet_temp_c"][i] = t_in
+            pc["it_temp_c"][i] = x0
+            pc["gas_temp_c"][i] = x1
+            pc["wall_temp_c"][i] = x2
+            pc["it_power_w"][i] = it_w
+            pc["utilisation"][i] = busy / q.servers
+            pc["throttle"][i] = speed
+            pc["pump_speed"][i] = pump_speed
+            pc["fan_speed"][i] = fan_level_speed
+            pc["queue_length"][i] = len(q.queue)
+            it_total += cnt * it_w
+            pump_total += cnt * pump_w
+            fan_total += cnt * fan_w
+            busy_total += cnt * busy
+            if t_in > inlet_max:
+                inlet_max = t_in
+
+        # --- electrical bus at the cabins' 35 kV node
+        cooling = pump_total + fan_total
+        dist_loss = it_total * (1.0 / eta_dist - 1.0)
+        lv = it_total + dist_loss + cooling
+        tr_loss = tr_nl + tr_k * lv * lv
+        demand = lv + tr_loss
+        avail = n_turb - world.turbines_failed - world.turbines_event_down
+        if avail < 0:
+            avail = 0
+        wind_av = farm_w[i] * avail / n_turb
+        # most the link can deliver: sending limited by the wind and the cable's rating, loss = k P_s^2
+        if not world.wind_link_cuts:
+            send_max = wind_av if wind_av < link_max else link_max
+            recv_max = send_max - k_link * send_max * send_max
+        else:
+            recv_max = 0.0
+        wind_load = demand if demand < recv_max else recv_max
+        deficit = demand - wind_load
+        charge = discharge = b_loss = 0.0
+        if batt is not None:
+            if deficit > 0.0:
+                discharge, b_loss, batt_e = electrical.battery_step(batt, batt_e, -deficit, dt)
+                discharge = -discharge
+                deficit -= discharge
+            elif recv_max - wind_load > 0.0:
+                charge, b_loss, batt_e = electrical.battery_step(batt, batt_e, recv_max - wind_load, dt)
+        recv = wind_load + charge
+        wind_sent = 2.0 * recv / (1.0 + math.sqrt(1.0 - 4.0 * k_link * recv)) if recv > 0.0 else 0.0
+        g_in = 0.0
+        g_sent = 0.0
+        if deficit > 0.0 and grid_base and not world.grid_outages:
+            g_in = deficit if deficit < grid_limit else grid_limit
+            g_recv_max = shore_max - k_shore * shore_max * shore_max
+            if g_in > g_recv_max:
+                g_in = g_recv_max
+            g_sent = 2.0 * g_in / (1.0 + math.sqrt(1.0 - 4.0 * k_shore * g_in))
+            deficit -= g_in
+        rest = wind_av - wind_sent
+        if rest < 0.0:
+            rest = 0.0
+        exp = rest if rest < export_cap else export_cap
+        c_wind_av[i] = wind_av
+        c_wind_load[i] = wind_load
+        c_link[i] = wind_sent - recv
+        c_exp[i] = exp
+        c_curt[i] = rest - exp
+        c_gin[i] = g_in
+        c_gsent[i] = g_sent
+        c_shore[i] = g_sent - g_in
+        c_bch[i] = charge
+        c_bdis[i] = discharge
+        c_bloss[i] = b_loss
+        c_be[i] = batt_e
+        c_it[i] = it_total
+        c_pump[i] = pump_total
+        c_fan[i] = fan_total
+        c_cool[i] = cooling
+        c_dist[i] = dist_loss
+        c_tr[i] = tr_loss
+        c_fac[i] = demand
+        c_uns[i] = deficit if deficit > 0.0 else 0.0
+        c_tav[i] = avail
+        c_sea[i] = t_sea
+        c_inl[i] = inlet_max
+        c_util[i] = busy_total / total_servers
+        if progress is not None and i % report_every == 0:
+            progress(i / n)
+        yield timeout(dt)
+    if progress is not None:
+        progress(1.0)

@@ -1,0 +1,130 @@
+"""The world outside the plant, computed for the whole run before it starts: wind, air, sea and grid carbon.
+
+None of these depend on what the data centre does, so they are vectorised over every step up front
+(a year at 60 s is 525,600 values each) and the simpy engine only reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from physics import ocean, wind
+from physics.electrical import EAST_CHINA_GRID_CARBON_KG_PER_KWH
+from twin.scenario import Scenario
+
+__all__ = ["Exogenous", "build_exogenous", "farm_power_curve", "farm_layout_m", "farm_power_table"]
+
+STANDARD_AIR_DENSITY_KG_M3 = 1.225
+"""IEC 61400-12-1 reference density; farm power tables are computed at it [kg m-3]."""
+
+
+@dataclass(frozen=True)
+class Exogenous:
+    """Series for every step ``i`` at time ``t_i = i * step_s`` from the run's start (values hold over the step)."""
+
+    time_s: np.ndarray
+    local_hour: np.ndarray
+    day_of_year: np.ndarray
+    hub_wind_speed_m_s: np.ndarray
+    wind_direction_deg: np.ndarray
+    air_density_kg_m3: np.ndarray
+    farm_power_w: np.ndarray
+    """Farm output with every turbine available, after wakes and the density correction [W]."""
+    sea_temp_c: np.ndarray
+    carbon_kg_per_kwh: np.ndarray
+    turbine_rated_power_w: float
+    turbine_count: int
+
+
+def farm_power_curve(scenario: Scenario) -> wind.PowerCurve:
+    farm = scenario.wind.farm
+    if farm.power_curve is not None:
+        pc = farm.power_curve
+        return wind.custom_power_curve(pc.wind_speed_m_s, pc.power_w, pc.rotor_diameter_m, pc.hub_height_m,
+                                       name="custom")
+    return wind.load_turbine(farm.turbine)
+
+
+def farm_layout_m(scenario: Scenario, curve: wind.PowerCurve) -> tuple[np.ndarray, np.ndarray]:
+    farm = scenario.wind.farm
+    lay = farm.layout
+    if lay.x_m is not None:
+        return np.asarray(lay.x_m, float), np.asarray(lay.y_m, float)
+    d = curve.rotor_diameter_m
+    return wind.grid_layout(farm.turbine_count, min(lay.rows, farm.turbine_count),
+                            lay.spacing_x_rotor_diameters * d, lay.spacing_y_rotor_diameters * d)
+
+
+def farm_power_table(scenario: Scenario, curve: wind.PowerCurve) -> wind.FarmPowerTable:
+    farm = scenario.wind.farm
+    if farm.wake_model == "jensen":
+        x, y = farm_layout_m(scenario, curve)
+        return wind.jensen_farm_table(curve, x, y, wake_decay=farm.wake_decay)
+    return wind.no_wake_farm_table(curve, farm.turbine_count)
+
+
+def local_calendar(start: dt.datetime, timezone: str, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local hour of day [h] and fractional day of year from 1 January 00:00 [d] at each time."""
+    local0 = start.astimezone(ZoneInfo(timezone))
+    jan1 = local0.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    offset_s = (local0 - jan1).total_seconds()
+    t = offset_s + time_s
+    # a fixed offset from the start's local time: daylight-saving shifts inside a run are not applied
+    hour = (t / 3600.0) % 24.0
+    day = (t / 86400.0) % 365.25
+    return hour, day
+
+
+def build_exogenous(scenario: Scenario) -> Exogenous:
+    run = scenario.run
+    n = int(round(run.horizon_s / run.step_s))
+    time_s = np.arange(n, dtype=float) * run.step_s
+    hour, day = local_calendar(run.start, scenario.site.timezone, time_s)
+
+    # wind at the reference height, seeded (HOMER's method), then sheared to hub height
+    res = scenario.wind.resource
+    rng = np.random.default_rng([run.seed, 1])
+    speed_ref, direction = wind.synthetic_wind(
+        hour, day, run.step_s, res.weibull_k, res.weibull_c_m_s,
+        autocorrelation_1h=res.autocorrelation_1h, diurnal_strength=res.diurnal_strength,
+        peak_hour=res.peak_hour, seasonal_amplitude=res.seasonal_amplitude,
+        peak_day_of_year=res.peak_day_of_year, direction_sector_weights=res.direction_sector_weights, rng=rng)
+    farm = scenario.wind.farm
+    curve = farm_power_curve(scenario)
+    hub = farm.hub_height_m or curve.hub_height_m
+    if farm.shear_model == "logarithmic":
+        speed_hub = wind.logarithmic_profile(speed_ref, res.reference_height_m, hub, farm.roughness_length_m)
+    else:
+        speed_hub = wind.power_law_profile(speed_ref, res.reference_height_m, hub, farm.shear_exponent)
+
+    # air density at hub height from a seasonal 2 m air temperature and the barometric formula
+    air = scenario.site.air
+    t2_k = 273.15 + air.annual_mean_temp_c + air.annual_amplitude_k * np.cos(
+        2.0 * np.pi * (day - air.warmest_day_of_year) / 365.25)
+    t_hub_k = wind.temperature_at_height_k(t2_k, 2.0, hub)
+    rho = wind.barometric_air_density(air.surface_pressure_pa, 0.0, hub, t_hub_k)
+
+    table = farm_power_table(scenario, curve)
+    v_eq = wind.density_equivalent_speed_m_s(speed_hub, rho) if farm.density_correction else speed_hub
+    farm_w = wind.farm_power_w(table, v_eq, direction)
+
+    sea = scenario.site.sea
+    coef = ocean.fit_annual_harmonics(sea.monthly_mean_temp_c, sea.harmonics)
+    sea_c = ocean.sea_temperature_c(day, coef)
+
+    grid = scenario.electrical.grid
+    if grid.hourly_carbon_kg_per_kwh is not None:
+        hourly = np.asarray(grid.hourly_carbon_kg_per_kwh, float)
+    else:
+        mean = grid.carbon_kg_per_kwh if grid.carbon_kg_per_kwh is not None else EAST_CHINA_GRID_CARBON_KG_PER_KWH
+        hourly = np.full(24, mean)
+    carbon = hourly[np.minimum(hour.astype(int), 23)]
+
+    return Exogenous(time_s=time_s, local_hour=hour, day_of_year=day, hub_wind_speed_m_s=speed_hub,
+                     wind_direction_deg=direction, air_density_kg_m3=rho, farm_power_w=farm_w, sea_temp_c=sea_c,
+                     carbon_kg_per_kwh=carbon, turbine_rated_power_w=float(curve.rated_power_w),
+                     turbine_count=farm.turbine_count)

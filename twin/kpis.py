@@ -1,0 +1,112 @@
+"""The energy ledger of a run and its KPIs (ISO/IEC 30134 definitions).
+
+The ledger is summed from the recorded series, not from the engine's own bookkeeping, so it checks that what a
+run reports closes:
+
+    energy in  = wind generated + grid energy sent from shore
+    energy out = IT + cooling + distribution loss + transformer loss + link and shore cable losses
+                 + battery loss + battery energy stored (end minus start) + exported + curtailed - unserved
+
+``energy_balance_error = |in - out| / in``.
+
+Boundaries: the facility is everything at and behind the cabins' 35 kV node (IT, distribution and UPS, cooling,
+the cabin transformer). Facility energy for PUE and REF is the energy delivered there; the cables to it are
+transmission, outside the facility, and are reported as losses of their own.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from twin.scenario import Scenario
+
+__all__ = ["energy_ledger", "compute_kpis", "KPI_UNITS"]
+
+WH_PER_J = 1.0 / 3600.0
+
+KPI_UNITS = {
+    "pue": "-", "ref": "-", "cue_kg_per_kwh": "kg CO2 per kWh IT", "wue_l_per_kwh": "L per kWh IT",
+    "it_energy_mwh": "MWh", "facility_energy_mwh": "MWh", "wind_energy_mwh": "MWh", "grid_import_mwh": "MWh",
+    "curtailed_energy_mwh": "MWh", "exported_energy_mwh": "MWh", "unserved_energy_mwh": "MWh",
+    "cooling_energy_share": "-", "max_inlet_temp_c": "C", "hours_inlet_above_recommended": "h",
+    "hours_inlet_above_allowable": "h", "capacity_factor": "-", "jobs_completed": "-", "job_wait_p95_s": "s",
+    "mean_utilisation": "-", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
+}
+
+
+def _mwh(frame: pd.DataFrame, col: str, step_s: float) -> float:
+    return float(frame[col].to_numpy().sum()) * step_s * WH_PER_J / 1e6
+
+
+def energy_ledger(frame: pd.DataFrame, step_s: float) -> dict:
+    """Every term of the energy balance [MWh] and the relative residual [-]."""
+    e = {c: _mwh(frame, c, step_s) for c in (
+        "wind_available_w", "grid_sent_w", "it_power_w", "cooling_power_w", "distribution_loss_w",
+        "transformer_loss_w", "wind_link_loss_w", "shore_link_loss_w", "battery_loss_w", "export_w",
+        "curtailed_w", "unserved_w", "battery_charge_w", "battery_discharge_w")}
+    be = frame["battery_energy_wh"].to_numpy()
+    # energy stored over the run: the battery's level after the last step minus its level before the first;
+    # the series holds the level after each step, and the first step's change is charge/discharge minus loss
+    stored = 0.0
+    if be.size:
+        first_change_wh = (frame["battery_charge_w"].iat[0] - frame["battery_discharge_w"].iat[0]
+                           - frame["battery_loss_w"].iat[0]) * step_s * WH_PER_J
+        stored = (be[-1] - (be[0] - first_change_wh)) / 1e6
+    energy_in = e["wind_available_w"] + e["grid_sent_w"]
+    energy_out = (e["it_power_w"] + e["cooling_power_w"] + e["distribution_loss_w"] + e["transformer_loss_w"]
+                  + e["wind_link_loss_w"] + e["shore_link_loss_w"] + e["battery_loss_w"] + stored
+                  + e["export_w"] + e["curtailed_w"] - e["unserved_w"])
+    residual = energy_in - energy_out
+    return {
+        "wind_generated_mwh": e["wind_available_w"], "grid_sent_mwh": e["grid_sent_w"], "energy_in_mwh": energy_in,
+        "it_mwh": e["it_power_w"], "cooling_mwh": e["cooling_power_w"],
+        "distribution_loss_mwh": e["distribution_loss_w"], "transformer_loss_mwh": e["transformer_loss_w"],
+        "wind_link_loss_mwh": e["wind_link_loss_w"], "shore_link_loss_mwh": e["shore_link_loss_w"],
+        "battery_loss_mwh": e["battery_loss_w"], "battery_stored_mwh": stored, "exported_mwh": e["export_w"],
+        "curtailed_mwh": e["curtailed_w"], "unserved_mwh": e["unserved_w"], "energy_out_mwh": energy_out,
+        "residual_mwh": residual,
+        "relative_residual": abs(residual) / energy_in if energy_in > 0 else 0.0,
+    }
+
+
+def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger: dict, waits_s: np.ndarray,
+                 jobs_completed: int, rated_farm_power_w: float) -> dict:
+    hours = len(frame) * step_s / 3600.0
+    it = ledger["it_mwh"]
+    served = _mwh(frame, "facility_power_w", step_s) - ledger["unserved_mwh"]
+    grid_in = _mwh(frame, "grid_import_w", step_s)
+    # renewable energy used by the facility: wind over the link plus what the battery (charged only by wind) gives
+    renewable = _mwh(frame, "wind_to_load_w", step_s) + _mwh(frame, "battery_discharge_w", step_s)
+    carbon_t = float((frame["grid_sent_w"].to_numpy() * frame["carbon_kg_per_kwh"].to_numpy()).sum()) \
+        * step_s * WH_PER_J / 1e3 / 1e3
+    water_l = sum(g.cooling.freshwater_use_l_per_h * g.count for g in scenario.cabins) * hours
+    inlet = frame["inlet_temp_c"].to_numpy()
+    rec = min(g.limits.recommended_max_c for g in scenario.cabins)
+    allow = min(g.limits.allowable_max_c for g in scenario.cabins)
+    return {
+        "pue": served / it if it > 0 else math.nan,
+        "ref": renewable / served if served > 0 else math.nan,
+        "cue_kg_per_kwh": carbon_t * 1e3 / (it * 1e3) if it > 0 else math.nan,
+        "wue_l_per_kwh": water_l / (it * 1e3) if it > 0 else math.nan,
+        "it_energy_mwh": it,
+        "facility_energy_mwh": served,
+        "wind_energy_mwh": ledger["wind_generated_mwh"],
+        "grid_import_mwh": grid_in,
+        "curtailed_energy_mwh": ledger["curtailed_mwh"],
+        "exported_energy_mwh": ledger["exported_mwh"],
+        "unserved_energy_mwh": ledger["unserved_mwh"],
+        "cable_losses_mwh": ledger["wind_link_loss_mwh"] + ledger["shore_link_loss_mwh"],
+        "cooling_energy_share": ledger["cooling_mwh"] / served if served > 0 else math.nan,
+        "max_inlet_temp_c": float(inlet.max()),
+        "hours_inlet_above_recommended": float((inlet > rec).sum()) * step_s / 3600.0,
+        "hours_inlet_above_allowable": float((inlet > allow).sum()) * step_s / 3600.0,
+        "capacity_factor": ledger["wind_generated_mwh"] / (rated_farm_power_w / 1e6 * hours) if rated_farm_power_w else math.nan,
+        "jobs_completed": jobs_completed,
+        "job_wait_p95_s": float(np.percentile(waits_s, 95)) if waits_s.size else 0.0,
+        "mean_utilisation": float(frame["utilisation"].mean()),
+        "carbon_t": carbon_t,
+        "energy_balance_error": ledger["relative_residual"],
+    }

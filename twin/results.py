@@ -1,0 +1,79 @@
+"""A run's results: the time-indexed series, the energy ledger, the KPIs, saved as Parquet and JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.kpis import compute_kpis, energy_ledger
+from twin.scenario import Scenario
+
+__all__ = ["RunResult", "SERIES_COLUMNS", "build_result", "load_result"]
+
+SERIES_COLUMNS = (
+    # power flows [W], each the mean over the step that starts at the row's time
+    "wind_available_w", "wind_to_load_w", "wind_link_loss_w", "export_w", "curtailed_w",
+    "grid_import_w", "grid_sent_w", "shore_link_loss_w",
+    "battery_charge_w", "battery_discharge_w", "battery_loss_w", "battery_energy_wh",
+    "it_power_w", "pump_power_w", "fan_power_w", "cooling_power_w", "distribution_loss_w", "transformer_loss_w",
+    "facility_power_w", "unserved_w",
+    # state
+    "turbines_available", "sea_temp_c", "inlet_temp_c", "utilisation",
+)
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    series: pd.DataFrame
+    kpis: dict
+    ledger: dict
+    job_waits_s: np.ndarray
+    timings: dict = field(default_factory=dict)
+
+    def save(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write ``series.parquet``, ``kpis.json``, ``ledger.json`` and ``scenario.json`` into ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "series": out / "series.parquet",
+            "kpis": out / "kpis.json",
+            "ledger": out / "ledger.json",
+            "scenario": out / "scenario.json",
+        }
+        self.series.to_parquet(paths["series"])
+        paths["kpis"].write_text(json.dumps(self.kpis, indent=2) + "\n")
+        paths["ledger"].write_text(json.dumps(self.ledger, indent=2) + "\n")
+        paths["scenario"].write_text(self.scenario.model_dump_json(indent=2) + "\n")
+        return paths
+
+
+def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin: list[dict],
+                 timings: dict) -> RunResult:
+    index = pd.DatetimeIndex(pd.Timestamp(scenario.run.start) + pd.to_timedelta(exo.time_s, unit="s"),
+                             name="time")
+    data = {name: cols[name] for name in SERIES_COLUMNS}
+    data["hub_wind_speed_m_s"] = exo.hub_wind_speed_m_s
+    data["wind_direction_deg"] = exo.wind_direction_deg
+    data["air_density_kg_m3"] = exo.air_density_kg_m3
+    data["carbon_kg_per_kwh"] = exo.carbon_kg_per_kwh
+    for ci, pc in enumerate(per_cabin):
+        for name, arr in pc.items():
+            data[f"cabin{ci}_{name}"] = arr
+    frame = pd.DataFrame(data, index=index)
+    waits = np.concatenate([np.asarray(q.waits_s, float) for q in queues]) if queues else np.zeros(0)
+    step_s = float(scenario.run.step_s)
+    ledger = energy_ledger(frame, step_s)
+    jobs_completed = int(sum(q.completed * pl.count for q, pl in zip(queues, plants)))
+    kpis = compute_kpis(scenario, frame, step_s, ledger, waits, jobs_completed,
+                        rated_farm_power_w=exo.turbine_rated_power_w * exo.turbine_count)
+    return RunResult(scenario, frame, kpis, ledger, waits, timings)
+
+
+def load_result(out_dir: str | Path) -> tuple[pd.DataFrame, dict]:
+    out = Path(out_dir)
+    return pd.read_parquet(out / "series.parquet"), json.loads((out / "kpis.json").read_text())
