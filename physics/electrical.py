@@ -2,15 +2,19 @@
 
 Steady-state active-power models. The AC cable model is the short-line
 model (series resistance only): cable charging current and reactive
-compensation of long HVAC subsea cables are not modelled. Functions marked
-"hot path" are called once per simulation step with Python floats and use
-only plain float arithmetic.
+compensation of long HVAC subsea cables are not modelled. Cable loss is
+computed on the sending-end current, ``loss = k P_s^2`` with
+``k = R / (V pf)^2``, so ``P_r = P_s - k P_s^2`` everywhere in this module.
+Functions named ``*_scalar*`` (and ``battery_step``) are the hot-path twins,
+called once per simulation step with Python floats; they use plain float
+arithmetic and give the same numbers as the vectorised versions.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,27 +24,56 @@ __all__ = [
     "cable_loss_coefficient_per_w",
     "cable_sending_power_w",
     "cable_sending_power_scalar_w",
+    "cable_received_power_w",
     "cable_current_a",
     "transformer_loss_w",
     "transformer_load_loss_coefficient_per_w2",
     "transformer_loss_scalar_w",
     "BatteryParams",
     "battery_step",
+    "BusDispatch",
     "dispatch_bus",
+    "dispatch_bus_scalar",
     "EAST_CHINA_GRID_CARBON_KG_PER_KWH",
+    "CHINA_NATIONAL_GRID_CARBON_KG_PER_KWH",
     "hourly_carbon_profile",
 ]
 
-#: Temperature coefficient of resistance of annealed copper at 20 degC [1/K]
-#: (IEC 60228 Annex, temperature correction; 0.00393/K).
+#: Temperature coefficient of resistance of annealed copper at 20 degC [1/K]:
+#: 3.93e-3, IEC 60287-1-1 Table 1 (copper); consistent with the IEC 60228
+#: Annex B correction factor 254.5 / (234.5 + t), i.e. 1/254.5 = 0.003929/K.
 COPPER_TEMP_COEFFICIENT_PER_K = 0.00393
 
 _SQRT3 = math.sqrt(3.0)
 
 
-def _check_power_factor(power_factor: float) -> None:
-    if not (math.isfinite(power_factor) and 0.0 < power_factor <= 1.0):
-        raise ValueError("power_factor: must be within (0, 1]")
+def _finite(value, name: str) -> float:
+    """``float(value)``, or ValueError naming ``name`` if not a finite number."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: must be a finite number, got {value!r}") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{name}: must be a finite number, got {value!r}")
+    return x
+
+
+def _finite_array(value, name: str) -> np.ndarray:
+    """``value`` as a float array, or ValueError naming ``name``."""
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: must be numeric") from None
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name}: must be finite")
+    return a
+
+
+def _check_power_factor(power_factor: float) -> float:
+    pf = _finite(power_factor, "power_factor")
+    if not 0.0 < pf <= 1.0:
+        raise ValueError(f"power_factor: must be within (0, 1], got {power_factor!r}")
+    return pf
 
 
 def cable_resistance_ohm(
@@ -52,8 +85,10 @@ def cable_resistance_ohm(
 ) -> float:
     """Per-phase resistance of ``parallel_count`` identical cables in parallel.
 
-    ``R = r_20 * L / n * (1 + alpha (T - 20))``, the IEC 60228 linear
-    temperature correction (no correction when ``conductor_temp_c`` is None).
+    ``R = r_20 * L / n * (1 + alpha_20 (T - 20))``, the linear temperature
+    correction of IEC 60287-1-1 (no correction when ``conductor_temp_c`` is
+    None). Skin and proximity effects (AC/DC ratio) are not added: pass an
+    AC resistance if they matter.
 
     Parameters
     ----------
@@ -74,18 +109,26 @@ def cable_resistance_ohm(
     float
         Per-phase resistance [ohm].
     """
-    if not (math.isfinite(resistance_ohm_per_km) and resistance_ohm_per_km > 0.0):
+    resistance_ohm_per_km = _finite(resistance_ohm_per_km, "resistance_ohm_per_km")
+    if resistance_ohm_per_km <= 0.0:
         raise ValueError("resistance_ohm_per_km: must be finite and > 0")
-    if not (math.isfinite(length_m) and length_m > 0.0):
+    length_m = _finite(length_m, "length_m")
+    if length_m <= 0.0:
         raise ValueError("length_m: must be finite and > 0")
-    if isinstance(parallel_count, bool) or int(parallel_count) != parallel_count or parallel_count < 1:
-        raise ValueError("parallel_count: must be an integer >= 1")
-    if not (math.isfinite(temp_coefficient_per_k) and temp_coefficient_per_k >= 0.0):
+    if (
+        isinstance(parallel_count, bool)
+        or not isinstance(parallel_count, (int, np.integer))
+        or parallel_count < 1
+    ):
+        raise ValueError(f"parallel_count: must be an integer >= 1, got {parallel_count!r}")
+    temp_coefficient_per_k = _finite(temp_coefficient_per_k, "temp_coefficient_per_k")
+    if temp_coefficient_per_k < 0.0:
         raise ValueError("temp_coefficient_per_k: must be finite and >= 0")
-    r = resistance_ohm_per_km * (length_m / 1000.0) / parallel_count
+    r = resistance_ohm_per_km * (length_m / 1000.0) / int(parallel_count)
     if conductor_temp_c is None:
         return r
-    if not (math.isfinite(conductor_temp_c) and -273.15 < conductor_temp_c <= 250.0):
+    conductor_temp_c = _finite(conductor_temp_c, "conductor_temp_c")
+    if not -273.15 < conductor_temp_c <= 250.0:
         raise ValueError("conductor_temp_c: must be within (-273.15, 250] degC")
     factor = 1.0 + temp_coefficient_per_k * (conductor_temp_c - 20.0)
     if factor <= 0.0:
@@ -109,11 +152,13 @@ def cable_loss_coefficient_per_w(
     power_factor : float
         Power factor [-], in (0, 1].
     """
-    if not (math.isfinite(voltage_v) and voltage_v > 0.0):
+    voltage_v = _finite(voltage_v, "voltage_v")
+    if voltage_v <= 0.0:
         raise ValueError("voltage_v: must be finite and > 0")
-    if not (math.isfinite(resistance_ohm) and resistance_ohm >= 0.0):
+    resistance_ohm = _finite(resistance_ohm, "resistance_ohm")
+    if resistance_ohm < 0.0:
         raise ValueError("resistance_ohm: must be finite and >= 0")
-    _check_power_factor(power_factor)
+    power_factor = _check_power_factor(power_factor)
     vp = voltage_v * power_factor
     return resistance_ohm / (vp * vp)
 
@@ -123,37 +168,43 @@ def cable_sending_power_w(
 ) -> np.ndarray:
     """Power to send into a three-phase cable so that ``received_power_w`` arrives.
 
-    The current is set by the sending-end power at the (nominal, sending-end)
-    line voltage: ``I = P_s / (sqrt(3) V pf)``, ``loss = 3 I^2 R = k P_s^2``
-    with ``k = R/(V pf)^2``. Hence ``k P_s^2 - P_s + P_r = 0``, whose physical
-    (smaller) root is taken in the cancellation-free form
-    ``P_s = 2 P_r / (1 + sqrt(1 - 4 k P_r))``.
+    Formulation (used by every cable function of this module): the current
+    is set by the SENDING-end active power at the nominal line-to-line
+    voltage, ``I = P_s / (sqrt(3) V pf)``, so ``loss = 3 I^2 R = k P_s^2``
+    with ``k = R / (V pf)^2`` (:func:`cable_loss_coefficient_per_w`), and
+
+        P_r = P_s - k P_s^2.
+
+    Solving ``k P_s^2 - P_s + P_r = 0`` for the physical (smaller) root, in
+    the cancellation-free form:
+
+        P_s = 2 P_r / (1 + sqrt(1 - 4 k P_r)).
 
     Parameters
     ----------
     received_power_w : float or array_like
         Active power delivered at the far end [W], >= 0.
     voltage_v : float
-        Line-to-line voltage [V].
+        Line-to-line voltage [V], > 0.
     resistance_ohm : float
-        Per-phase resistance [ohm].
+        Per-phase resistance [ohm], >= 0 (:func:`cable_resistance_ohm`).
     power_factor : float
-        Power factor [-].
+        Power factor [-], in (0, 1].
 
     Returns
     -------
     numpy.ndarray
-        Sending-end active power [W].
+        Sending-end active power [W], same shape as ``received_power_w``.
 
     Raises
     ------
     ValueError
-        If any received power is negative, or above ``1/(4k)`` (the cable
-        cannot deliver it: the discriminant is negative).
+        If any received power is negative or not finite, or above ``1/(4k)``
+        (the most this cable can deliver under this model).
     """
     k = cable_loss_coefficient_per_w(voltage_v, resistance_ohm, power_factor)
-    p_r = np.asarray(received_power_w, dtype=float)
-    if not np.all(np.isfinite(p_r)) or np.any(p_r < 0.0):
+    p_r = _finite_array(received_power_w, "received_power_w")
+    if np.any(p_r < 0.0):
         raise ValueError("received_power_w: must be finite and >= 0")
     disc = 1.0 - 4.0 * k * p_r
     if np.any(disc < 0.0):
@@ -164,26 +215,77 @@ def cable_sending_power_w(
 
 
 def cable_sending_power_scalar_w(received_power_w: float, loss_coefficient_per_w: float) -> float:
-    """Scalar hot-path twin of :func:`cable_sending_power_w`.
+    """Scalar hot-path twin of :func:`cable_sending_power_w` (same formula, same result).
+
+    ``P_s = 2 P_r / (1 + sqrt(1 - 4 k P_r))``, so that ``P_s - k P_s^2 = P_r``.
 
     Parameters
     ----------
     received_power_w : float
-        Power delivered at the far end [W], >= 0.
+        Power delivered at the far end [W], finite, >= 0.
     loss_coefficient_per_w : float
-        ``R / (V pf)^2`` [1/W] from :func:`cable_loss_coefficient_per_w`.
+        ``k = R / (V pf)^2`` [1/W] from :func:`cable_loss_coefficient_per_w`,
+        finite, >= 0.
 
     Returns
     -------
     float
         Sending-end power [W].
+
+    Raises
+    ------
+    ValueError
+        If an argument is negative or not finite, or ``P_r > 1/(4k)``.
     """
-    if received_power_w < 0.0:
-        raise ValueError("received_power_w: must be >= 0")
+    if not 0.0 <= received_power_w < math.inf:
+        raise ValueError(f"received_power_w: must be finite and >= 0, got {received_power_w!r}")
+    if not 0.0 <= loss_coefficient_per_w < math.inf:
+        raise ValueError(
+            f"loss_coefficient_per_w: must be finite and >= 0, got {loss_coefficient_per_w!r}"
+        )
     disc = 1.0 - 4.0 * loss_coefficient_per_w * received_power_w
     if disc < 0.0:
         raise ValueError("received_power_w: exceeds the cable's deliverable maximum 1/(4k)")
     return 2.0 * received_power_w / (1.0 + math.sqrt(disc))
+
+
+def cable_received_power_w(
+    sending_power_w, voltage_v: float, resistance_ohm: float, power_factor: float = 0.95
+) -> np.ndarray:
+    """Power arriving at the far end when ``sending_power_w`` is sent: ``P_s - k P_s^2``.
+
+    Inverse of :func:`cable_sending_power_w` (same formulation, loss on the
+    sending-end current).
+
+    Parameters
+    ----------
+    sending_power_w : float or array_like
+        Active power sent into the cable [W], in [0, 1/(2k)].
+    voltage_v : float
+        Line-to-line voltage [V], > 0.
+    resistance_ohm : float
+        Per-phase resistance [ohm], >= 0.
+    power_factor : float
+        Power factor [-], in (0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Received active power [W].
+
+    Raises
+    ------
+    ValueError
+        If any sending power is negative, not finite, or above ``1/(2k)``
+        (beyond it the model's received power would fall as more is sent).
+    """
+    k = cable_loss_coefficient_per_w(voltage_v, resistance_ohm, power_factor)
+    p_s = _finite_array(sending_power_w, "sending_power_w")
+    if np.any(p_s < 0.0):
+        raise ValueError("sending_power_w: must be finite and >= 0")
+    if np.any(2.0 * k * p_s > 1.0):
+        raise ValueError(f"sending_power_w: exceeds the model's limit 1/(2k) = {0.5 / k:.6g} W")
+    return p_s - k * p_s * p_s
 
 
 def cable_current_a(power_w, voltage_v: float, power_factor: float = 0.95) -> np.ndarray:
@@ -192,7 +294,7 @@ def cable_current_a(power_w, voltage_v: float, power_factor: float = 0.95) -> np
     Parameters
     ----------
     power_w : float or array_like
-        Active power [W].
+        Active power [W] (sign ignored).
     voltage_v : float
         Line-to-line voltage [V], > 0.
     power_factor : float
@@ -203,12 +305,11 @@ def cable_current_a(power_w, voltage_v: float, power_factor: float = 0.95) -> np
     numpy.ndarray
         Current per phase [A].
     """
-    if not (math.isfinite(voltage_v) and voltage_v > 0.0):
+    voltage_v = _finite(voltage_v, "voltage_v")
+    if voltage_v <= 0.0:
         raise ValueError("voltage_v: must be finite and > 0")
-    _check_power_factor(power_factor)
-    p = np.asarray(power_w, dtype=float)
-    if not np.all(np.isfinite(p)):
-        raise ValueError("power_w: must be finite")
+    power_factor = _check_power_factor(power_factor)
+    p = _finite_array(power_w, "power_w")
     return np.abs(p) / (_SQRT3 * voltage_v * power_factor)
 
 
@@ -225,12 +326,19 @@ def transformer_load_loss_coefficient_per_w2(
         Load (short-circuit) loss at rated current [W], >= 0.
     power_factor : float
         Power factor [-], in (0, 1].
+
+    Returns
+    -------
+    float
+        ``c`` [1/W].
     """
-    if not (math.isfinite(rated_power_va) and rated_power_va > 0.0):
+    rated_power_va = _finite(rated_power_va, "rated_power_va")
+    if rated_power_va <= 0.0:
         raise ValueError("rated_power_va: must be finite and > 0")
-    if not (math.isfinite(load_loss_rated_w) and load_loss_rated_w >= 0.0):
+    load_loss_rated_w = _finite(load_loss_rated_w, "load_loss_rated_w")
+    if load_loss_rated_w < 0.0:
         raise ValueError("load_loss_rated_w: must be finite and >= 0")
-    _check_power_factor(power_factor)
+    power_factor = _check_power_factor(power_factor)
     s = rated_power_va * power_factor
     return load_loss_rated_w / (s * s)
 
@@ -242,36 +350,39 @@ def transformer_loss_w(
     load_loss_rated_w: float,
     power_factor: float = 0.95,
 ) -> np.ndarray:
-    """Transformer loss ``P_0 + P_k (S / S_r)^2`` with ``S = |P| / pf`` (IEC 60076-1).
+    """Transformer loss ``P_0 + P_k (S / S_r)^2`` with ``S = |P| / pf``.
 
-    The no-load (iron) loss is drawn whenever the transformer is energised,
-    including at zero load. Load loss at the reference temperature; overload
-    (S > S_r) is allowed and follows the same square law.
+    The usual two-term loss model of a power transformer: no-load (iron)
+    loss ``P_0`` and load (winding) loss ``P_k`` as measured in the IEC
+    60076-1 no-load and short-circuit tests, the latter scaling with the
+    square of the current. The no-load loss is drawn whenever the
+    transformer is energised, including at zero load. Overload (S > S_r) is
+    allowed and follows the same square law; winding-temperature effects on
+    ``P_k`` are not modelled.
 
     Parameters
     ----------
     load_w : float or array_like
         Active power through the transformer [W] (sign ignored).
     rated_power_va : float
-        Rated apparent power [VA].
+        Rated apparent power [VA], > 0.
     no_load_loss_w : float
         No-load loss P_0 [W], >= 0.
     load_loss_rated_w : float
         Load loss at rated power P_k [W], >= 0.
     power_factor : float
-        Power factor [-].
+        Power factor [-], in (0, 1].
 
     Returns
     -------
     numpy.ndarray
         Total loss [W].
     """
-    if not (math.isfinite(no_load_loss_w) and no_load_loss_w >= 0.0):
+    no_load_loss_w = _finite(no_load_loss_w, "no_load_loss_w")
+    if no_load_loss_w < 0.0:
         raise ValueError("no_load_loss_w: must be finite and >= 0")
     c = transformer_load_loss_coefficient_per_w2(rated_power_va, load_loss_rated_w, power_factor)
-    p = np.asarray(load_w, dtype=float)
-    if not np.all(np.isfinite(p)):
-        raise ValueError("load_w: must be finite")
+    p = _finite_array(load_w, "load_w")
     return no_load_loss_w + c * p * p
 
 
@@ -280,8 +391,10 @@ def transformer_loss_scalar_w(
 ) -> float:
     """Scalar hot-path twin of :func:`transformer_loss_w`: ``P_0 + c P^2`` [W].
 
-    ``load_loss_coefficient_per_w2`` comes from
-    :func:`transformer_load_loss_coefficient_per_w2` [1/W].
+    No validation (hot path): ``no_load_loss_w`` and
+    ``load_loss_coefficient_per_w2`` (from
+    :func:`transformer_load_loss_coefficient_per_w2`, [1/W]) are expected to
+    have been validated once, when the component was built.
     """
     return no_load_loss_w + load_loss_coefficient_per_w2 * load_w * load_w
 
@@ -289,6 +402,9 @@ def transformer_loss_scalar_w(
 @dataclass(frozen=True)
 class BatteryParams:
     """Battery energy storage parameters (validated).
+
+    Field names match the scenario's ``Battery`` model, so
+    ``BatteryParams(**battery.model_dump(exclude={"policy"}))`` works.
 
     Parameters
     ----------
@@ -299,9 +415,19 @@ class BatteryParams:
     max_discharge_power_w : float
         Maximum power delivered to the bus while discharging [W], >= 0.
     round_trip_efficiency : float
-        AC-to-AC round-trip efficiency [-], in (0, 1].
+        AC-to-AC round-trip efficiency [-], in (0, 1]. Applied as
+        ``sqrt(round_trip_efficiency)`` on charge and again on discharge.
     soc_min_fraction, soc_max_fraction : float
         Usable state-of-charge window [-], 0 <= min < max <= 1.
+    initial_soc_fraction : float
+        State of charge at the start of a run [-], in [0, 1]; a value
+        outside the usable window is clipped into it by
+        :attr:`initial_energy_wh` (the scenario allows any value in [0, 1]).
+
+    Raises
+    ------
+    ValueError
+        Naming the first invalid field.
     """
 
     energy_capacity_wh: float
@@ -310,20 +436,33 @@ class BatteryParams:
     round_trip_efficiency: float
     soc_min_fraction: float = 0.1
     soc_max_fraction: float = 0.9
+    initial_soc_fraction: float = 0.5
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.energy_capacity_wh) and self.energy_capacity_wh > 0.0):
+        for name in (
+            "energy_capacity_wh",
+            "max_charge_power_w",
+            "max_discharge_power_w",
+            "round_trip_efficiency",
+            "soc_min_fraction",
+            "soc_max_fraction",
+            "initial_soc_fraction",
+        ):
+            object.__setattr__(self, name, _finite(getattr(self, name), name))
+        if not self.energy_capacity_wh > 0.0:
             raise ValueError("energy_capacity_wh: must be finite and > 0")
-        if not (math.isfinite(self.max_charge_power_w) and self.max_charge_power_w >= 0.0):
+        if not self.max_charge_power_w >= 0.0:
             raise ValueError("max_charge_power_w: must be finite and >= 0")
-        if not (math.isfinite(self.max_discharge_power_w) and self.max_discharge_power_w >= 0.0):
+        if not self.max_discharge_power_w >= 0.0:
             raise ValueError("max_discharge_power_w: must be finite and >= 0")
-        if not (0.0 < self.round_trip_efficiency <= 1.0):
+        if not 0.0 < self.round_trip_efficiency <= 1.0:
             raise ValueError("round_trip_efficiency: must be within (0, 1]")
-        if not (0.0 <= self.soc_min_fraction < self.soc_max_fraction <= 1.0):
-            raise ValueError(
-                "soc_min_fraction, soc_max_fraction: need 0 <= soc_min < soc_max <= 1"
-            )
+        if not 0.0 <= self.soc_min_fraction < 1.0:
+            raise ValueError("soc_min_fraction: must be within [0, 1)")
+        if not self.soc_min_fraction < self.soc_max_fraction <= 1.0:
+            raise ValueError("soc_max_fraction: must be within (soc_min_fraction, 1]")
+        if not 0.0 <= self.initial_soc_fraction <= 1.0:
+            raise ValueError("initial_soc_fraction: must be within [0, 1]")
 
     @property
     def one_way_efficiency(self) -> float:
@@ -340,129 +479,229 @@ class BatteryParams:
         """Highest allowed stored energy [Wh]."""
         return self.energy_capacity_wh * self.soc_max_fraction
 
+    @property
+    def initial_energy_wh(self) -> float:
+        """Stored energy at the start of a run [Wh], clipped into the SoC window."""
+        soc = min(max(self.initial_soc_fraction, self.soc_min_fraction), self.soc_max_fraction)
+        return self.energy_capacity_wh * soc
+
 
 def battery_step(
     energy_wh: float, request_w: float, step_s: float, p: BatteryParams
 ) -> tuple[float, float, float]:
-    """Advance a battery by one step (hot path, scalar).
+    """Advance a battery by one step at constant power (hot path, scalar).
 
-    Charge: bus power ``P_b`` stores ``P_b * eta * dt``; discharge: delivering
-    ``P_b`` to the bus draws ``P_b / eta * dt`` from storage; ``eta =
+    Charge: bus power ``P_b`` stores ``P_b eta dt``; discharge: delivering
+    ``P_b`` to the bus draws ``P_b dt / eta`` from storage; ``eta =
     sqrt(round_trip_efficiency)`` on each leg, so a full cycle returns
-    ``round_trip_efficiency`` of the energy. The request is clipped to the
-    power limit, then to the SOC window. The loss is computed as the
-    residual, so ``bus_w * dt/3600 == (E_new - E) + loss_w * dt/3600`` up to
-    one rounding.
+    ``round_trip_efficiency`` of the energy taken. The request is clipped
+    to the power limit, then so that the stored energy stays within
+    ``[energy_min_wh, energy_max_wh]`` (the last step to a limit lands on it
+    exactly). The loss is the residual, so per step::
+
+        bus_w * dt / 3600 == (new_energy_wh - energy_wh) + loss_w * dt / 3600
+
+    to rounding (a few ulp of the energies involved).
 
     Parameters
     ----------
     energy_wh : float
         Stored energy at the start of the step [Wh], in [0, capacity].
     request_w : float
-        Requested bus power [W]: > 0 charge (taken from the bus), < 0
-        discharge (delivered to the bus).
+        Requested bus power [W], finite: > 0 charge (taken from the bus),
+        < 0 discharge (delivered to the bus).
     step_s : float
-        Step length [s], > 0.
+        Step length [s], finite, > 0.
     p : BatteryParams
 
     Returns
     -------
     tuple of float
         ``(new_energy_wh, bus_power_w, loss_w)``: stored energy after the
-        step [Wh], bus power actually exchanged [W] (+charge/-discharge),
-        mean conversion loss over the step [W] (>= 0).
+        step [Wh]; bus power actually exchanged [W] (+ taken while charging,
+        - given while discharging), ``|bus_power_w| <= |request_w|`` and
+        within the power limit; mean conversion loss over the step [W], >= 0.
+
+    Raises
+    ------
+    ValueError
+        If ``energy_wh``, ``request_w`` or ``step_s`` is out of range.
     """
     if not 0.0 <= energy_wh <= p.energy_capacity_wh:
-        raise ValueError("energy_wh: must be within [0, energy_capacity_wh]")
-    if not step_s > 0.0:
-        raise ValueError("step_s: must be > 0")
-    if not math.isfinite(request_w):
-        raise ValueError("request_w: must be finite")
+        raise ValueError(f"energy_wh: must be within [0, energy_capacity_wh], got {energy_wh!r}")
+    if not 0.0 < step_s < math.inf:
+        raise ValueError(f"step_s: must be finite and > 0, got {step_s!r}")
+    if not -math.inf < request_w < math.inf:
+        raise ValueError(f"request_w: must be finite, got {request_w!r}")
     hours = step_s / 3600.0
     eta = math.sqrt(p.round_trip_efficiency)
     if request_w > 0.0:
         bus_w = min(request_w, p.max_charge_power_w)
-        headroom_wh = p.energy_capacity_wh * p.soc_max_fraction - energy_wh
+        e_max = p.energy_capacity_wh * p.soc_max_fraction
+        headroom_wh = e_max - energy_wh
         if headroom_wh <= 0.0 or bus_w <= 0.0:
             return energy_wh, 0.0, 0.0
-        stored_wh = bus_w * eta * hours
-        if stored_wh >= headroom_wh:
-            stored_wh = headroom_wh
-            bus_w = headroom_wh / (eta * hours)
-        new_energy_wh = energy_wh + stored_wh
+        if bus_w * eta * hours >= headroom_wh:
+            new_energy_wh = e_max
+            bus_w = min(bus_w, headroom_wh / (eta * hours))
+        else:
+            new_energy_wh = min(energy_wh + bus_w * eta * hours, e_max)
         loss_w = bus_w - (new_energy_wh - energy_wh) / hours
-        return new_energy_wh, bus_w, loss_w
+        return new_energy_wh, bus_w, (loss_w if loss_w > 0.0 else 0.0)
     if request_w < 0.0:
         bus_w = min(-request_w, p.max_discharge_power_w)
-        available_wh = energy_wh - p.energy_capacity_wh * p.soc_min_fraction
+        e_min = p.energy_capacity_wh * p.soc_min_fraction
+        available_wh = energy_wh - e_min
         if available_wh <= 0.0 or bus_w <= 0.0:
             return energy_wh, 0.0, 0.0
-        drawn_wh = bus_w / eta * hours
-        if drawn_wh >= available_wh:
-            drawn_wh = available_wh
-            bus_w = available_wh * eta / hours
-        new_energy_wh = energy_wh - drawn_wh
+        if bus_w / eta * hours >= available_wh:
+            new_energy_wh = e_min
+            bus_w = min(bus_w, available_wh * eta / hours)
+        else:
+            new_energy_wh = max(energy_wh - bus_w / eta * hours, e_min)
         loss_w = (energy_wh - new_energy_wh) / hours - bus_w
-        return new_energy_wh, -bus_w, loss_w
+        return new_energy_wh, -bus_w, (loss_w if loss_w > 0.0 else 0.0)
     return energy_wh, 0.0, 0.0
 
 
+class BusDispatch(NamedTuple):
+    """Result of :func:`dispatch_bus`; all [W], arrays of the broadcast shape."""
+
+    wind_used_w: np.ndarray
+    grid_import_w: np.ndarray
+    export_w: np.ndarray
+    curtailed_w: np.ndarray
+    unserved_w: np.ndarray
+
+
+def _limit_array(value, name: str) -> np.ndarray:
+    try:
+        a = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: must be numeric") from None
+    if np.any(np.isnan(a)) or np.any(a < 0.0):
+        raise ValueError(f"{name}: must be >= 0 (inf allowed)")
+    return a
+
+
 def dispatch_bus(
+    wind_available_w,
+    demand_w,
+    export_limit_w=0.0,
+    grid_import_limit_w=math.inf,
+    grid_available=True,
+) -> BusDispatch:
+    """Merit-order balance of the data-centre bus (vectorised).
+
+    Wind serves the demand first; the shortfall is imported from the grid up
+    to ``grid_import_limit_w`` and any remainder is unserved. The wind
+    surplus is exported up to ``export_limit_w`` and the rest curtailed.
+    Where ``grid_available`` is False (shore link out) there is neither
+    import nor export. The battery is dispatched by the caller (for example
+    on the surplus or the shortfall before calling this), not here.
+
+    Parameters
+    ----------
+    wind_available_w : float or array_like
+        Wind power available at the bus [W], finite, >= 0.
+    demand_w : float or array_like
+        Bus demand [W], finite, >= 0.
+    export_limit_w : float or array_like
+        Most that can be exported to shore [W], >= 0 (inf allowed).
+    grid_import_limit_w : float or array_like
+        Most that can be imported from shore [W], >= 0 (inf allowed).
+    grid_available : bool or array_like of bool
+        Whether the shore connection is in service.
+
+    Returns
+    -------
+    BusDispatch
+        ``(wind_used_w, grid_import_w, export_w, curtailed_w, unserved_w)``
+        [W], each >= 0, with ``wind_used + export + curtailed ==
+        wind_available`` and ``wind_used + grid_import + unserved ==
+        demand`` (to rounding).
+
+    Raises
+    ------
+    ValueError
+        Naming the first invalid argument.
+    """
+    wind = _finite_array(wind_available_w, "wind_available_w")
+    if np.any(wind < 0.0):
+        raise ValueError("wind_available_w: must be finite and >= 0")
+    demand = _finite_array(demand_w, "demand_w")
+    if np.any(demand < 0.0):
+        raise ValueError("demand_w: must be finite and >= 0")
+    export_limit = _limit_array(export_limit_w, "export_limit_w")
+    import_limit = _limit_array(grid_import_limit_w, "grid_import_limit_w")
+    grid_ok = np.asarray(grid_available)
+    if grid_ok.dtype != np.bool_:
+        raise ValueError("grid_available: must be a bool or an array of bools")
+    try:
+        wind, demand, export_limit, import_limit, grid_ok = np.broadcast_arrays(
+            wind, demand, export_limit, import_limit, grid_ok
+        )
+    except ValueError:
+        raise ValueError(
+            "wind_available_w, demand_w, export_limit_w, grid_import_limit_w, grid_available: "
+            "shapes do not broadcast"
+        ) from None
+    wind_used = np.minimum(wind, demand)
+    surplus = wind - wind_used
+    shortfall = demand - wind_used
+    export = np.where(grid_ok, np.minimum(surplus, export_limit), 0.0)
+    grid_import = np.where(grid_ok, np.minimum(shortfall, import_limit), 0.0)
+    return BusDispatch(wind_used, grid_import, export, surplus - export, shortfall - grid_import)
+
+
+def dispatch_bus_scalar(
     wind_available_w: float,
     demand_w: float,
     export_limit_w: float,
     grid_import_limit_w: float,
     grid_available: bool,
 ) -> tuple[float, float, float, float, float]:
-    """Merit-order balance of the data-centre bus (hot path, scalar).
-
-    Wind serves the demand first; the shortfall is imported from the grid up
-    to ``grid_import_limit_w`` and any remainder is unserved. The wind
-    surplus is exported up to ``export_limit_w`` and the rest curtailed.
-    When ``grid_available`` is False (shore link out) there is neither import
-    nor export. The battery is dispatched by the caller, not here.
-
-    Parameters
-    ----------
-    wind_available_w, demand_w, export_limit_w, grid_import_limit_w : float
-        Powers [W], all >= 0.
-    grid_available : bool
-        Whether the shore grid connection is in service.
+    """Scalar hot-path twin of :func:`dispatch_bus` (same arithmetic, same result).
 
     Returns
     -------
     tuple of float
-        ``(wind_used_w, grid_import_w, export_w, curtailed_w, unserved_w)``
-        [W], with ``wind_used + export + curtailed == wind_available`` and
-        ``wind_used + grid_import + unserved == demand``.
+        ``(wind_used_w, grid_import_w, export_w, curtailed_w, unserved_w)`` [W].
     """
-    if not wind_available_w >= 0.0:
-        raise ValueError("wind_available_w: must be >= 0")
-    if not demand_w >= 0.0:
-        raise ValueError("demand_w: must be >= 0")
+    if not 0.0 <= wind_available_w < math.inf:
+        raise ValueError(f"wind_available_w: must be finite and >= 0, got {wind_available_w!r}")
+    if not 0.0 <= demand_w < math.inf:
+        raise ValueError(f"demand_w: must be finite and >= 0, got {demand_w!r}")
     if not export_limit_w >= 0.0:
-        raise ValueError("export_limit_w: must be >= 0")
+        raise ValueError(f"export_limit_w: must be >= 0, got {export_limit_w!r}")
     if not grid_import_limit_w >= 0.0:
-        raise ValueError("grid_import_limit_w: must be >= 0")
-    if wind_available_w >= demand_w:
-        wind_used_w = demand_w
-        surplus_w = wind_available_w - demand_w
-        export_w = min(surplus_w, export_limit_w) if grid_available else 0.0
-        return wind_used_w, 0.0, export_w, surplus_w - export_w, 0.0
-    wind_used_w = wind_available_w
-    shortfall_w = demand_w - wind_available_w
-    grid_w = min(shortfall_w, grid_import_limit_w) if grid_available else 0.0
-    return wind_used_w, grid_w, 0.0, 0.0, shortfall_w - grid_w
+        raise ValueError(f"grid_import_limit_w: must be >= 0, got {grid_import_limit_w!r}")
+    wind_used_w = min(wind_available_w, demand_w)
+    surplus_w = wind_available_w - wind_used_w
+    shortfall_w = demand_w - wind_used_w
+    if grid_available:
+        export_w = min(surplus_w, export_limit_w)
+        grid_w = min(shortfall_w, grid_import_limit_w)
+    else:
+        export_w = 0.0
+        grid_w = 0.0
+    return wind_used_w, grid_w, export_w, surplus_w - export_w, shortfall_w - grid_w
 
 
-#: Default grid emission factor [kg CO2/kWh] for the shore supply (Shanghai,
-#: East China grid). Value: 0.5703 t CO2/MWh, the national grid average
-#: emission factor set by China's Ministry of Ecology and Environment for
-#: 2023-2025 enterprise GHG reporting (MEE notice Huan Ban Qi Hou Han [2023]
-#: No. 43). It is the NATIONAL average used as a stand-in: the East China
-#: regional factor (MEE/NBS regional electricity CO2 factors) could not be
-#: verified while writing this module; override it when citing regional data.
-EAST_CHINA_GRID_CARBON_KG_PER_KWH: float = 0.5703
+#: Default grid emission factor for the shore supply [kg CO2/kWh]: 0.5617,
+#: the 2022 average electricity CO2 emission factor of the East China (华东)
+#: regional grid, which supplies Shanghai, from the Ministry of Ecology and
+#: Environment and National Bureau of Statistics announcement on 2022
+#: electricity CO2 emission factors (dated 2024-12-20, published 2024-12-26).
+#: Figure as reported by Beijing News (新京报), 2024-12-27, alongside the
+#: national 0.5366; the primary table was not read directly when this was
+#: written. It is a yearly average (location-based, consumption side), not
+#: a marginal factor. Override it in the scenario for other years or data.
+EAST_CHINA_GRID_CARBON_KG_PER_KWH: float = 0.5617
+
+#: China's national average electricity CO2 emission factor for 2022
+#: [kg CO2/kWh], same MEE/NBS announcement and report as above.
+CHINA_NATIONAL_GRID_CARBON_KG_PER_KWH: float = 0.5366
 
 
 def hourly_carbon_profile(
@@ -472,12 +711,15 @@ def hourly_carbon_profile(
 
     ``c(h) = mean * (1 + a cos(2 pi (h - peak_hour) / 24))`` for hours
     ``h = 0..23`` (value for the hour starting at ``h``). The cosine sums to
-    zero over 24 equally spaced hours, so the mean is exactly ``mean``.
+    zero over 24 equally spaced hours, so the mean is exactly ``mean`` (to
+    rounding). The shape is a modelling assumption, not fitted to data: the
+    default ``amplitude_fraction = 0`` gives a flat profile, and the default
+    ``peak_hour`` (19 h, evening peak) only matters when an amplitude is set.
 
     Parameters
     ----------
     mean_kg_per_kwh : float
-        Daily mean intensity [kg CO2/kWh], >= 0.
+        Daily mean intensity [kg CO2/kWh], finite, >= 0.
     amplitude_fraction : float
         Relative amplitude [-], in [0, 1] (keeps values non-negative).
     peak_hour : float
@@ -488,11 +730,16 @@ def hourly_carbon_profile(
     numpy.ndarray
         Shape (24,), intensity per hour [kg CO2/kWh].
     """
-    if not (math.isfinite(mean_kg_per_kwh) and mean_kg_per_kwh >= 0.0):
+    mean_kg_per_kwh = _finite(mean_kg_per_kwh, "mean_kg_per_kwh")
+    if mean_kg_per_kwh < 0.0:
         raise ValueError("mean_kg_per_kwh: must be finite and >= 0")
-    if not (0.0 <= amplitude_fraction <= 1.0):
+    amplitude_fraction = _finite(amplitude_fraction, "amplitude_fraction")
+    if not 0.0 <= amplitude_fraction <= 1.0:
         raise ValueError("amplitude_fraction: must be within [0, 1]")
-    if not (0.0 <= peak_hour < 24.0):
+    peak_hour = _finite(peak_hour, "peak_hour")
+    if not 0.0 <= peak_hour < 24.0:
         raise ValueError("peak_hour: must be within [0, 24)")
     hours = np.arange(24.0)
-    return mean_kg_per_kwh * (1.0 + amplitude_fraction * np.cos(2.0 * np.pi * (hours - peak_hour) / 24.0))
+    return mean_kg_per_kwh * (
+        1.0 + amplitude_fraction * np.cos(2.0 * np.pi * (hours - peak_hour) / 24.0)
+    )

@@ -23,6 +23,8 @@ __all__ = [
     "ServerModel",
     "SERVER_MODELS",
     "server_model",
+    "idle_power_w",
+    "peak_power_w",
     "custom_server_model",
     "linear_server_model",
     "server_power_w",
@@ -31,6 +33,8 @@ __all__ = [
     "server_fan_power_fraction",
     "FAN_THRESHOLD_C",
     "FAN_SLOPE_PER_K",
+    "DGX_H100_IDLE_POWER_W",
+    "DGX_H100_PEAK_POWER_W",
 ]
 
 
@@ -63,8 +67,14 @@ class ServerModel:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise ValueError("name: must be a non-empty string")
-        u = tuple(float(x) for x in self.utilisation_points)
-        p = tuple(float(x) for x in self.power_w_points)
+        try:
+            u = tuple(float(x) for x in self.utilisation_points)
+        except (TypeError, ValueError):
+            raise ValueError("utilisation_points: must be a sequence of numbers") from None
+        try:
+            p = tuple(float(x) for x in self.power_w_points)
+        except (TypeError, ValueError):
+            raise ValueError("power_w_points: must be a sequence of numbers") from None
         if len(u) < 2:
             raise ValueError("utilisation_points: need at least two points (0 and 1)")
         if len(p) != len(u):
@@ -81,8 +91,8 @@ class ServerModel:
             raise ValueError("power_w_points: must be finite and >= 0")
         if any(b < a for a, b in zip(p, p[1:])):
             raise ValueError("power_w_points: must be non-decreasing")
-        m = float(self.mass_kg)
-        if not (math.isfinite(m) and m > 0.0):
+        m = _finite_float(self.mass_kg, "mass_kg")
+        if not m > 0.0:
             raise ValueError("mass_kg: must be finite and > 0")
         object.__setattr__(self, "utilisation_points", u)
         object.__setattr__(self, "power_w_points", p)
@@ -97,6 +107,24 @@ class ServerModel:
     def peak_power_w(self) -> float:
         """Power at full utilisation [W]."""
         return self.power_w_points[-1]
+
+
+def _finite_float(value, name: str) -> float:
+    """``float(value)``, or ValueError naming ``name`` if not a finite number."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: must be a finite number, got {value!r}") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{name}: must be a finite number, got {value!r}")
+    return x
+
+
+def _count(value, name: str) -> int:
+    """A non-negative integer count, or ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name}: must be an integer >= 0, got {value!r}")
+    return int(value)
 
 
 def custom_server_model(
@@ -152,9 +180,11 @@ def linear_server_model(
     -------
     ServerModel
     """
-    if not (math.isfinite(idle_power_w) and idle_power_w >= 0.0):
+    idle_power_w = _finite_float(idle_power_w, "idle_power_w")
+    peak_power_w = _finite_float(peak_power_w, "peak_power_w")
+    if idle_power_w < 0.0:
         raise ValueError("idle_power_w: must be finite and >= 0")
-    if not (math.isfinite(peak_power_w) and peak_power_w >= idle_power_w):
+    if peak_power_w < idle_power_w:
         raise ValueError("peak_power_w: must be finite and >= idle_power_w")
     return ServerModel(name, (0.0, 1.0), (idle_power_w, peak_power_w), mass_kg)
 
@@ -162,38 +192,49 @@ def linear_server_model(
 _TEN_PERCENT_STEPS = tuple(i / 10.0 for i in range(11))
 
 #: DGX H100 idle power [W] -- ENGINEERING ASSUMPTION, not a published figure.
-#: Reasoning: 8 idle H100 SXM GPUs at ~70-90 W each (~0.65 kW), 2 Xeon
-#: Platinum 8480C at ~100 W idle each (~0.2 kW), 2 TB DDR5 in 32 DIMMs
-#: (~0.1-0.15 kW), 4 NVSwitch chips, 8 ConnectX-7 + 2 BlueField-3 NICs and
-#: NVMe drives (~0.3 kW), fans near minimum speed and PSU losses
-#: (~0.4-0.6 kW): about 1.8-2.1 kW, rounded to 2.0 kW.
+#: NVIDIA publishes only the maximum (10.2 kW) for the system. Reasoning: 8
+#: idle H100 SXM GPUs at roughly 70-90 W each (~0.65 kW), 2 Xeon Platinum
+#: 8480C near idle (~0.2 kW), 2 TB DDR5 in 32 DIMMs (~0.1-0.15 kW), NVSwitch
+#: chips, NICs and NVMe drives (~0.3 kW), fans near minimum speed and PSU
+#: losses (~0.4-0.6 kW): about 1.8-2.1 kW, rounded to 2.0 kW. About 20 % of
+#: peak, far below the "idle near half of peak" of Barroso & Hoelzle 2007
+#: (CPU servers of that era); override it with measured data when available.
 DGX_H100_IDLE_POWER_W = 2000.0
-#: DGX H100 maximum system power [W]: "~10.2 kW max" (NVIDIA DGX H100 user
-#: guide / datasheet, system specifications; 8 GPUs at 700 W TDP).
+#: DGX H100 maximum system power [W]: "10.2 kW max" (NVIDIA DGX H100 user
+#: guide, system specifications; 8 H100 SXM GPUs at 700 W each). Source as
+#: listed in the project's VALIDATION.md (Servers table).
 DGX_H100_PEAK_POWER_W = 10200.0
 
 SERVER_MODELS: dict[str, ServerModel] = {
-    # SPECpower_ssj2008 result power_ssj2008-20100315-00239 (IBM System x3550
-    # M3, 2 x Xeon X5670, 12 GB), as tabulated in CloudSim
-    # PowerModelSpecPowerIbmX3550XeonX5670. Mass: 1U chassis, ~16 kg fully
-    # configured (IBM x3550 M3 product guide order of magnitude; assumption).
+    # Power: SPECpower_ssj2008 result
+    # http://www.spec.org/power_ssj2008/results/res2010q2/power_ssj2008-20100315-00239.html
+    # (IBM x3550, 2 x Xeon X5670 2933 MHz 6 cores, 12 GB), watts at 0 (active
+    # idle), 10, ..., 100 % target load, as tabulated in CloudSim
+    # PowerModelSpecPowerIbmX3550XeonX5670 (Beloglazov & Buyya, CCPE 2012).
+    # Mass 16 kg: ASSUMPTION (typical fully configured 1U two-socket server),
+    # not taken from an IBM datasheet.
     "ibm-x3550-x5670": ServerModel(
         "ibm-x3550-x5670",
         _TEN_PERCENT_STEPS,
         (66.0, 107.0, 120.0, 131.0, 143.0, 156.0, 173.0, 191.0, 211.0, 229.0, 247.0),
         16.0,
     ),
-    # SPECpower_ssj2008, HP ProLiant ML110 G5 (Xeon 3075), as tabulated in
-    # CloudSim PowerModelSpecPowerHpProLiantMl110G5Xeon3075. Mass: micro-tower,
-    # ~12 kg (assumption, not taken from an HP datasheet).
+    # Power: SPECpower_ssj2008 result
+    # http://www.spec.org/power_ssj2008/results/res2011q1/power_ssj2008-20110124-00339.html
+    # (HP ProLiant ML110 G5, 1 x Xeon 3075 2660 MHz 2 cores, 4 GB), as
+    # tabulated in CloudSim PowerModelSpecPowerHpProLiantMl110G5Xeon3075.
+    # Mass 12 kg: ASSUMPTION (micro-tower order of magnitude), not taken from
+    # an HP datasheet.
     "hp-ml110-g5": ServerModel(
         "hp-ml110-g5",
         _TEN_PERCENT_STEPS,
         (93.7, 97.0, 101.0, 105.0, 110.0, 116.0, 121.0, 125.0, 129.0, 133.0, 135.0),
         12.0,
     ),
-    # NVIDIA DGX H100: linear from the assumed idle power above to 10.2 kW.
-    # Mass 130.45 kg (DGX H100 user guide, system specifications).
+    # NVIDIA DGX H100: linear model (Fan, Weber & Barroso, ISCA 2007) from the
+    # ASSUMED idle power above to the published 10.2 kW maximum.
+    # Mass 130.45 kg (287.6 lb): DGX H100 user guide, system specifications,
+    # as recalled when drafting; not re-checked against the current guide.
     "dgx-h100": ServerModel(
         "dgx-h100",
         (0.0, 1.0),
@@ -218,6 +259,42 @@ def server_model(name: str) -> ServerModel:
         raise ValueError(f"name: unknown server model {name!r}; known: {known}") from None
 
 
+def _check_model(model) -> ServerModel:
+    if not isinstance(model, ServerModel):
+        raise ValueError(f"model: must be a ServerModel, got {type(model).__name__}")
+    return model
+
+
+def idle_power_w(model: ServerModel) -> float:
+    """Power of a switched-on server at zero utilisation [W].
+
+    Parameters
+    ----------
+    model : ServerModel
+
+    Returns
+    -------
+    float
+        ``P(0)`` [W].
+    """
+    return _check_model(model).power_w_points[0]
+
+
+def peak_power_w(model: ServerModel) -> float:
+    """Power of a server at full utilisation [W].
+
+    Parameters
+    ----------
+    model : ServerModel
+
+    Returns
+    -------
+    float
+        ``P(1)`` [W].
+    """
+    return _check_model(model).power_w_points[-1]
+
+
 def server_power_w(model: ServerModel, utilisation) -> np.ndarray:
     """Wall power of one active server at the given utilisation.
 
@@ -239,7 +316,11 @@ def server_power_w(model: ServerModel, utilisation) -> np.ndarray:
     ValueError
         If any utilisation is outside [0, 1] or not finite.
     """
-    u = np.asarray(utilisation, dtype=float)
+    _check_model(model)
+    try:
+        u = np.asarray(utilisation, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("utilisation: must be numeric") from None
     if not np.all(np.isfinite(u)) or np.any(u < 0.0) or np.any(u > 1.0):
         raise ValueError("utilisation: must be finite and within [0, 1]")
     return np.interp(u, model.utilisation_points, model.power_w_points)
@@ -248,14 +329,20 @@ def server_power_w(model: ServerModel, utilisation) -> np.ndarray:
 def busy_power_w(model: ServerModel, utilisation: float, speed_fraction: float) -> float:
     """Power of one busy server, possibly throttled (hot path, scalar).
 
-    The dynamic part of the power scales with the clock (speed) fraction,
-    the static (idle) part does not::
+    The dynamic part of the power (above idle) scales linearly with the clock
+    (speed) fraction; the static (idle) part does not::
 
         P = P_idle + (P(u) - P_idle) * speed_fraction
 
-    This is linear, not cubic, in speed: with DVFS the voltage floor of
-    modern parts keeps the dynamic power close to proportional to frequency
-    over the usable range, and the linear form never over-credits throttling.
+    so ``speed_fraction = 1`` gives the table value ``P(u)`` and
+    ``speed_fraction = 0`` (fully stalled) gives ``P_idle``.
+
+    Modelling choice: CMOS dynamic power is ``C V^2 f``; with DVFS the
+    voltage also drops with frequency, which would give a steeper (up to
+    cubic) fall. Linear in ``f`` is the constant-voltage case (clock
+    modulation, or DVFS once the voltage floor is reached). It is the
+    conservative choice: for any ``s`` in [0, 1], ``s >= s^3``, so it never
+    credits throttling with more saving than the cubic law would.
 
     Parameters
     ----------
@@ -269,11 +356,16 @@ def busy_power_w(model: ServerModel, utilisation: float, speed_fraction: float) 
     -------
     float
         Power [W].
+
+    Raises
+    ------
+    ValueError
+        If ``utilisation`` or ``speed_fraction`` is outside [0, 1] or NaN.
     """
     if not 0.0 <= utilisation <= 1.0:
-        raise ValueError("utilisation: must be within [0, 1]")
+        raise ValueError(f"utilisation: must be within [0, 1], got {utilisation!r}")
     if not 0.0 <= speed_fraction <= 1.0:
-        raise ValueError("speed_fraction: must be within [0, 1]")
+        raise ValueError(f"speed_fraction: must be within [0, 1], got {speed_fraction!r}")
     us = model.utilisation_points
     ps = model.power_w_points
     i = bisect_right(us, utilisation)
@@ -303,8 +395,8 @@ def fleet_power_w(
     ----------
     model : ServerModel
     busy_servers, idle_servers, off_servers : int
-        Server counts [-], >= 0. Off servers draw nothing (BMC standby
-        power is neglected).
+        Server counts [-], integers >= 0. Off servers draw nothing (BMC
+        standby power, a few watts, is neglected).
     job_utilisation : float
         Utilisation of a busy server [-], in [0, 1].
     speed_fraction : float
@@ -314,25 +406,33 @@ def fleet_power_w(
     -------
     float
         Power [W].
+
+    Raises
+    ------
+    ValueError
+        If a count is negative or not an integer, or a fraction is outside
+        [0, 1] (checked even when no server is busy).
     """
-    if busy_servers < 0:
-        raise ValueError("busy_servers: must be >= 0")
-    if idle_servers < 0:
-        raise ValueError("idle_servers: must be >= 0")
-    if off_servers < 0:
-        raise ValueError("off_servers: must be >= 0")
-    busy = busy_power_w(model, job_utilisation, speed_fraction) if busy_servers else 0.0
+    busy_servers = _count(busy_servers, "busy_servers")
+    idle_servers = _count(idle_servers, "idle_servers")
+    _count(off_servers, "off_servers")
+    busy = busy_power_w(model, job_utilisation, speed_fraction)
     return busy_servers * busy + idle_servers * model.power_w_points[0]
 
 
 #: Inlet temperature above which server fans ramp [degC]: the upper bound of
-#: the ASHRAE TC9.9 recommended envelope (18-27 degC).
+#: the ASHRAE TC 9.9 recommended envelope, 18-27 degC (ASHRAE thermal
+#: guidelines reference card; VALIDATION.md, Servers). Real servers start to
+#: ramp fans anywhere from about 23 to 27 degC depending on the design.
 FAN_THRESHOLD_C = 27.0
-#: Rise of server power per kelvin above the threshold [1/K]. Chosen so the
-#: increase at 35 degC is 0.00625 * 8 = 5 %, the middle of the ~2-8 % band of
-#: the ASHRAE TC9.9 (2021 reference card) "server power increase vs inlet
-#: temperature" figure between 25 and 35 degC. Engineering fit, not a
-#: manufacturer curve.
+#: Rise of server power per kelvin above the threshold [1/K] -- ENGINEERING
+#: ASSUMPTION, not a manufacturer or ASHRAE curve. 0.00625/K gives +5 % at
+#: 35 degC (8 K above the threshold). The ASHRAE TC 9.9 white paper "2011
+#: Thermal Guidelines for Data Processing Environments - Expanded Data
+#: Center Classes" shows a figure of server power rise with inlet
+#: temperature that is of this order (a few per cent by 35 degC, more above);
+#: the value here was not read off that figure and has not been verified
+#: against it. Replace it with measured data for the hardware being modelled.
 FAN_SLOPE_PER_K = 0.00625
 
 
@@ -358,11 +458,14 @@ def server_fan_power_fraction(
     numpy.ndarray
         Fraction of IT power added [-], same shape as ``inlet_temp_c``.
     """
-    t = np.asarray(inlet_temp_c, dtype=float)
+    try:
+        t = np.asarray(inlet_temp_c, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("inlet_temp_c: must be numeric") from None
     if not np.all(np.isfinite(t)) or np.any(t < -50.0) or np.any(t > 100.0):
         raise ValueError("inlet_temp_c: must be finite and within [-50, 100] degC")
-    if not math.isfinite(threshold_c):
-        raise ValueError("threshold_c: must be finite")
-    if not (math.isfinite(slope_per_k) and slope_per_k >= 0.0):
+    threshold_c = _finite_float(threshold_c, "threshold_c")
+    slope_per_k = _finite_float(slope_per_k, "slope_per_k")
+    if slope_per_k < 0.0:
         raise ValueError("slope_per_k: must be finite and >= 0")
     return slope_per_k * np.maximum(t - threshold_c, 0.0)

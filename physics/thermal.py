@@ -37,6 +37,7 @@ __all__ = [
     "CabinThermal",
     "network_matrices",
     "discretise_zoh",
+    "discretise_network",
     "inlet_row",
     "design_exchanger_ua_w_k",
     "ntu_counterflow_from_effectiveness",
@@ -156,6 +157,34 @@ def discretise_zoh(a: np.ndarray, b: np.ndarray, step_s: float) -> tuple[np.ndar
     return e[:n, :n], e[:n, n:]
 
 
+def discretise_network(p: CabinThermal, fan_speed: float, pump_speed: float,
+                       step_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ZOH discretisation of the cabin network by its symmetric eigendecomposition.
+
+    The network is ``C dx/dt = -K x + E u`` with diagonal capacities ``C`` and a symmetric conductance matrix
+    ``K``, so ``M = C^(1/2) A C^(-1/2)`` is symmetric with real eigenvalues ``l_i <= 0`` and orthonormal
+    eigenvectors ``Q``. Then ``Ad = C^(-1/2) Q diag(exp(l dt)) Q^T C^(1/2)`` and
+    ``Bd = C^(-1/2) Q diag(phi(l)) Q^T C^(1/2) B`` with ``phi(l) = (exp(l dt) - 1) / l`` (``dt`` at ``l = 0``).
+    Same result as :func:`discretise_zoh` (tested to 1e-10) at a fraction of the cost of a general ``expm``.
+    """
+    if not step_s > 0:
+        raise ValueError(f"step_s must be > 0, got {step_s}")
+    a, b = network_matrices(p, fan_speed, pump_speed)
+    c = np.array([p.c_it_j_k, p.c_gas_j_k, p.c_wall_j_k])
+    sq = np.sqrt(c)
+    m = (sq[:, None] * a) / sq[None, :]
+    m = 0.5 * (m + m.T)
+    lam, q = np.linalg.eigh(m)
+    e = np.exp(lam * step_s)
+    small = np.abs(lam * step_s) < 1e-8
+    phi = np.where(small, step_s * (1.0 + 0.5 * lam * step_s), (e - 1.0) / np.where(small, 1.0, lam))
+    left = q / sq[:, None]
+    right = q.T * sq[None, :]
+    ad = (left * e) @ right
+    bd = ((left * phi) @ right) @ b
+    return ad, bd
+
+
 def steady_state(p: CabinThermal, fan_speed: float, pump_speed: float, heat_w: float, sea_temp_c: float) -> np.ndarray:
     """Node temperatures at steady state [C]: ``x = -A^-1 B u``."""
     a, b = network_matrices(p, fan_speed, pump_speed)
@@ -220,8 +249,7 @@ class StepCache:
         if hit is None:
             fan = fan_level / SPEED_LEVELS
             pump = pump_level / SPEED_LEVELS
-            a, b = network_matrices(self.params, fan, pump)
-            ad, bd = discretise_zoh(a, b, self.step_s)
+            ad, bd = discretise_network(self.params, fan, pump, self.step_s)
             kg, ks = inlet_row(self.params, fan, pump)
             hit = (tuple(float(v) for v in ad.ravel()), tuple(float(v) for v in bd.ravel()), kg, ks)
             self._cache[key] = hit

@@ -53,7 +53,7 @@ class _World:
 
 def _cable_k(cable) -> tuple[float, float]:
     """(loss coefficient [1/W], highest sending power by current rating [W]) of a cable set."""
-    r = electrical.cable_resistance_ohm(cable.resistance_ohm_per_km, cable.length_m / 1000.0, cable.count)
+    r = electrical.cable_resistance_ohm(cable.resistance_ohm_per_km, cable.length_m, cable.count)
     k = electrical.cable_loss_coefficient_per_w(cable.voltage_v, r, cable.power_factor)
     p_max = math.sqrt(3.0) * cable.voltage_v * cable.power_factor * cable.rating_a * cable.count
     return k, min(p_max, 0.5 / k)  # 1/(2k) is where received power peaks
@@ -169,7 +169,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         batt = electrical.BatteryParams(
             energy_capacity_wh=b.energy_capacity_wh, max_charge_power_w=b.max_charge_power_w,
             max_discharge_power_w=b.max_discharge_power_w, round_trip_efficiency=b.round_trip_efficiency,
-            soc_min_fraction=b.soc_min_fraction, soc_max_fraction=b.soc_max_fraction)
+            soc_min_fraction=b.soc_min_fraction, soc_max_fraction=b.soc_max_fraction,
+            initial_soc_fraction=b.initial_soc_fraction)
         batt_e = b.initial_soc_fraction * b.energy_capacity_wh
         batt_e = min(max(batt_e, b.soc_min_fraction * b.energy_capacity_wh), b.soc_max_fraction * b.energy_capacity_wh)
     else:
@@ -298,11 +299,11 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         charge = discharge = b_loss = 0.0
         if batt is not None:
             if deficit > 0.0:
-                discharge, b_loss, batt_e = electrical.battery_step(batt, batt_e, -deficit, dt)
+                batt_e, discharge, b_loss = electrical.battery_step(batt_e, -deficit, dt, batt)
                 discharge = -discharge
                 deficit -= discharge
             elif recv_max - wind_load > 0.0:
-                charge, b_loss, batt_e = electrical.battery_step(batt, batt_e, recv_max - wind_load, dt)
+                batt_e, charge, b_loss = electrical.battery_step(batt_e, recv_max - wind_load, dt, batt)
         recv = wind_load + charge
         wind_sent = 2.0 * recv / (1.0 + math.sqrt(1.0 - 4.0 * k_link * recv)) if recv > 0.0 else 0.0
         g_in = 0.0
