@@ -157,7 +157,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
     k_shore, shore_max = _cable_k(el.shore_link)
     tr = el.transformer
     tr_nl = tr.no_load_loss_w
-    tr_k = tr.load_loss_w / tr.rated_power_va ** 2
+    tr_k = electrical.transformer_load_loss_coefficient_per_w2(tr.rated_power_va, tr.load_loss_w, tr.power_factor)
     grid_limit = el.grid.import_limit_w
     grid_base = el.grid.available
     export_cap = scenario.wind.farm.export_capacity_w
@@ -205,6 +205,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
     fan_slope = servers.FAN_SLOPE_PER_K
     report_every = max(1, n // 100)
     timeout = env.timeout
+    sending = electrical.cable_sending_power_scalar_w
+    transformer_loss = electrical.transformer_loss_scalar_w
 
     c_wind_av = cols["wind_available_w"]; c_wind_load = cols["wind_to_load_w"]; c_link = cols["wind_link_loss_w"]
     c_exp = cols["export_w"]; c_curt = cols["curtailed_w"]; c_gin = cols["grid_import_w"]
@@ -282,7 +284,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         cooling = pump_total + fan_total
         dist_loss = it_total * (1.0 / eta_dist - 1.0)
         lv = it_total + dist_loss + cooling
-        tr_loss = tr_nl + tr_k * lv * lv
+        tr_loss = transformer_loss(lv, tr_nl, tr_k)
         demand = lv + tr_loss
         avail = n_turb - world.turbines_failed - world.turbines_event_down
         if avail < 0:
@@ -305,7 +307,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             elif recv_max - wind_load > 0.0:
                 batt_e, charge, b_loss = electrical.battery_step(batt_e, recv_max - wind_load, dt, batt)
         recv = wind_load + charge
-        wind_sent = 2.0 * recv / (1.0 + math.sqrt(1.0 - 4.0 * k_link * recv)) if recv > 0.0 else 0.0
+        wind_sent = sending(recv, k_link) if recv > 0.0 else 0.0
         g_in = 0.0
         g_sent = 0.0
         if deficit > 0.0 and grid_base and not world.grid_outages:
@@ -313,7 +315,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             g_recv_max = shore_max - k_shore * shore_max * shore_max
             if g_in > g_recv_max:
                 g_in = g_recv_max
-            g_sent = 2.0 * g_in / (1.0 + math.sqrt(1.0 - 4.0 * k_shore * g_in))
+            g_sent = sending(g_in, k_shore)
             deficit -= g_in
         rest = wind_av - wind_sent
         if rest < 0.0:

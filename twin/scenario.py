@@ -260,6 +260,7 @@ class Transformer(_Model):
     rated_power_va: float = Field(..., gt=0.0)
     no_load_loss_w: float = Field(..., ge=0.0)
     load_loss_w: float = Field(..., ge=0.0, description="Load (copper) loss at rated power [W]")
+    power_factor: float = Field(0.95, gt=0.0, le=1.0, description="Power factor of the load it carries [-]")
 
 
 class Grid(_Model):
