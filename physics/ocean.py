@@ -29,6 +29,7 @@ __all__ = [
     "seawater_cp_j_kgk",
     "seawater_density_kg_m3",
     "seawater_flow_for_heat_kg_s",
+    "seawater_thermal_expansion_1_k",
     "seawater_viscosity_pa_s",
 ]
 
@@ -44,33 +45,34 @@ _MONTH_LENGTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], 
 MID_MONTH_DAY_OF_YEAR = np.cumsum(_MONTH_LENGTH_DAYS) - _MONTH_LENGTH_DAYS / 2.0
 
 #: Monthly mean sea temperature at the cabin's depth [degC], January..December.
-#: These are engineering defaults for simulation, not measured climatologies;
-#: replace them with site survey data when available.
+#: These are engineering defaults for simulation, not measured climatologies (each entry says what it rests
+#: on); replace them with site survey data when available.
 SITE_MONTHLY_SEA_TEMP_C: dict[str, tuple[float, ...]] = {
-    # Lingang, Shanghai: cabin ~10 m deep east of Xiaoyangshan, northern mouth of
-    # Hangzhou Bay / Yangtze estuary, ~30.6 N 122.1 E. The shallow, tide-stirred
-    # estuarine water is vertically mixed, so 10 m ~ surface. Engineering estimate
-    # shaped to the published seasonal anchors for the Changjiang estuary / Hangzhou
-    # Bay coastal water: winter minimum ~6-8 C in Jan-Feb, summer maximum
-    # ~27-28 C in August. Annual mean of these values is 16.4 C. People's Daily
-    # (18 May 2026, j.people.com.cn/n3/2026/0518/c94476-20457378.html) states the
-    # site's "average annual seawater temperature is below 15 C"; that cannot be
-    # reconciled with a 27-28 C August and 6-8 C winter, so the anchors win here.
-    "lingang": (7.0, 6.0, 7.8, 12.0, 17.5, 22.0, 26.0, 27.5, 25.0, 20.5, 15.5, 10.5),
-    # Lingshui, Hainan (South China Sea coast, ~18.4 N 110.1 E), cabin ~35 m deep
-    # (Shenzhen Daily 10 Oct 2025; Xinhua 20 Mar 2025 quotes 30 m for the 2025
-    # module). Surface water ranges roughly 21-29 C over the year; in summer the
-    # Qiongdong coastal upwelling keeps near-bottom water below 24.5 C (Xinhua, as
-    # quoted in the project brief). Engineering estimate at 35 m: winter mixed
-    # column ~22-23 C, summer held under 24.5 C by upwelling, an autumn maximum
-    # (Sep-Nov) when upwelling relaxes and the deepening mixed layer brings warm
+    # Lingang, Shanghai: cabin ~10 m deep off Lingang (~30.75 N 122.05 E), northern mouth of Hangzhou Bay south
+    # of the Yangtze (Changjiang) estuary. The shallow, tide-stirred estuarine water is vertically mixed, so
+    # 10 m ~ surface. Engineering estimate, not a measured climatology: shaped to the usual seasonal anchors for
+    # the Changjiang estuary / Hangzhou Bay coastal water, coldest in February (~7 C; in winter the southward
+    # river plume lays a cold band along this coast, Bai & Wu 2018, J. East China Normal Univ. (Nat. Sci.),
+    # xblk.ecnu.edu.cn article 1000-5641/25541) and warmest in August (~28 C). The same values as
+    # designs/lingang-phase1.yaml. Annual mean 17.3 C. Press reports (People's Daily via window-to-china.de,
+    # VALIDATION.md) give the site's "annual mean sea temperature below 15 C"; that cannot be reconciled with
+    # a 7 C February and a 28 C August (a 15 C mean would need a far colder year), so the seasonal anchors win
+    # here and the press figure is not used. The East China Sea as a whole averages 23.70 C at the surface
+    # (Sun et al. 2019, J. Coastal Research SI 90), warmer than this estuarine coast.
+    "lingang": (8.0, 7.0, 9.0, 13.0, 18.0, 22.0, 26.5, 28.0, 26.0, 22.0, 17.0, 11.0),
+    # Lingshui, Hainan (Qingshui Bay, South China Sea coast, ~18.4 N 110.1 E), cabin ~35 m deep
+    # (szdaily.com 10 Oct 2025; the 2025 module lies at 30 m). Surface water ranges roughly 22-29 C over the
+    # year (the South China Sea surface averages 27.62 C, Sun et al. 2019, J. Coastal Research SI 90); in
+    # summer the Qiongdong coastal upwelling keeps the nearshore water below 24.5 C (Xinhua via chinaview.cn,
+    # VALIDATION.md). Engineering estimate at 35 m: winter mixed column ~22-23 C, summer held under 24.5 C by
+    # upwelling, an autumn maximum (Sep-Nov) when upwelling relaxes and the deepening mixed layer brings warm
     # surface water down. Annual mean 23.5 C.
     "lingshui": (22.5, 22.0, 22.5, 23.5, 24.0, 23.5, 23.0, 23.5, 24.5, 25.5, 24.5, 23.5),
-    # North Sea / Orkney (EMEC; Microsoft Project Natick phase 2 lay at ~36 m off
-    # Orkney, 2018-2020). Strong tidal mixing keeps the column near-isothermal.
-    # Engineering estimate consistent with the ~6-13 C range in the brief and the
-    # usual northern-North-Sea phase: minimum in March (~7 C), maximum in August
-    # (~13 C), lagging the air temperature by ~1-2 months. Annual mean 9.9 C.
+    # Northern North Sea / Orkney (EMEC; Microsoft Project Natick phase 2 lay at ~36 m off Orkney, 2018-2020).
+    # Strong tidal mixing keeps the column near-isothermal. Engineering estimate of the usual northern North
+    # Sea cycle: minimum in March (~7 C), maximum in August (~13 C), lagging the air by ~1-2 months. Annual
+    # mean 9.9 C. The shallower southern North Sea swings wider (roughly 6-17 C at the surface); give a
+    # southern site its own values.
     "north-sea": (8.3, 7.4, 7.0, 7.6, 8.9, 10.6, 12.2, 13.0, 12.6, 11.4, 10.2, 9.2),
 }
 
@@ -125,13 +127,30 @@ def _design_matrix(day_of_year: np.ndarray, n_harmonics: int) -> np.ndarray:
     return np.concatenate(cols, axis=-1)
 
 
+def _monthly_mean_matrix(n_harmonics: int) -> np.ndarray:
+    """Mean of each basis function over each month of a 365-day year, shape (12, 1 + 2 n)."""
+    end = np.cumsum(_MONTH_LENGTH_DAYS)
+    start = end - _MONTH_LENGTH_DAYS
+    cols = [np.ones(12)]
+    for kk in range(1, n_harmonics + 1):
+        w = 2.0 * np.pi * kk / YEAR_LENGTH_DAYS
+        span = w * _MONTH_LENGTH_DAYS
+        cols.append((np.sin(w * end) - np.sin(w * start)) / span)
+        cols.append((np.cos(w * start) - np.cos(w * end)) / span)
+    return np.stack(cols, axis=-1)
+
+
 def fit_annual_harmonics(monthly_mean_temp_c, n_harmonics: int = 2) -> np.ndarray:
     """Least-squares fit of an annual harmonic series to 12 monthly means.
 
     The model is ``T(d) = c0 + sum_k [a_k cos(2 pi k d / P) + b_k sin(2 pi k d / P)]``
-    with period ``P = 365.25`` d, and the monthly means are placed at the
-    mid-month days of year :data:`MID_MONTH_DAY_OF_YEAR` (15.5, 45, 74.5, ...,
-    349.5; day of year counted from 1 January 00:00).
+    with period ``P = 365.25`` d and day of year ``d`` counted from 1 January
+    00:00. Each monthly value is matched to the *mean of the series over that
+    month* (January = days 0-31, ..., of a 365-day year), integrated exactly, so
+    a series built from harmonics is recovered exactly from its own monthly
+    means. (Matching point values at mid-month instead,
+    :data:`MID_MONTH_DAY_OF_YEAR`, would shrink the annual amplitude by about
+    1 % and the semi-annual by about 4 %.)
 
     Parameters
     ----------
@@ -161,7 +180,7 @@ def fit_annual_harmonics(monthly_mean_temp_c, n_harmonics: int = 2) -> np.ndarra
         raise ValueError(
             f"n_harmonics: must be 0..5 so 12 monthly values over-determine the fit, got {n_harmonics}"
         )
-    design = _design_matrix(MID_MONTH_DAY_OF_YEAR, int(n_harmonics))
+    design = _monthly_mean_matrix(int(n_harmonics))
     coefficients, *_ = np.linalg.lstsq(design, values, rcond=None)
     return coefficients
 
@@ -279,6 +298,34 @@ def seawater_cp_j_kgk(temp_c, absolute_salinity_g_kg, pressure_dbar=0.0) -> np.n
     sa = _salinity("absolute_salinity_g_kg", absolute_salinity_g_kg)
     p = _pressure("pressure_dbar", pressure_dbar)
     return np.asarray(gsw.cp_t_exact(sa, t, p), dtype=float)
+
+
+def seawater_thermal_expansion_1_k(temp_c, absolute_salinity_g_kg, pressure_dbar=0.0) -> np.ndarray:
+    """Thermal expansion coefficient of seawater with respect to in-situ temperature.
+
+    ``alpha = -(1/rho) (d rho / d t)`` at constant Absolute Salinity and
+    pressure, TEOS-10 ``gsw.alpha_wrt_t_exact``. It is what free convection
+    needs (``Gr = g alpha dT L^3 / nu^2``). For low salinity below ~4 C it is
+    negative (water below its density maximum).
+
+    Parameters
+    ----------
+    temp_c : array_like
+        In-situ temperature, ITS-90 [degC].
+    absolute_salinity_g_kg : array_like
+        Absolute Salinity [g kg-1].
+    pressure_dbar : array_like, optional
+        Sea pressure [dbar].
+
+    Returns
+    -------
+    numpy.ndarray
+        Thermal expansion coefficient [K-1].
+    """
+    t = _temp("temp_c", temp_c)
+    sa = _salinity("absolute_salinity_g_kg", absolute_salinity_g_kg)
+    p = _pressure("pressure_dbar", pressure_dbar)
+    return np.asarray(gsw.alpha_wrt_t_exact(sa, t, p), dtype=float)
 
 
 def seawater_conductivity_w_mk(temp_c, absolute_salinity_g_kg) -> np.ndarray:

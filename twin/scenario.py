@@ -225,15 +225,19 @@ class WindFarm(_Model):
     mttr_h: float = Field(30.0, ge=0.0, description="Mean time to repair one turbine [h]")
     export_capacity_w: float = Field(..., ge=0.0, description="The farm's own export to the grid [W]")
 
-    @model_validator(mode="after")
-    def _turbine(self) -> "WindFarm":
+    @field_validator("turbine")
+    @classmethod
+    def _known_turbine(cls, v: str | None) -> str | None:
         from physics.wind import TURBINES
 
-        if self.power_curve is None:
-            if self.turbine is None:
-                raise ValueError("give a library turbine or a power_curve")
-            if self.turbine not in TURBINES:
-                raise ValueError(f"unknown turbine {self.turbine!r}; known: {', '.join(TURBINES)}")
+        if v is not None and v not in TURBINES:
+            raise ValueError(f"unknown turbine {v!r}; known: {', '.join(TURBINES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _turbine(self) -> "WindFarm":
+        if (self.power_curve is None) == (self.turbine is None):
+            raise ValueError("give either a library turbine or a power_curve (set turbine: null for a custom curve)")
         if self.layout.x_m is not None and len(self.layout.x_m) != self.turbine_count:
             raise ValueError(f"layout has {len(self.layout.x_m)} positions for {self.turbine_count} turbines")
         return self
