@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import re
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -533,11 +532,13 @@ def _read_mapping(path: Path) -> dict:
 
 
 def design_dir() -> Path:
-    """The folder of shipped designs (``designs/`` in a checkout, packaged copies otherwise)."""
-    here = Path(__file__).resolve().parent.parent / "designs"
-    if here.is_dir():
-        return here
-    return Path(str(resources.files("twin") / "designs"))
+    """The folder of shipped designs: ``$SEABED_TWIN_DESIGNS`` when set, else ``designs/`` of the checkout."""
+    import os
+
+    env = os.environ.get("SEABED_TWIN_DESIGNS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "designs"
 
 
 def design_names() -> list[str]:
