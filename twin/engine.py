@@ -187,11 +187,18 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         cool, lim = group.cooling, group.limits
         pi = controls.PumpPI(scenario.controls.pump_kp_per_k, scenario.controls.pump_ti_s, cool.min_pump_speed)
         cache = thermal.StepCache(p, dt)
-        fan0 = 1.0 if scenario.controls.fan_policy == "fixed" else cool.min_fan_speed
-        x = thermal.steady_state(p, max(fan0, 1.0 / L), 1.0, 0.0, sea_c[0]).tolist()
+        # start from the steady state of the load already running, fans to that heat, pump at its lowest speed
+        q0 = queues[ci]
+        heat0 = (q0.busy * servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0)
+                 + q0.free * plant.server.power_w_points[0])
+        fan0 = (scenario.controls.fixed_fan_speed if scenario.controls.fan_policy == "fixed"
+                else controls.fan_speed_for_load(heat0, cool.design_heat_w, cool.min_fan_speed))
+        fan0_level = max(1, round(fan0 * L))
+        pump0_level = max(1, round(cool.min_pump_speed * L))
+        x = thermal.steady_state(p, fan0_level / L, pump0_level / L, heat0, sea_c[0]).tolist()
         st.append({
-            "x": x, "pi": pi, "cache": cache, "fan_level": max(1, round(fan0 * L)),
-            "pump_level": round(cool.min_pump_speed * L), "heat_w": 0.0,
+            "x": x, "pi": pi, "cache": cache, "fan_level": fan0_level,
+            "pump_level": pump0_level, "heat_w": 0.0,
             "server": plant.server, "idle_w": plant.server.power_w_points[0],
             "busy_w_full": servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0),
             "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,

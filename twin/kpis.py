@@ -32,7 +32,7 @@ KPI_UNITS = {
     "it_energy_mwh": "MWh", "facility_energy_mwh": "MWh", "wind_energy_mwh": "MWh", "grid_import_mwh": "MWh",
     "curtailed_energy_mwh": "MWh", "exported_energy_mwh": "MWh", "unserved_energy_mwh": "MWh",
     "cooling_energy_share": "-", "max_inlet_temp_c": "C", "hours_inlet_above_recommended": "h",
-    "hours_inlet_above_allowable": "h", "capacity_factor": "-", "jobs_completed": "-", "job_wait_p95_s": "s",
+    "hours_inlet_above_allowable": "h", "hours_inlet_below_recommended": "h", "capacity_factor": "-", "jobs_completed": "-", "job_wait_p95_s": "s",
     "mean_utilisation": "-", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
 }
 
@@ -85,6 +85,7 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
     water_l = sum(g.cooling.freshwater_use_l_per_h * g.count for g in scenario.cabins) * hours
     inlet = frame["inlet_temp_c"].to_numpy()
     rec = min(g.limits.recommended_max_c for g in scenario.cabins)
+    rec_lo = max(g.limits.recommended_min_c for g in scenario.cabins)
     allow = min(g.limits.allowable_max_c for g in scenario.cabins)
     return {
         "pue": served / it if it > 0 else math.nan,
@@ -103,6 +104,7 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
         "max_inlet_temp_c": float(inlet.max()),
         "hours_inlet_above_recommended": float((inlet > rec).sum()) * step_s / 3600.0,
         "hours_inlet_above_allowable": float((inlet > allow).sum()) * step_s / 3600.0,
+        "hours_inlet_below_recommended": float((inlet < rec_lo).sum()) * step_s / 3600.0,
         "capacity_factor": ledger["wind_generated_mwh"] / (rated_farm_power_w / 1e6 * hours) if rated_farm_power_w else math.nan,
         "jobs_completed": jobs_completed,
         "job_wait_p95_s": float(np.percentile(waits_s, 95)) if waits_s.size else 0.0,

@@ -347,7 +347,7 @@ class Cooling(_Model):
     pump_efficiency: float = Field(0.75, gt=0.05, le=1.0)
     fan_pressure_rise_pa: float = Field(250.0, gt=0.0, description="Gas loop pressure rise at design flow [Pa]")
     fan_efficiency: float = Field(0.65, gt=0.05, le=1.0)
-    min_pump_speed: float = Field(0.2, gt=0.0, le=1.0, description="Lowest pump speed [-]")
+    min_pump_speed: float = Field(0.1, gt=0.0, le=1.0, description="Lowest pump speed (share of design flow) [-]")
     min_fan_speed: float = Field(0.3, gt=0.0, le=1.0, description="Lowest fan speed [-]")
     fouling_resistance_m2k_w: float = Field(0.00009, ge=0.0, description="Seawater-side fouling (TEMA) [m2 K W-1]")
     exchanger_area_m2: float = Field(2000.0, gt=0.0, description="Seawater-side area of the exchanger [m2]")
@@ -356,6 +356,7 @@ class Cooling(_Model):
 
 class Limits(_Model):
     inlet_setpoint_c: float = Field(24.0, ge=5.0, le=45.0, description="Rack inlet setpoint for the pump control [C]")
+    recommended_min_c: float = Field(18.0, description="ASHRAE recommended lower inlet [C]")
     recommended_max_c: float = Field(27.0, description="ASHRAE recommended upper inlet [C]")
     allowable_max_c: float = Field(32.0, description="ASHRAE A1 allowable upper inlet [C]")
     throttle_margin_k: float = Field(1.5, gt=0.0, le=10.0, description="Throttling starts this far below allowable [K]")
@@ -363,8 +364,8 @@ class Limits(_Model):
 
     @model_validator(mode="after")
     def _order(self) -> "Limits":
-        if not self.inlet_setpoint_c <= self.recommended_max_c <= self.allowable_max_c:
-            raise ValueError("need inlet_setpoint_c <= recommended_max_c <= allowable_max_c")
+        if not self.recommended_min_c <= self.inlet_setpoint_c <= self.recommended_max_c <= self.allowable_max_c:
+            raise ValueError("need recommended_min_c <= inlet_setpoint_c <= recommended_max_c <= allowable_max_c")
         return self
 
 
