@@ -12,43 +12,43 @@ __all__ = ["PumpPI", "fan_speed_for_load", "throttle_speed"]
 
 @dataclass
 class PumpPI:
-    """Proportional-integral pump control on the rack inlet temperature, with conditional-integration anti-windup.
+    """Gain-scheduled PI control of pump speed on the rack inlet temperature, in velocity form.
 
-    ``speed = kp e + I``, ``I += kp e dt / Ti`` only while the output is not saturated in the direction of the
-    error (Astrom and Hagglund, *Advanced PID Control*, 2006, sec. 3.5).
+    The inlet answers the pump within a step (the exchanger's outlet moves with the seawater flow), and how much it
+    moves per unit of speed, the sensitivity ``g = -dT_in/d(speed)`` [K], changes thirtyfold over a year: about
+    30 K at full speed in summer, 150 K at a tenth of the flow in winter. A fixed gain is either unstable in winter
+    or sluggish in summer, so the gains are scheduled on ``g``, which the engine reads off the thermal model each
+    step (gain scheduling, Astrom and Hagglund, *Advanced PID Control*, 2006, ch. 9)::
+
+        du = (kp / g) * (e_k - e_{k-1}) + (kp / g) * e_k * dt / Ti,      e = T_in - setpoint
+
+    ``kp`` is dimensionless: the share of an inlet error the proportional action removes at once. The velocity form
+    needs no separate anti-windup: the speed is clamped to its range and nothing accumulates beyond it.
     """
 
-    kp_per_k: float
+    gain: float
     ti_s: float
     min_speed: float
     max_speed: float = 1.0
-    integral: float = 0.0
+    speed: float = 0.0
+    _last_error: float = 0.0
 
     def __post_init__(self) -> None:
-        self.integral = self.min_speed
+        if self.speed < self.min_speed:
+            self.speed = self.min_speed
 
-    def update(self, error_k: float, dt_s: float, cap: float = 1.0) -> float:
+    def update(self, error_k: float, dt_s: float, sensitivity_k: float, cap: float = 1.0) -> float:
         hi = min(self.max_speed, cap)
         lo = min(self.min_speed, hi)
-        p = self.kp_per_k * error_k
-        raw = p + self.integral
-        if raw > hi:
-            out = hi
-            if error_k < 0.0:
-                self.integral += p * dt_s / self.ti_s
-        elif raw < lo:
-            out = lo
-            if error_k > 0.0:
-                self.integral += p * dt_s / self.ti_s
-        else:
-            out = raw
-            self.integral += p * dt_s / self.ti_s
-        # keep the integral inside the actuator range so a long saturation does not store up error
-        if self.integral > hi:
-            self.integral = hi
-        elif self.integral < lo - 0.5:
-            self.integral = lo - 0.5
-        return out
+        k = self.gain / (sensitivity_k if sensitivity_k > 1.0 else 1.0)
+        u = self.speed + k * (error_k - self._last_error) + k * error_k * dt_s / self.ti_s
+        self._last_error = error_k
+        if u > hi:
+            u = hi
+        elif u < lo:
+            u = lo
+        self.speed = u
+        return u
 
 
 def fan_speed_for_load(heat_w: float, design_heat_w: float, min_speed: float) -> float:

@@ -149,6 +149,31 @@ def _event(env: simpy.Environment, world: _World, ev):
         world.pump_cap.pop(ev.cabin if ev.cabin is not None else -1, None)
 
 
+def _settled_pump_level(p: thermal.CabinThermal, fan_level: int, min_level: int, heat_w: float, sea_c: float,
+                        setpoint_c: float) -> int:
+    """Lowest pump level whose steady state holds the inlet at or below the setpoint (full speed if none does):
+    where the pump controller would have settled, so a run starts without a control transient."""
+    L, LP = thermal.SPEED_LEVELS, thermal.PUMP_LEVELS
+
+    def inlet(level: int) -> float:
+        x = thermal.steady_state(p, fan_level / L, level / LP, heat_w, sea_c)
+        kg, ks = thermal.inlet_row(p, fan_level / L, level / LP)
+        return kg * x[1] + ks * sea_c
+
+    lo, hi = min_level, LP
+    if inlet(lo) <= setpoint_c:
+        return lo
+    if inlet(hi) > setpoint_c:
+        return hi
+    while hi - lo > 1:  # the inlet falls as the pump speeds up
+        mid = (lo + hi) // 2
+        if inlet(mid) <= setpoint_c:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], queues: list[FifoCabin],
            world: _World, cols: dict, per_cabin: list[dict], dt: float, n: int, progress: ProgressFn | None):
     el = scenario.electrical
@@ -181,11 +206,12 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
 
     # per-cabin constants and state, in plain lists for scalar speed
     L = thermal.SPEED_LEVELS
+    LP = thermal.PUMP_LEVELS
     st = []
     for ci, (plant, group) in enumerate(zip(plants, scenario.cabins)):
         p = plant.thermal
         cool, lim = group.cooling, group.limits
-        pi = controls.PumpPI(scenario.controls.pump_kp_per_k, scenario.controls.pump_ti_s, cool.min_pump_speed)
+        pi = controls.PumpPI(scenario.controls.pump_gain, scenario.controls.pump_ti_s, cool.min_pump_speed)
         cache = thermal.StepCache(p, dt)
         # start from the steady state of the load already running, fans to that heat, pump at its lowest speed
         q0 = queues[ci]
@@ -194,8 +220,10 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         fan0 = (scenario.controls.fixed_fan_speed if scenario.controls.fan_policy == "fixed"
                 else controls.fan_speed_for_load(heat0, cool.design_heat_w, cool.min_fan_speed))
         fan0_level = max(1, round(fan0 * L))
-        pump0_level = max(1, round(cool.min_pump_speed * L))
-        x = thermal.steady_state(p, fan0_level / L, pump0_level / L, heat0, sea_c[0]).tolist()
+        pump0_level = _settled_pump_level(p, fan0_level, max(1, round(cool.min_pump_speed * LP)), heat0, sea_c[0],
+                                          lim.inlet_setpoint_c)
+        pi.speed = pump0_level / LP
+        x = thermal.steady_state(p, fan0_level / L, pump0_level / LP, heat0, sea_c[0]).tolist()
         st.append({
             "x": x, "pi": pi, "cache": cache, "fan_level": fan0_level,
             "pump_level": pump0_level, "heat_w": 0.0,
@@ -237,13 +265,20 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             ci = s["ci"]
             pc = per_cabin[ci]
             cnt = s["count"]
-            ad, bd, kg, ks = s["cache"].get(s["fan_level"], s["pump_level"])
+            cache = s["cache"]
+            fl, pl = s["fan_level"], s["pump_level"]
+            ad, bd, kg, ks = cache.get(fl, pl)
             x0, x1, x2 = s["x"]
             t_in = kg * x1 + ks * t_sea
+            # sensitivity of the inlet to pump speed, from the neighbouring pump level [K per unit speed]
+            if pl < LP:
+                sens = (x1 - t_sea) * (cache.get(fl, pl + 1)[3] - ks) * LP
+            else:
+                sens = (x1 - t_sea) * (ks - cache.get(fl, pl - 1)[3]) * LP
             # controls: pump to the setpoint (capped by events), throttle near the allowable limit
             cap = world.pump_cap.get(ci, world.pump_cap.get(-1, 1.0)) if world.pump_cap else 1.0
-            pump = s["pi"].update(t_in - s["setpoint"], dt, cap)
-            pump_level = int(pump * L + 0.5)
+            pump = s["pi"].update(t_in - s["setpoint"], dt, sens, cap)
+            pump_level = int(pump * LP + 0.5)
             speed = controls.throttle_speed(t_in, s["allow"], s["margin"], s["min_speed"])
             # workload: start what fits, then the power of this step
             q.start_waiting(now)
@@ -256,7 +291,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             fan = fixed_fan if fixed_fan is not None else controls.fan_speed_for_load(it_w, s["design_heat"], s["min_fan"])
             fan_level = int(fan * L + 0.5) or 1
             fan_level_speed = fan_level / L
-            pump_speed = pump_level / L
+            pump_speed = pump_level / LP
             fan_w = s["fan_w"] * fan_level_speed ** 3
             pump_w = s["pump_w"] * pump_speed ** 3
             heat = it_w + fan_w

@@ -401,10 +401,10 @@ class Workload(_Model):
 
 
 class Controls(_Model):
-    pump_kp_per_k: float = Field(
-        0.01, ge=0.0, description="Pump speed per kelvin of inlet error [K-1]. The inlet answers the pump within "
-        "the step (30-55 K per unit speed at part load), so a gain above about 0.04 makes the loop alternate")
-    pump_ti_s: float = Field(300.0, gt=0.0, description="Integral time of the pump controller [s]")
+    pump_gain: float = Field(
+        0.1, gt=0.0, le=1.0, description="Share of an inlet error the pump's proportional action removes at once; "
+        "the gain is scheduled on the exchanger's sensitivity, see twin/controls.py [-]")
+    pump_ti_s: float = Field(60.0, gt=0.0, description="Integral time of the pump controller [s]")
     fan_policy: Literal["follow_load", "fixed"] = "follow_load"
     fixed_fan_speed: float = Field(1.0, gt=0.0, le=1.0)
 

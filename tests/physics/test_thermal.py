@@ -13,6 +13,7 @@ from scipy.signal import cont2discrete
 
 from physics.heat_transfer import effectiveness_ntu, hx_ua_scaled_w_k
 from physics.thermal import (
+    PUMP_LEVELS,
     SPEED_LEVELS,
     CabinThermal,
     StepCache,
@@ -177,9 +178,10 @@ def _step(cache_entry, x, heat_w, sea_c):
 def test_step_cache_equals_direct_discretisation():
     p = make_cabin("crossflow")
     cache = StepCache(p, 60.0)
-    for fan_level, pump_level in [(200, 200), (137, 61), (20, 0), (300, 1)]:
+    for fan_level, pump_level in [(SPEED_LEVELS, PUMP_LEVELS), (SPEED_LEVELS * 137 // 200, PUMP_LEVELS * 61 // 200),
+                                  (SPEED_LEVELS // 10, 0), (SPEED_LEVELS * 3 // 2, 1)]:
         ad_t, bd_t, k_gas, k_sea = cache.get(fan_level, pump_level)
-        fan, pump = fan_level / SPEED_LEVELS, pump_level / SPEED_LEVELS
+        fan, pump = fan_level / SPEED_LEVELS, pump_level / PUMP_LEVELS
         ad, bd = discretise_zoh(*network_matrices(p, fan, pump), 60.0)
         # equal up to rounding (BLAS results can differ in the last bits with memory alignment)
         np.testing.assert_allclose(ad_t, ad.ravel(), rtol=1e-10, atol=1e-300)
@@ -187,7 +189,8 @@ def test_step_cache_equals_direct_discretisation():
         assert all(type(v) is float for v in ad_t + bd_t)
         assert (k_gas, k_sea) == inlet_row(p, fan, pump)
     assert len(cache) == 4
-    assert cache.get(137, 61) is cache.get(137, 61)
+    key = (SPEED_LEVELS * 137 // 200, PUMP_LEVELS * 61 // 200)
+    assert cache.get(*key) is cache.get(*key)
     assert len(cache) == 4
 
 

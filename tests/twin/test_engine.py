@@ -85,12 +85,22 @@ def test_turbines_down_takes_their_share_of_the_wind(short_run):
     np.testing.assert_allclose(half.series.wind_available_w, base.series.wind_available_w * 0.5, rtol=1e-12)
 
 
-def test_warmer_sea_warms_the_inlet_and_costs_cooling_power(short_run):
+def test_warmer_sea_costs_pump_power_in_winter_and_inlet_margin_in_summer(short_run):
+    """In January the pump controller absorbs a warmer sea (more flow, same inlet); in August the pump is already
+    at full speed, so a marine heatwave passes straight into the rack inlet."""
     base = short_run(*SHORT)
     warm = short_run(*SHORT, "events=[{kind: sea_temp_offset, start_s: 0, duration_s: 2d, delta_k: 8}]")
     assert warm.series.sea_temp_c.mean() == pytest.approx(base.series.sea_temp_c.mean() + 8.0, abs=1e-9)
-    assert warm.kpis["max_inlet_temp_c"] > base.kpis["max_inlet_temp_c"] + 3.0
-    assert warm.series.pump_power_w.mean() > base.series.pump_power_w.mean()
+    assert warm.series.pump_power_w.mean() > 2.0 * base.series.pump_power_w.mean()
+    # the setpoint (24 C) holds; in the cold base case the pump often sits at its 10 % minimum, below the setpoint
+    assert warm.series.inlet_temp_c.mean() == pytest.approx(24.0, abs=0.2)
+    assert base.series.inlet_temp_c.mean() <= 24.2
+    summer = ("run.start=2026-08-01T00:00:00+08:00", *SHORT)
+    hot = short_run(*summer)
+    heatwave = short_run(*summer, "events=[{kind: sea_temp_offset, start_s: 0, duration_s: 2d, delta_k: 2}]")
+    assert hot.series.cabin0_pump_speed.min() == 1.0
+    rise = heatwave.series.inlet_temp_c.mean() - hot.series.inlet_temp_c.mean()
+    assert 1.5 < rise < 2.5
 
 
 def test_summer_pump_failure_throttles_servers_and_raises_it_fans():
