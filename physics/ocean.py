@@ -31,6 +31,7 @@ __all__ = [
     "seawater_flow_for_heat_kg_s",
     "seawater_thermal_expansion_1_k",
     "seawater_viscosity_pa_s",
+    "significant_wave_height_m",
 ]
 
 #: Period of the annual cycle [d] (mean Julian year).
@@ -472,3 +473,31 @@ def seawater_flow_for_heat_kg_s(heat_w, temp_rise_k, temp_c, absolute_salinity_g
     if np.any(dt <= 0):
         raise ValueError("temp_rise_k: must be > 0")
     return q / (seawater_cp_j_kgk(temp_c, absolute_salinity_g_kg) * dt)
+
+
+def significant_wave_height_m(wind_speed_10m_m_s, fetch_m) -> np.ndarray:
+    """Significant wave height of a wind sea, fetch-limited, capped at the fully developed sea [m].
+
+    Shore Protection Manual (US Army CERC 1984), eqs. 3-33 to 3-36: the wind-stress factor
+    ``U_A = 0.71 U10^1.23`` [m s-1], then ``g Hm0 / U_A^2 = 1.6e-3 (g F / U_A^2)^(1/2)`` for a fetch-limited sea,
+    and at most ``g Hm0 / U_A^2 = 2.433e-1`` (fully developed). Duration limits are ignored: the wind series is
+    persistent over hours and the fetch limits first on enclosed coasts such as Hangzhou Bay.
+
+    Parameters
+    ----------
+    wind_speed_10m_m_s : array_like
+        Wind speed at 10 m [m s-1], >= 0.
+    fetch_m : float or array_like
+        Distance over which the wind blows on open water [m], > 0.
+    """
+    u = _as_float_array("wind_speed_10m_m_s", wind_speed_10m_m_s)
+    if np.any(u < 0):
+        raise ValueError("wind_speed_10m_m_s: must be >= 0")
+    fetch = _as_float_array("fetch_m", fetch_m)
+    if np.any(fetch <= 0):
+        raise ValueError("fetch_m: must be > 0")
+    g = 9.80665
+    ua = 0.71 * u ** 1.23
+    ua2 = np.maximum(ua * ua, 1e-12)
+    limited = 1.6e-3 * np.sqrt(g * fetch / ua2)
+    return np.minimum(limited, 2.433e-1) * ua2 / g * (u > 0)

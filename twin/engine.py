@@ -90,9 +90,12 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None) -> RunResul
         env.process(_arrivals(env, q, arrivals))
 
     farm = scenario.wind.farm
+    windows = exo.access_window_start
     if farm.mttr_h > 0:
         for _ in range(farm.turbine_count):
-            env.process(_turbine(env, world, rng, farm.mtbf_h * 3600.0, farm.mttr_h * 3600.0))
+            env.process(_turbine(env, world, rng, farm.mtbf_h * 3600.0, farm.mttr_h * 3600.0, windows, dt))
+    if farm.maintenance_start_day_of_year is not None:
+        env.process(_maintenance(env, world, farm, exo, windows, dt))
     for ev in scenario.events:
         env.process(_event(env, world, ev))
 
@@ -113,12 +116,49 @@ def _arrivals(env: simpy.Environment, q: FifoCabin, jobs):
         q.submit(t, size, work)
 
 
-def _turbine(env: simpy.Environment, world: _World, rng: np.random.Generator, mtbf_s: float, mttr_s: float):
+def _turbine(env: simpy.Environment, world: _World, rng: np.random.Generator, mtbf_s: float, mttr_s: float,
+             windows: np.ndarray, dt: float):
+    """A turbine fails after an exponential time; its repair starts at the next weather window long enough for the
+    crew (waves and wind within the vessel's limits) and then takes an exponential time."""
+    n = windows.size
     while True:
         yield env.timeout(rng.exponential(mtbf_s))
         world.turbines_failed += 1
-        yield env.timeout(rng.exponential(mttr_s))
+        i = min(int(env.now / dt), n - 1)
+        j = int(windows[i])
+        if j >= n:  # no window before the end of the run
+            return
+        yield env.timeout(max(j * dt - env.now, 0.0) + rng.exponential(mttr_s))
         world.turbines_failed -= 1
+
+
+def _maintenance(env: simpy.Environment, world: _World, farm, exo: Exogenous, windows: np.ndarray, dt: float):
+    """Each year from the campaign's start day, one turbine after another is stopped for planned maintenance, each
+    in the next weather window."""
+    n = windows.size
+    day = exo.day_of_year
+    duration_s = farm.maintenance_duration_h * 3600.0
+    start_day = farm.maintenance_start_day_of_year - 1.0  # day of year counts from 0 at 1 January 00:00
+    i = 0
+    while i < n:
+        # next step whose day of year crosses the campaign's start day
+        ahead = np.nonzero((day[i:] >= start_day) & (day[i:] < start_day + 1.0))[0]
+        if ahead.size == 0:
+            return
+        k = i + int(ahead[0])
+        if k * dt > env.now:
+            yield env.timeout(k * dt - env.now)
+        for _ in range(farm.turbine_count):
+            j = int(windows[min(int(env.now / dt), n - 1)])
+            if j >= n:
+                return
+            if j * dt > env.now:
+                yield env.timeout(j * dt - env.now)
+            world.turbines_event_down += 1
+            yield env.timeout(duration_s)
+            world.turbines_event_down -= 1
+        # the next campaign no earlier than 300 days after this one began
+        i = k + int(300 * 86400 / dt)
 
 
 def _event(env: simpy.Environment, world: _World, ev):
@@ -189,6 +229,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
     n_turb = exo.turbine_count
 
     batt = None
+    reserve_only = el.battery is not None and el.battery.policy == "outage_reserve"
     if el.battery is not None:
         b = el.battery
         batt = electrical.BatteryParams(
@@ -339,10 +380,11 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         else:
             recv_max = 0.0
         wind_load = demand if demand < recv_max else recv_max
+        grid_up = grid_base and not world.grid_outages
         deficit = demand - wind_load
         charge = discharge = b_loss = 0.0
         if batt is not None:
-            if deficit > 0.0:
+            if deficit > 0.0 and (not reserve_only or not grid_up):
                 batt_e, discharge, b_loss = electrical.battery_step(batt_e, -deficit, dt, batt)
                 discharge = -discharge
                 deficit -= discharge
@@ -352,7 +394,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         wind_sent = sending(recv, k_link) if recv > 0.0 else 0.0
         g_in = 0.0
         g_sent = 0.0
-        if deficit > 0.0 and grid_base and not world.grid_outages:
+        if deficit > 0.0 and grid_up:
             g_in = deficit if deficit < grid_limit else grid_limit
             g_recv_max = shore_max - k_shore * shore_max * shore_max
             if g_in > g_recv_max:

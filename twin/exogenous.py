@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from physics import ocean, wind
-from physics.electrical import EAST_CHINA_GRID_CARBON_KG_PER_KWH
+from physics.electrical import EAST_CHINA_GRID_CARBON_KG_PER_KWH, hourly_carbon_profile
 from twin.scenario import Scenario
 
-__all__ = ["Exogenous", "build_exogenous", "farm_power_curve", "farm_layout_m", "farm_power_table"]
+__all__ = ["Exogenous", "build_exogenous", "farm_power_curve", "farm_layout_m", "farm_power_table", "next_window_start"]
 
 STANDARD_AIR_DENSITY_KG_M3 = 1.225
 """IEC 61400-12-1 reference density; farm power tables are computed at it [kg m-3]."""
@@ -38,6 +38,12 @@ class Exogenous:
     carbon_kg_per_kwh: np.ndarray
     turbine_rated_power_w: float
     turbine_count: int
+    wind_speed_10m_m_s: np.ndarray
+    wave_height_m: np.ndarray
+    """Significant wave height of the wind sea at the farm [m]."""
+    access_window_start: np.ndarray
+    """For each step, the first step at or after it that opens a weather window long enough for a repair crew
+    (``n`` when none opens before the end) [-]."""
 
 
 def farm_power_curve(scenario: Scenario) -> wind.PowerCurve:
@@ -65,6 +71,24 @@ def farm_power_table(scenario: Scenario, curve: wind.PowerCurve) -> wind.FarmPow
         x, y = farm_layout_m(scenario, curve)
         return wind.jensen_farm_table(curve, x, y, wake_decay=farm.wake_decay)
     return wind.no_wake_farm_table(curve, farm.turbine_count)
+
+
+def next_window_start(ok: np.ndarray, need_steps: int) -> np.ndarray:
+    """For each index ``i`` the smallest ``j >= i`` with ``ok[j:j + need_steps]`` all true, else ``len(ok)``.
+
+    A window must fit inside the series; ``need_steps <= 0`` means any accessible step will do.
+    """
+    n = ok.size
+    need = max(int(need_steps), 1)
+    # run length of consecutive true values starting at each index, by a reverse cumulative count
+    run = np.zeros(n + 1, dtype=np.int64)
+    okr = ok[::-1]
+    idx = np.arange(1, n + 1)
+    last_false = np.maximum.accumulate(np.where(~okr, idx, 0))
+    run[:n] = (idx - last_false)[::-1]
+    good = run[:n] >= need
+    cand = np.where(good, np.arange(n), n)
+    return np.minimum.accumulate(cand[::-1])[::-1]
 
 
 def local_calendar(start: dt.datetime, timezone: str, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,10 +145,22 @@ def build_exogenous(scenario: Scenario) -> Exogenous:
         hourly = np.asarray(grid.hourly_carbon_kg_per_kwh, float)
     else:
         mean = grid.carbon_kg_per_kwh if grid.carbon_kg_per_kwh is not None else EAST_CHINA_GRID_CARBON_KG_PER_KWH
-        hourly = np.full(24, mean)
+        hourly = hourly_carbon_profile(mean, grid.carbon_daily_amplitude_fraction, grid.carbon_peak_hour)
     carbon = hourly[np.minimum(hour.astype(int), 23)]
+
+    # sea state at the farm and the weather windows a repair crew needs
+    if res.reference_height_m == 10.0:
+        speed_10 = speed_ref
+    elif farm.shear_model == "logarithmic":
+        speed_10 = wind.logarithmic_profile(speed_ref, res.reference_height_m, 10.0, farm.roughness_length_m)
+    else:
+        speed_10 = wind.power_law_profile(speed_ref, res.reference_height_m, 10.0, farm.shear_exponent)
+    wave_m = ocean.significant_wave_height_m(speed_10, farm.wave_fetch_m)
+    access = (wave_m <= farm.repair_max_wave_height_m) & (speed_10 <= farm.repair_max_wind_m_s)
+    window_start = next_window_start(access, int(np.ceil(farm.repair_window_h * 3600.0 / run.step_s)))
 
     return Exogenous(time_s=time_s, local_hour=hour, day_of_year=day, hub_wind_speed_m_s=speed_hub,
                      wind_direction_deg=direction, air_density_kg_m3=rho, farm_power_w=farm_w, sea_temp_c=sea_c,
                      carbon_kg_per_kwh=carbon, turbine_rated_power_w=float(curve.rated_power_w),
-                     turbine_count=farm.turbine_count)
+                     turbine_count=farm.turbine_count, wind_speed_10m_m_s=speed_10, wave_height_m=wave_m,
+                     access_window_start=window_start)

@@ -33,7 +33,7 @@ KPI_UNITS = {
     "curtailed_energy_mwh": "MWh", "exported_energy_mwh": "MWh", "unserved_energy_mwh": "MWh",
     "cooling_energy_share": "-", "max_inlet_temp_c": "C", "hours_inlet_above_recommended": "h",
     "hours_inlet_above_allowable": "h", "hours_inlet_below_recommended": "h", "capacity_factor": "-", "jobs_completed": "-", "job_wait_p95_s": "s",
-    "mean_utilisation": "-", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
+    "mean_utilisation": "-", "turbine_availability": "-", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
 }
 
 
@@ -105,6 +105,7 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
         "hours_inlet_above_recommended": float((inlet > rec).sum()) * step_s / 3600.0,
         "hours_inlet_above_allowable": float((inlet > allow).sum()) * step_s / 3600.0,
         "hours_inlet_below_recommended": float((inlet < rec_lo).sum()) * step_s / 3600.0,
+        "turbine_availability": float(frame["turbines_available"].mean()) / scenario.wind.farm.turbine_count,
         "capacity_factor": ledger["wind_generated_mwh"] / (rated_farm_power_w / 1e6 * hours) if rated_farm_power_w else math.nan,
         "jobs_completed": jobs_completed,
         "job_wait_p95_s": float(np.percentile(waits_s, 95)) if waits_s.size else 0.0,

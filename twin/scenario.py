@@ -223,6 +223,16 @@ class WindFarm(_Model):
     mtbf_h: float = Field(1055.0, gt=0.0, description="Mean time between failures of one turbine [h]")
     mttr_h: float = Field(30.0, ge=0.0, description="Mean time to repair one turbine [h]")
     export_capacity_w: float = Field(..., ge=0.0, description="The farm's own export to the grid [W]")
+    repair_window_h: float = Field(6.0, ge=0.0, le=240.0,
+                                   description="Calm weather a repair crew needs to reach a turbine and start [h]")
+    repair_max_wave_height_m: float = Field(1.5, gt=0.0, le=10.0,
+                                            description="Highest significant wave height for the crew vessel [m]")
+    repair_max_wind_m_s: float = Field(12.0, gt=0.0, le=40.0, description="Highest 10 m wind for turbine access [m s-1]")
+    wave_fetch_m: float = Field(50_000.0, gt=0.0, description="Open-water fetch for the wind sea at the farm [m]")
+    maintenance_start_day_of_year: float | None = Field(
+        120.0, ge=1.0, le=366.0, description="Start of the yearly planned-maintenance campaign; null for none [d]")
+    maintenance_duration_h: float = Field(24.0, gt=0.0, le=720.0,
+                                          description="Planned maintenance of one turbine, one at a time [h]")
 
     @field_validator("turbine")
     @classmethod
@@ -272,6 +282,10 @@ class Grid(_Model):
     carbon_kg_per_kwh: float | None = Field(None, ge=0.0, description="Mean emission factor; default East China")
     hourly_carbon_kg_per_kwh: list[float] | None = Field(
         None, min_length=24, max_length=24, description="Emission factor for each local hour [kg kWh-1]")
+    carbon_daily_amplitude_fraction: float = Field(
+        0.1, ge=0.0, le=1.0, description="Daily swing of the emission factor around its mean, when no hourly "
+        "profile is given (evening peak on coal, midday solar) [-]")
+    carbon_peak_hour: float = Field(20.0, ge=0.0, lt=24.0, description="Local hour of the highest emission factor [h]")
 
 
 class Battery(_Model):
@@ -282,7 +296,9 @@ class Battery(_Model):
     soc_min_fraction: float = Field(0.1, ge=0.0, lt=1.0)
     soc_max_fraction: float = Field(0.95, gt=0.0, le=1.0)
     initial_soc_fraction: float = Field(0.5, ge=0.0, le=1.0)
-    policy: Literal["wind_surplus"] = "wind_surplus"
+    policy: Literal["wind_surplus", "outage_reserve"] = Field(
+        "wind_surplus", description="wind_surplus: charge from wind the load does not take, discharge whenever the "
+        "wind is short; outage_reserve: charge from surplus wind, discharge only when the shore grid is out")
 
     @model_validator(mode="after")
     def _window(self) -> "Battery":
