@@ -32,7 +32,7 @@ from twin.cabin import CabinPlant, build_cabin
 from twin.exogenous import Exogenous, build_exogenous, local_calendar
 from twin.results import RunResult, SERIES_COLUMNS
 from twin.scenario import Scenario
-from twin.workload import FifoCabin, draw_jobs
+from twin.workload import FifoCabin, draw_jobs, make_cabin_queue
 
 __all__ = ["simulate"]
 
@@ -59,8 +59,11 @@ def _cable_k(cable) -> tuple[float, float]:
     return k, min(p_max, 0.5 / k)  # 1/(2k) is where received power peaks
 
 
-def simulate(scenario: Scenario, progress: ProgressFn | None = None) -> RunResult:
-    """Run a scenario and return its series, KPIs and ledger."""
+def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexible: bool = False) -> RunResult:
+    """Run a scenario and return its series, KPIs and ledger.
+
+    ``drop_flexible`` leaves the flexible jobs out of the same arrivals (for the perfect-foresight bound,
+    ``twin.green``)."""
     t_wall0 = time.perf_counter()
     exo = build_exogenous(scenario)
     t_exo = time.perf_counter() - t_wall0
@@ -81,8 +84,12 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None) -> RunResul
     start_hour = float(local_calendar(run.start, scenario.site.timezone, np.zeros(1))[0][0])
     queues = []
     for plant in plants:
-        q = FifoCabin(plant.servers)
+        q = make_cabin_queue(scenario.workload.scheduler, plant.servers)
         arrivals, initial = draw_jobs(scenario.workload, plant.servers, run.horizon_s, start_hour, rng)
+        if drop_flexible:
+            keep = ~arrivals.flexible
+            arrivals = type(arrivals)(arrivals.submit_s[keep], arrivals.size[keep], arrivals.work_s[keep],
+                                      arrivals.flexible[keep], arrivals.deadline_s[keep])
         for size, work in zip(initial.size.tolist(), initial.work_s.tolist()):
             q.submit(0.0, size, work)
         q.start_waiting(0.0, record_wait=False)
@@ -110,10 +117,11 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None) -> RunResul
 
 
 def _arrivals(env: simpy.Environment, q: FifoCabin, jobs):
-    for t, size, work in zip(jobs.submit_s.tolist(), jobs.size.tolist(), jobs.work_s.tolist()):
+    for t, size, work, deadline, flexible in zip(jobs.submit_s.tolist(), jobs.size.tolist(), jobs.work_s.tolist(),
+                                                 jobs.deadline_s.tolist(), jobs.flexible.tolist()):
         if t > env.now:
             yield env.timeout(t - env.now)
-        q.submit(t, size, work)
+        q.submit(t, size, work, deadline, flexible)
 
 
 def _turbine(env: simpy.Environment, world: _World, rng: np.random.Generator, mtbf_s: float, mttr_s: float,
@@ -274,7 +282,13 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             "setpoint": lim.inlet_setpoint_c, "allow": lim.allowable_max_c, "margin": lim.throttle_margin_k,
             "min_speed": lim.min_speed_fraction, "count": plant.count, "ci": ci,
             "pump_w": plant.pump_design_power_w, "fan_w": plant.fan_design_power_w,
+            # extra power at the node when one idle server takes a job [W]
+            "job_power_w": (servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0)
+                            - plant.server.power_w_points[0]) / el.distribution_efficiency,
         })
+    green = scenario.workload.scheduler == "green"
+    surplus_w = 0.0
+    deficit_w = 0.0
     fixed_fan = scenario.controls.fixed_fan_speed if scenario.controls.fan_policy == "fixed" else None
     job_u = scenario.workload.job_utilisation
     fan_thr = servers.FAN_THRESHOLD_C
@@ -297,6 +311,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
     for i in range(n):
         now = i * dt
         t_sea = sea_c[i] + world.sea_offset_k
+        surplus = surplus_w
+        deficit_last = deficit_w
         it_total = 0.0
         pump_total = 0.0
         fan_total = 0.0
@@ -322,7 +338,15 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             pump_level = int(pump * LP + 0.5)
             speed = controls.throttle_speed(t_in, s["allow"], s["margin"], s["min_speed"])
             # workload: start what fits, then the power of this step
-            q.start_waiting(now)
+            if green:
+                # last step's balance at the node, shared by the cabins of the group: pause flexible work while the
+                # grid carries load, start it while wind is left over
+                if deficit_last > 0.0:
+                    q.pause_flexible(now, deficit_last / cnt, s["job_power_w"], dt)
+                used = q.start_waiting(now, True, surplus / cnt, s["job_power_w"], dt)
+                surplus -= used * cnt
+            else:
+                q.start_waiting(now)
             busy = q.servers - q.free
             idle_w = s["idle_w"]
             busy_w = idle_w + (s["busy_w_full"] - idle_w) * speed if busy else 0.0
@@ -345,7 +369,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 ad[3] * x0 + ad[4] * x1 + ad[5] * x2 + bd[2] * heat + bd[3] * t_sea,
                 ad[6] * x0 + ad[7] * x1 + ad[8] * x2 + bd[4] * heat + bd[5] * t_sea,
             ]
-            q.advance(speed, dt)
+            q.advance(speed, dt, now + dt)
             pc["inlet_temp_c"][i] = t_in
             pc["it_temp_c"][i] = x0
             pc["gas_temp_c"][i] = x1
@@ -355,7 +379,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             pc["throttle"][i] = speed
             pc["pump_speed"][i] = pump_speed
             pc["fan_speed"][i] = fan_level_speed
-            pc["queue_length"][i] = len(q.queue)
+            pc["queue_length"][i] = q.waiting
             it_total += cnt * it_w
             pump_total += cnt * pump_w
             fan_total += cnt * fan_w
@@ -401,6 +425,9 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 g_in = g_recv_max
             g_sent = sending(g_in, k_shore)
             deficit -= g_in
+        # wind the link could still deliver after this step's load (and charging): what the green scheduler may use
+        surplus_w = recv_max - recv if recv_max > recv else 0.0
+        deficit_w = g_in + (deficit if deficit > 0.0 else 0.0)
         rest = wind_av - wind_sent
         if rest < 0.0:
             rest = 0.0

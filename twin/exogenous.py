@@ -7,6 +7,7 @@ None of these depend on what the data centre does, so they are vectorised over e
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,8 @@ from physics import ocean, wind
 from physics.electrical import EAST_CHINA_GRID_CARBON_KG_PER_KWH, hourly_carbon_profile
 from twin.scenario import Scenario
 
-__all__ = ["Exogenous", "build_exogenous", "farm_power_curve", "farm_layout_m", "farm_power_table", "next_window_start"]
+__all__ = ["Exogenous", "build_exogenous", "farm_power_curve", "farm_layout_m", "farm_power_table", "next_window_start",
+           "lowest_wind_seed"]
 
 STANDARD_AIR_DENSITY_KG_M3 = 1.225
 """IEC 61400-12-1 reference density; farm power tables are computed at it [kg m-3]."""
@@ -89,6 +91,20 @@ def next_window_start(ok: np.ndarray, need_steps: int) -> np.ndarray:
     good = run[:n] >= need
     cand = np.where(good, np.arange(n), n)
     return np.minimum.accumulate(cand[::-1])[::-1]
+
+
+def lowest_wind_seed(scenario: Scenario, seeds: range | list[int] = range(1, 11)) -> int:
+    """Of the given seeds, the one whose synthetic wind gives the farm the least energy over the scenario's
+    horizon: with a 7-day horizon, the lowest-wind week of that many seeded weeks (a stress case for green supply).
+    """
+    best_seed, best = None, math.inf
+    for seed in seeds:
+        data = scenario.model_dump()
+        data["run"]["seed"] = seed
+        energy = float(build_exogenous(Scenario.model_validate(data)).farm_power_w.sum())
+        if energy < best:
+            best_seed, best = seed, energy
+    return best_seed
 
 
 def local_calendar(start: dt.datetime, timezone: str, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

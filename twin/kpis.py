@@ -33,7 +33,8 @@ KPI_UNITS = {
     "curtailed_energy_mwh": "MWh", "exported_energy_mwh": "MWh", "unserved_energy_mwh": "MWh",
     "cooling_energy_share": "-", "max_inlet_temp_c": "C", "hours_inlet_above_recommended": "h",
     "hours_inlet_above_allowable": "h", "hours_inlet_below_recommended": "h", "capacity_factor": "-", "jobs_completed": "-", "job_wait_p95_s": "s",
-    "mean_utilisation": "-", "turbine_availability": "-", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
+    "mean_utilisation": "-", "turbine_availability": "-", "flexible_jobs_completed": "-", "deadline_misses": "-",
+    "jobs_waiting_at_end": "-", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
 }
 
 

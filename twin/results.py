@@ -69,8 +69,13 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
     step_s = float(scenario.run.step_s)
     ledger = energy_ledger(frame, step_s)
     jobs_completed = int(sum(q.completed * pl.count for q, pl in zip(queues, plants)))
+    deadline_misses = int(sum(q.deadline_misses * pl.count for q, pl in zip(queues, plants)))
+    flexible_completed = int(sum(q.flexible_completed * pl.count for q, pl in zip(queues, plants)))
     kpis = compute_kpis(scenario, frame, step_s, ledger, waits, jobs_completed,
                         rated_farm_power_w=exo.turbine_rated_power_w * exo.turbine_count)
+    kpis["flexible_jobs_completed"] = flexible_completed
+    kpis["deadline_misses"] = deadline_misses
+    kpis["jobs_waiting_at_end"] = int(sum((q.waiting) * pl.count for q, pl in zip(queues, plants)))
     return RunResult(scenario, frame, kpis, ledger, waits, timings)
 
 

@@ -407,7 +407,13 @@ class Workload(_Model):
     job_utilisation: float = Field(0.7, gt=0.0, le=1.0, description="Utilisation of a busy server [-]")
     diurnal_amplitude: float = Field(0.3, ge=0.0, lt=1.0, description="Arrival-rate daily amplitude [-]")
     peak_hour: float = Field(14.0, ge=0.0, lt=24.0, description="Local hour of the busiest arrivals [h]")
-    scheduler: Literal["fifo"] = "fifo"
+    flexible_share: float = Field(0.0, ge=0.0, le=1.0,
+                                  description="Share of jobs that may be deferred within their deadline [-]")
+    deadline_slack_s: Seconds = Field(12 * 3600.0, ge=0.0, description="A flexible job must finish within its run "
+                                      "time plus this slack after it is submitted [s]; '12h'")
+    scheduler: Literal["fifo", "green"] = Field(
+        "fifo", description="fifo: first come, first served; green: fifo for ordinary jobs, flexible jobs held back "
+        "until surplus wind can carry them or their deadline forces a start")
 
     @model_validator(mode="after")
     def _sizes(self) -> "Workload":
