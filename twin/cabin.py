@@ -84,11 +84,14 @@ def build_cabin(scenario: Scenario, group: CabinGroup) -> CabinPlant:
     ua_hx, c_gas_rate, c_sea_rate = thermal.design_exchanger_ua_w_k(
         cool.design_heat_w, cool.design_air_temp_rise_k, cool.design_sea_temp_rise_k, cool.design_approach_k,
         cool.recirculation_fraction, cool.exchanger)
+    # the design UA includes the fouling allowance; the clean exchanger is better by that resistance, and the
+    # fouling the run grows (Kern-Seaton, from clean) is added back on the area
+    ua_clean = 1.0 / (1.0 / ua_hx - cool.fouling_resistance_m2k_w / cool.exchanger_area_m2)
     params = thermal.CabinThermal(
         c_it_j_k=c_it, c_gas_j_k=c_gas, c_wall_j_k=c_wall,
         g_it_design_w_k=cool.design_heat_w / HARDWARE_TO_EXHAUST_K,
         ua_gas_wall_w_k=ua_gas_wall, ua_wall_sea_w_k=ua_wall_sea,
-        exchanger_ua_design_w_k=ua_hx, gas_capacity_design_w_k=c_gas_rate, sea_capacity_design_w_k=c_sea_rate,
+        exchanger_ua_design_w_k=ua_clean, exchanger_area_m2=cool.exchanger_area_m2, gas_capacity_design_w_k=c_gas_rate, sea_capacity_design_w_k=c_sea_rate,
         recirculation_fraction=cool.recirculation_fraction, arrangement=cool.exchanger)
 
     flow_kg_s = c_sea_rate / cp_sw

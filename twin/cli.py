@@ -118,6 +118,33 @@ def schema() -> None:
     typer.echo(json.dumps(scenario_json_schema(), indent=2))
 
 
+@app.command()
+def serve(
+    host: Optional[str] = typer.Option(None, help="Address to bind [default: 127.0.0.1]; non-loopback needs a token"),
+    port: Optional[int] = typer.Option(None, help="Port [default: 8000]"),
+    data: Optional[Path] = typer.Option(None, help="Data folder: registry.sqlite and runs/ [default: "
+                                                   "./seabed-twin-data]"),
+    workers: Optional[int] = typer.Option(None, help="Worker processes for runs [default: the CPU count]"),
+    settings: Optional[Path] = typer.Option(None, help="Settings file (YAML/TOML/JSON); also SEABED_TWIN_SETTINGS"),
+    log_level: str = typer.Option("info", help="uvicorn log level"),
+) -> None:
+    """Serve the what-if HTTP API (see docs/api.md). The token is SEABED_TWIN_TOKEN or 'token' in the settings."""
+    from api.settings import SettingsError, load_settings
+
+    try:
+        conf = load_settings(settings, host=host, port=port, data_dir=data, workers=workers)
+    except SettingsError as exc:
+        _fail_input(str(exc))
+    problem = conf.bind_problem()
+    if problem:
+        _fail_input(problem)
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(conf), host=conf.host, port=conf.port, log_level=log_level, timeout_graceful_shutdown=5)
+
+
 def main() -> None:
     app()
 

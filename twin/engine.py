@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -37,6 +37,9 @@ from twin.workload import FifoCabin, draw_jobs, make_cabin_queue
 __all__ = ["simulate"]
 
 ProgressFn = Callable[[float], None]
+
+FOULING_LEVELS = 20
+"""Exchanger fouling is tracked on levels of 1/20 of its asymptote, each with its own cache of step matrices."""
 
 
 @dataclass
@@ -78,7 +81,8 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     cols = {name: np.zeros(n) for name in SERIES_COLUMNS}
     per_cabin = [{name: np.zeros(n) for name in ("inlet_temp_c", "it_temp_c", "gas_temp_c", "wall_temp_c",
                                                    "it_power_w", "utilisation", "throttle", "pump_speed",
-                                                   "fan_speed", "queue_length")} for _ in plants]
+                                                   "fan_speed", "queue_length", "outlet_temp_c",
+                                                   "protective_action", "fouling_m2k_w")} for _ in plants]
 
     # --- workload: one FIFO cabin and one job stream per group
     start_hour = float(local_calendar(run.start, scenario.site.timezone, np.zeros(1))[0][0])
@@ -262,6 +266,12 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         cool, lim = group.cooling, group.limits
         pi = controls.PumpPI(scenario.controls.pump_gain, scenario.controls.pump_ti_s, cool.min_pump_speed)
         cache = thermal.StepCache(p, dt)
+        r_inf = cool.fouling_asymptotic_m2k_w
+        fouling = {
+            "r_inf": r_inf, "tau_s": cool.fouling_time_constant_d * 86400.0,
+            "clean_s": cool.cleaning_interval_d * 86400.0 if cool.cleaning_interval_d else math.inf,
+            "step": r_inf / FOULING_LEVELS if r_inf > 0 else 0.0, "level": 0, "caches": {0: cache},
+        }
         # start from the steady state of the load already running, fans to that heat, pump at its lowest speed
         q0 = queues[ci]
         heat0 = (q0.busy * servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0)
@@ -281,7 +291,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,
             "setpoint": lim.inlet_setpoint_c, "allow": lim.allowable_max_c, "margin": lim.throttle_margin_k,
             "min_speed": lim.min_speed_fraction, "count": plant.count, "ci": ci,
-            "pump_w": plant.pump_design_power_w, "fan_w": plant.fan_design_power_w,
+            "pump_w": plant.pump_design_power_w, "fan_w": plant.fan_design_power_w, "fouling": fouling,
+            "params": p, "gas_c": p.gas_capacity_design_w_k, "shed": lim.protective_policy == "shed",
             # extra power at the node when one idle server takes a job [W]
             "job_power_w": (servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0)
                             - plant.server.power_w_points[0]) / el.distribution_efficiency,
@@ -322,6 +333,19 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             ci = s["ci"]
             pc = per_cabin[ci]
             cnt = s["count"]
+            # exchanger fouling since the last cleaning (Kern-Seaton), on levels of 1/20 of its asymptote
+            fo = s["fouling"]
+            if fo["step"] > 0.0:
+                since = now % fo["clean_s"] if fo["clean_s"] < math.inf else now
+                r_f = fo["r_inf"] * (1.0 - math.exp(-since / fo["tau_s"]))
+                level = int(r_f / fo["step"] + 0.5)
+                if level != fo["level"]:
+                    fo["level"] = level
+                    c = fo["caches"].get(level)
+                    if c is None:
+                        c = thermal.StepCache(replace(s["params"], fouling_resistance_m2k_w=level * fo["step"]), dt)
+                        fo["caches"][level] = c
+                    s["cache"] = c
             cache = s["cache"]
             fl, pl = s["fan_level"], s["pump_level"]
             ad, bd, kg, ks = cache.get(fl, pl)
@@ -338,7 +362,10 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             pump_level = int(pump * LP + 0.5)
             speed = controls.throttle_speed(t_in, s["allow"], s["margin"], s["min_speed"])
             # workload: start what fits, then the power of this step
-            if green:
+            protect = 0 if speed >= 1.0 else 1
+            if s["shed"] and speed < 1.0:
+                protect = 2  # shed: no new work while the inlet is in the throttling band
+            elif green:
                 # last step's balance at the node, shared by the cabins of the group: pause flexible work while the
                 # grid carries load, start it while wind is left over
                 if deficit_last > 0.0:
@@ -380,6 +407,9 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             pc["pump_speed"][i] = pump_speed
             pc["fan_speed"][i] = fan_level_speed
             pc["queue_length"][i] = q.waiting
+            pc["outlet_temp_c"][i] = t_in + heat / (s["gas_c"] * fan_level_speed)
+            pc["protective_action"][i] = protect
+            pc["fouling_m2k_w"][i] = fo["level"] * fo["step"]
             it_total += cnt * it_w
             pump_total += cnt * pump_w
             fan_total += cnt * fan_w

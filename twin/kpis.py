@@ -32,7 +32,8 @@ KPI_UNITS = {
     "it_energy_mwh": "MWh", "facility_energy_mwh": "MWh", "wind_energy_mwh": "MWh", "grid_import_mwh": "MWh",
     "curtailed_energy_mwh": "MWh", "exported_energy_mwh": "MWh", "unserved_energy_mwh": "MWh",
     "cooling_energy_share": "-", "max_inlet_temp_c": "C", "hours_inlet_above_recommended": "h",
-    "hours_inlet_above_allowable": "h", "hours_inlet_below_recommended": "h", "capacity_factor": "-", "jobs_completed": "-", "job_wait_p95_s": "s",
+    "hours_inlet_above_allowable": "h", "hours_inlet_below_recommended": "h", "min_cooling_margin_k": "K",
+    "hours_protective_action": "h (summed over cabin groups)", "max_exchanger_fouling_m2k_w": "m2 K W-1", "capacity_factor": "-", "jobs_completed": "-", "job_wait_p95_s": "s",
     "mean_utilisation": "-", "turbine_availability": "-", "flexible_jobs_completed": "-", "deadline_misses": "-",
     "jobs_waiting_at_end": "-", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
 }
@@ -106,6 +107,11 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
         "hours_inlet_above_recommended": float((inlet > rec).sum()) * step_s / 3600.0,
         "hours_inlet_above_allowable": float((inlet > allow).sum()) * step_s / 3600.0,
         "hours_inlet_below_recommended": float((inlet < rec_lo).sum()) * step_s / 3600.0,
+        "min_cooling_margin_k": float(allow - inlet.max()),
+        "hours_protective_action": float(sum((frame[c].to_numpy() > 0).sum() for c in frame.columns
+                                             if c.endswith("_protective_action"))) * step_s / 3600.0,
+        "max_exchanger_fouling_m2k_w": float(max((frame[c].max() for c in frame.columns
+                                                  if c.endswith("_fouling_m2k_w")), default=0.0)),
         "turbine_availability": float(frame["turbines_available"].mean()) / scenario.wind.farm.turbine_count,
         "capacity_factor": ledger["wind_generated_mwh"] / (rated_farm_power_w / 1e6 * hours) if rated_farm_power_w else math.nan,
         "jobs_completed": jobs_completed,

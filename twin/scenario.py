@@ -365,7 +365,14 @@ class Cooling(_Model):
     fan_efficiency: float = Field(0.65, gt=0.05, le=1.0)
     min_pump_speed: float = Field(0.1, gt=0.0, le=1.0, description="Lowest pump speed (share of design flow) [-]")
     min_fan_speed: float = Field(0.3, gt=0.0, le=1.0, description="Lowest fan speed [-]")
-    fouling_resistance_m2k_w: float = Field(0.00009, ge=0.0, description="Seawater-side fouling (TEMA) [m2 K W-1]")
+    fouling_resistance_m2k_w: float = Field(
+        0.00009, ge=0.0, description="Seawater-side fouling allowance the exchanger is sized with (TEMA, seawater "
+        "below 50 C) [m2 K W-1]")
+    fouling_asymptotic_m2k_w: float = Field(
+        0.00035, ge=0.0, description="Fouling an uncleaned exchanger tends to (Kern-Seaton asymptote) [m2 K W-1]")
+    fouling_time_constant_d: float = Field(60.0, gt=0.0, description="Kern-Seaton time constant of fouling [d]")
+    cleaning_interval_d: float | None = Field(
+        90.0, gt=0.0, description="The exchanger is cleaned back to bare metal this often; null: never [d]")
     exchanger_area_m2: float = Field(2000.0, gt=0.0, description="Seawater-side area of the exchanger [m2]")
     freshwater_use_l_per_h: float = Field(0.0, ge=0.0, description="Site water drawn (0 for seawater) [L h-1]")
 
@@ -377,6 +384,9 @@ class Limits(_Model):
     allowable_max_c: float = Field(32.0, description="ASHRAE A1 allowable upper inlet [C]")
     throttle_margin_k: float = Field(1.5, gt=0.0, le=10.0, description="Throttling starts this far below allowable [K]")
     min_speed_fraction: float = Field(0.3, gt=0.0, le=1.0, description="Deepest CPU/GPU throttling [-]")
+    protective_policy: Literal["throttle", "shed"] = Field(
+        "throttle", description="Near the allowable limit: throttle (cap power by slowing the servers), or shed "
+        "(also start no new jobs until the inlet is back below the throttling band)")
 
     @model_validator(mode="after")
     def _order(self) -> "Limits":

@@ -11,7 +11,9 @@ from twin.scenario import load_scenario
 
 @pytest.fixture(scope="module")
 def year():
-    return simulate(load_scenario("lingang-phase1"))
+    from conftest import run_cached  # the same year is shared with test_cooling.py
+
+    return run_cached("lingang-phase1", ())
 
 
 def test_year_closes_its_ledger(year):
