@@ -75,6 +75,30 @@ def farm_power_table(scenario: Scenario, curve: wind.PowerCurve) -> wind.FarmPow
     return wind.no_wake_farm_table(curve, farm.turbine_count)
 
 
+def marine_heatwaves_k(time_s: np.ndarray, per_year: float, mean_intensity_k: float, mean_duration_s: float,
+                       rng: np.random.Generator) -> np.ndarray:
+    """Excess sea temperature from randomly drawn marine heatwaves [K].
+
+    Events arrive as a Poisson process (``per_year``); each lasts 5 days plus an exponential remainder (a heatwave
+    lasts at least five days by the definition of Hobday et al. 2016, Prog. Oceanogr. 141) with mean
+    ``mean_duration_s``, and has an exponential peak intensity with mean ``mean_intensity_k``, reached with a
+    half-sine rise and fall. Overlapping events add.
+    """
+    out = np.zeros(time_s.size)
+    if per_year <= 0 or time_s.size == 0:
+        return out
+    horizon = time_s[-1] + (time_s[1] - time_s[0] if time_s.size > 1 else 0.0)
+    n = rng.poisson(per_year * horizon / (365.25 * 86400.0))
+    five_days = 5 * 86400.0
+    for start, extra, peak in zip(rng.uniform(0.0, horizon, n),
+                                  rng.exponential(max(mean_duration_s - five_days, 1.0), n),
+                                  rng.exponential(mean_intensity_k, n)):
+        length = five_days + extra
+        i0, i1 = np.searchsorted(time_s, [start, start + length])
+        out[i0:i1] += peak * np.sin(np.pi * (time_s[i0:i1] - start) / length)
+    return out
+
+
 def next_window_start(ok: np.ndarray, need_steps: int) -> np.ndarray:
     """For each index ``i`` the smallest ``j >= i`` with ``ok[j:j + need_steps]`` all true, else ``len(ok)``.
 
@@ -154,7 +178,9 @@ def build_exogenous(scenario: Scenario) -> Exogenous:
 
     sea = scenario.site.sea
     coef = ocean.fit_annual_harmonics(sea.monthly_mean_temp_c, sea.harmonics)
-    sea_c = ocean.sea_temperature_c(day, coef)
+    sea_c = ocean.sea_temperature_c(day, coef) + marine_heatwaves_k(
+        time_s, sea.heatwaves_per_year, sea.heatwave_mean_intensity_k, sea.heatwave_mean_duration_d * 86400.0,
+        np.random.default_rng([run.seed, 3]))
 
     grid = scenario.electrical.grid
     if grid.hourly_carbon_kg_per_kwh is not None:

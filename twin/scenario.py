@@ -95,6 +95,12 @@ class SeaModel(_Model):
     harmonics: int = Field(2, ge=1, le=4, description="Annual harmonics fitted to the monthly means [-]")
     practical_salinity: float = Field(31.0, ge=0.0, le=42.0, description="Practical salinity (PSS-78) [-]")
     current_speed_m_s: float = Field(0.3, ge=0.0, le=5.0, description="Mean tidal current at the cabin [m s-1]")
+    heatwaves_per_year: float = Field(0.0, ge=0.0, le=20.0,
+                                      description="Marine heatwaves drawn at random per year (Poisson) [-]")
+    heatwave_mean_intensity_k: float = Field(
+        1.5, ge=0.0, le=10.0, description="Mean excess over the climatology of a drawn heatwave (exponential) [K]")
+    heatwave_mean_duration_d: float = Field(
+        15.0, ge=5.0, le=200.0, description="Mean duration of a drawn heatwave; at least 5 days (Hobday et al. 2016) [d]")
 
     @field_validator("monthly_mean_temp_c")
     @classmethod

@@ -72,3 +72,27 @@ def test_rack_outlet_is_inlet_plus_the_air_rise(baseline):
     # with the fans following the heat, the rise stays near the design 12 K whenever the fans are above minimum
     busy = s.cabin0_fan_speed > 0.35
     assert rise[busy].median() == pytest.approx(12.0, abs=0.6)
+
+
+def test_drawn_heatwaves_have_the_requested_statistics():
+    from twin.exogenous import marine_heatwaves_k
+
+    t = np.arange(0, 200 * 365.25 * 86400.0, 3600.0)
+    x = marine_heatwaves_k(t, 2.0, 1.5, 15 * 86400.0, np.random.default_rng(5))
+    on = x > 0
+    starts = np.flatnonzero(on[1:] & ~on[:-1])
+    # about 2 a year over 200 years (Poisson: 400 +- 20); durations average 15 days; mean excess while on is
+    # (2 / pi) of the mean peak for a half-sine (overlaps add a little)
+    assert 340 < starts.size < 460
+    assert on.mean() * 365.25 / 2.0 == pytest.approx(15.0, rel=0.15)
+    assert x[on].mean() == pytest.approx(2 / np.pi * 1.5, rel=0.15)
+
+
+def test_heatwave_generator_warms_the_sea_and_is_seeded():
+    over = ["run.horizon_s=365d", "run.step_s=3600", "run.seed=2", "site.sea.heatwaves_per_year=3"]
+    a = simulate(load_scenario("lingang-phase1", over))
+    b = simulate(load_scenario("lingang-phase1", over))
+    base = simulate(load_scenario("lingang-phase1", over[:3]))
+    assert (a.series.sea_temp_c >= base.series.sea_temp_c - 1e-12).all()
+    assert (a.series.sea_temp_c > base.series.sea_temp_c + 0.5).any()
+    assert a.series.sea_temp_c.equals(b.series.sea_temp_c)
