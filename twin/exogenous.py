@@ -15,7 +15,9 @@ import numpy as np
 
 from physics import ocean, wind
 from physics.electrical import EAST_CHINA_GRID_CARBON_KG_PER_KWH, hourly_carbon_profile
-from twin.scenario import Scenario
+from pathlib import Path
+
+from twin.scenario import Scenario, ScenarioError
 
 __all__ = ["Exogenous", "build_exogenous", "farm_power_curve", "farm_layout_m", "farm_power_table", "next_window_start",
            "lowest_wind_seed"]
@@ -69,10 +71,48 @@ def farm_layout_m(scenario: Scenario, curve: wind.PowerCurve) -> tuple[np.ndarra
 
 def farm_power_table(scenario: Scenario, curve: wind.PowerCurve) -> wind.FarmPowerTable:
     farm = scenario.wind.farm
+    if farm.wake_model == "none":
+        return wind.no_wake_farm_table(curve, farm.turbine_count)
+    x, y = farm_layout_m(scenario, curve)
     if farm.wake_model == "jensen":
-        x, y = farm_layout_m(scenario, curve)
         return wind.jensen_farm_table(curve, x, y, wake_decay=farm.wake_decay)
-    return wind.no_wake_farm_table(curve, farm.turbine_count)
+    model = farm.wake_model.split("-", 1)[1]
+    source = curve if (farm.power_curve is not None or farm.power_curve_smoothing) else farm.turbine
+    return wind.floris_farm_table(source, x, y, wake_model=model,
+                                  turbulence_intensity=scenario.wind.resource.turbulence_intensity,
+                                  wake_decay=farm.wake_decay)
+
+
+def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int):
+    """Wind speed at the reference height and direction for every step, with air temperature and pressure when a
+    measured series gives them: ``(speed_m_s, direction_deg, height_m, air_temp_c or None, pressure_pa or None)``.
+    """
+    res = scenario.wind.resource
+    run = scenario.run
+    if res.measured_csv is not None:
+        path = Path(res.measured_csv)
+        if not path.is_file():
+            raise ScenarioError([("wind.resource.measured_csv", f"no such file: {path}")], "scenario")
+        try:
+            series = wind.read_measured_wind_csv(path, height_m=res.measured_height_m)
+            series = wind.resample_wind(series, run.start, run.step_s, n, max_gap_s=res.measured_max_gap_h * 3600.0)
+        except ValueError as exc:
+            raise ScenarioError([("wind.resource.measured_csv", str(exc))], "scenario") from None
+        direction = series.wind_direction_deg
+        if direction is None:  # no direction measured: the rose's most frequent sector, held
+            w = np.asarray(res.direction_sector_weights)
+            direction = np.full(n, 360.0 / w.size * int(np.argmax(w)))
+        return series.wind_speed_m_s, direction, series.height_m, series.air_temp_c, series.pressure_pa
+    rng = np.random.default_rng([run.seed, 1])
+    speed, direction = wind.synthetic_wind(
+        hour, day, run.step_s, res.weibull_k, res.weibull_c_m_s,
+        autocorrelation_1h=res.autocorrelation_1h, diurnal_strength=res.diurnal_strength,
+        peak_hour=res.peak_hour, seasonal_amplitude=res.seasonal_amplitude,
+        peak_day_of_year=res.peak_day_of_year, direction_sector_weights=res.direction_sector_weights, rng=rng)
+    return speed, direction, res.reference_height_m, None, None
+
+
+
 
 
 def marine_heatwaves_k(time_s: np.ndarray, per_year: float, mean_intensity_k: float, mean_duration_s: float,
@@ -149,32 +189,38 @@ def build_exogenous(scenario: Scenario) -> Exogenous:
     time_s = np.arange(n, dtype=float) * run.step_s
     hour, day = local_calendar(run.start, scenario.site.timezone, time_s)
 
-    # wind at the reference height, seeded (HOMER's method), then sheared to hub height
+    # wind at the reference height (synthetic and seeded, or measured), then sheared to hub height
     res = scenario.wind.resource
-    rng = np.random.default_rng([run.seed, 1])
-    speed_ref, direction = wind.synthetic_wind(
-        hour, day, run.step_s, res.weibull_k, res.weibull_c_m_s,
-        autocorrelation_1h=res.autocorrelation_1h, diurnal_strength=res.diurnal_strength,
-        peak_hour=res.peak_hour, seasonal_amplitude=res.seasonal_amplitude,
-        peak_day_of_year=res.peak_day_of_year, direction_sector_weights=res.direction_sector_weights, rng=rng)
+    speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n)
     farm = scenario.wind.farm
     curve = farm_power_curve(scenario)
+    if farm.power_curve_smoothing:
+        curve = wind.smooth_power_curve(curve, res.turbulence_intensity)
     hub = farm.hub_height_m or curve.hub_height_m
     if farm.shear_model == "logarithmic":
-        speed_hub = wind.logarithmic_profile(speed_ref, res.reference_height_m, hub, farm.roughness_length_m)
+        speed_hub = wind.logarithmic_profile(speed_ref, ref_height, hub, farm.roughness_length_m)
     else:
-        speed_hub = wind.power_law_profile(speed_ref, res.reference_height_m, hub, farm.shear_exponent)
+        speed_hub = wind.power_law_profile(speed_ref, ref_height, hub, farm.shear_exponent)
 
-    # air density at hub height from a seasonal 2 m air temperature and the barometric formula
+    # air density at hub height: measured temperature and pressure when given, else a seasonal 2 m air temperature
     air = scenario.site.air
-    t2_k = 273.15 + air.annual_mean_temp_c + air.annual_amplitude_k * np.cos(
-        2.0 * np.pi * (day - air.warmest_day_of_year) / 365.25)
-    t_hub_k = wind.temperature_at_height_k(t2_k, 2.0, hub)
-    rho = wind.barometric_air_density(air.surface_pressure_pa, 0.0, hub, t_hub_k)
+    if temp_c is not None:
+        t_hub_k = wind.temperature_at_height_k(temp_c + 273.15, ref_height, hub)
+    else:
+        t2_k = 273.15 + air.annual_mean_temp_c + air.annual_amplitude_k * np.cos(
+            2.0 * np.pi * (day - air.warmest_day_of_year) / 365.25)
+        t_hub_k = wind.temperature_at_height_k(t2_k, 2.0, hub)
+    if pressure is not None:
+        rho = wind.barometric_air_density(pressure, ref_height, hub, t_hub_k)
+    else:
+        rho = wind.barometric_air_density(air.surface_pressure_pa, 0.0, hub, t_hub_k)
 
     table = farm_power_table(scenario, curve)
     v_eq = wind.density_equivalent_speed_m_s(speed_hub, rho) if farm.density_correction else speed_hub
     farm_w = wind.farm_power_w(table, v_eq, direction)
+    if farm.storm_hysteresis:
+        farm_w = farm_w * wind.storm_hysteresis_mask(speed_hub, run.step_s, cut_out_m_s=curve.cut_out_m_s,
+                                                     restart_m_s=min(farm.storm_restart_m_s, curve.cut_out_m_s))
 
     sea = scenario.site.sea
     coef = ocean.fit_annual_harmonics(sea.monthly_mean_temp_c, sea.harmonics)
@@ -191,12 +237,12 @@ def build_exogenous(scenario: Scenario) -> Exogenous:
     carbon = hourly[np.minimum(hour.astype(int), 23)]
 
     # sea state at the farm and the weather windows a repair crew needs
-    if res.reference_height_m == 10.0:
+    if ref_height == 10.0:
         speed_10 = speed_ref
     elif farm.shear_model == "logarithmic":
-        speed_10 = wind.logarithmic_profile(speed_ref, res.reference_height_m, 10.0, farm.roughness_length_m)
+        speed_10 = wind.logarithmic_profile(speed_ref, ref_height, 10.0, farm.roughness_length_m)
     else:
-        speed_10 = wind.power_law_profile(speed_ref, res.reference_height_m, 10.0, farm.shear_exponent)
+        speed_10 = wind.power_law_profile(speed_ref, ref_height, 10.0, farm.shear_exponent)
     wave_m = ocean.significant_wave_height_m(speed_10, farm.wave_fetch_m)
     access = (wave_m <= farm.repair_max_wave_height_m) & (speed_10 <= farm.repair_max_wind_m_s)
     window_start = next_window_start(access, int(np.ceil(farm.repair_window_h * 3600.0 / run.step_s)))

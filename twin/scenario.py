@@ -168,6 +168,13 @@ class WindResource(_Model):
         default_factory=lambda: [1.0] * 12, min_length=4, max_length=36,
         description="Wind rose: relative frequency of each equal sector, the first centred on north [-]")
     turbulence_intensity: float = Field(0.1, ge=0.0, le=0.5, description="Turbulence intensity [-]")
+    measured_csv: str | None = Field(
+        None, description="A measured wind series to use instead of the synthetic one (docs/wind.md gives the "
+        "columns); a relative path is taken from the scenario file's folder")
+    measured_height_m: float | None = Field(
+        None, gt=0.0, le=1000.0, description="Measurement height when the CSV has no height_m column [m]")
+    measured_max_gap_h: float = Field(3.0, ge=0.0, le=240.0,
+                                      description="Longest gap in the measured series bridged linearly [h]")
 
     @field_validator("direction_sector_weights")
     @classmethod
@@ -220,12 +227,18 @@ class WindFarm(_Model):
     hub_height_m: float | None = Field(None, gt=0.0, description="Hub height; default the turbine's own [m]")
     turbine_count: int = Field(..., ge=1, le=500)
     layout: Layout = Layout()
-    wake_model: Literal["jensen", "none"] = "jensen"
+    wake_model: Literal["jensen", "none", "floris-jensen", "floris-gauss"] = Field(
+        "jensen", description="Farm wakes: our Jensen/Park table, none, or a table computed by FLORIS")
     wake_decay: float = Field(0.05, gt=0.0, le=0.2, description="Jensen wake decay constant (0.04-0.05 offshore) [-]")
     shear_model: Literal["logarithmic", "power_law"] = "logarithmic"
     roughness_length_m: float = Field(0.0002, gt=0.0, le=2.0, description="Surface roughness length [m]")
     shear_exponent: float = Field(0.11, gt=0.0, le=0.6, description="Power-law (Hellman) exponent [-]")
     density_correction: bool = True
+    power_curve_smoothing: bool = Field(
+        False, description="Smooth the power curve by the resource's turbulence intensity (Gaussian, sigma = TI v)")
+    storm_hysteresis: bool = Field(
+        True, description="Stop above cut-out (10-min mean) and restart only below storm_restart_m_s")
+    storm_restart_m_s: float = Field(20.0, gt=0.0, le=40.0, description="Restart speed after a storm stop [m s-1]")
     mtbf_h: float = Field(1055.0, gt=0.0, description="Mean time between failures of one turbine [h]")
     mttr_h: float = Field(30.0, ge=0.0, description="Mean time to repair one turbine [h]")
     export_capacity_w: float = Field(..., ge=0.0, description="The farm's own export to the grid [W]")
@@ -596,7 +609,19 @@ def load_scenario(path_or_name: str | Path, overrides: list[str] | None = None) 
     data = _read_mapping(path)
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
+    _anchor_paths(data, path.parent)
     return scenario_from_dict(data, source=str(path))
+
+
+def _anchor_paths(data: Any, folder: Path) -> None:
+    """Make file paths inside a scenario relative to the scenario file's folder absolute."""
+    try:
+        res = data["wind"]["resource"]
+        csv = res.get("measured_csv")
+    except (KeyError, TypeError, AttributeError):
+        return
+    if isinstance(csv, str) and not Path(csv).is_absolute():
+        res["measured_csv"] = str((folder / csv).resolve())
 
 
 def load_design(name: str, overrides: list[str] | None = None) -> Scenario:
