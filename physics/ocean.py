@@ -32,6 +32,9 @@ __all__ = [
     "seawater_thermal_expansion_1_k",
     "seawater_viscosity_pa_s",
     "significant_wave_height_m",
+    "tidal_current_m_s",
+    "M2_PERIOD_S",
+    "S2_PERIOD_S",
 ]
 
 #: Period of the annual cycle [d] (mean Julian year).
@@ -501,3 +504,30 @@ def significant_wave_height_m(wind_speed_10m_m_s, fetch_m) -> np.ndarray:
     ua2 = np.maximum(ua * ua, 1e-12)
     limited = 1.6e-3 * np.sqrt(g * fetch / ua2)
     return np.minimum(limited, 2.433e-1) * ua2 / g * (u > 0)
+
+
+M2_PERIOD_S = 12.4206012 * 3600.0
+"""Principal lunar semi-diurnal tide (Doodson; Pugh 1987, Tides, Surges and Mean Sea-Level, table 4.2) [s]."""
+S2_PERIOD_S = 12.0 * 3600.0
+"""Principal solar semi-diurnal tide [s]; beating with M2 gives the 14.77-day spring-neap cycle."""
+
+
+def tidal_current_m_s(time_s, mean_speed_m_s: float, s2_to_m2_ratio: float = 0.4,
+                      phase_rad: float = 0.0) -> np.ndarray:
+    """Speed of a rectilinear semi-diurnal tidal current with a spring-neap cycle [m s-1].
+
+    ``u(t) = A [cos(w_M2 t + phase) + r cos(w_S2 t + phase)]``, speed ``|u|``, with ``A`` set so the mean speed over
+    whole spring-neap cycles is ``mean_speed_m_s``: the mean of ``|cos a + r cos b|`` over independent phases is
+    computed numerically once. Springs reach ``A (1 + r)``, neaps ``A (1 - r)``. The S2/M2 amplitude ratio 0.4 is an
+    assumption typical of the East China Sea shelf (Pugh 1987 gives 0.2-0.5 for semi-diurnal coasts).
+    """
+    t = _as_float_array("time_s", time_s)
+    if not mean_speed_m_s >= 0:
+        raise ValueError("mean_speed_m_s: must be >= 0")
+    if not 0.0 <= s2_to_m2_ratio < 1.0:
+        raise ValueError("s2_to_m2_ratio: must be in [0, 1)")
+    a = np.linspace(0.0, 2.0 * np.pi, 721)[:-1]
+    mean_shape = np.abs(np.cos(a)[:, None] + s2_to_m2_ratio * np.cos(a)[None, :]).mean()
+    amp = mean_speed_m_s / mean_shape
+    w1, w2 = 2.0 * np.pi / M2_PERIOD_S, 2.0 * np.pi / S2_PERIOD_S
+    return amp * np.abs(np.cos(w1 * t + phase_rad) + s2_to_m2_ratio * np.cos(w2 * t + phase_rad))

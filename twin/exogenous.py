@@ -45,6 +45,8 @@ class Exogenous:
     wind_speed_10m_m_s: np.ndarray
     wave_height_m: np.ndarray
     """Significant wave height of the wind sea at the farm [m]."""
+    current_speed_m_s: np.ndarray
+    """Tidal current at the cabin (semi-diurnal with springs and neaps) [m s-1]."""
     access_window_start: np.ndarray
     """For each step, the first step at or after it that opens a weather window long enough for a repair crew
     (``n`` when none opens before the end) [-]."""
@@ -251,4 +253,5 @@ def build_exogenous(scenario: Scenario) -> Exogenous:
                      wind_direction_deg=direction, air_density_kg_m3=rho, farm_power_w=farm_w, sea_temp_c=sea_c,
                      carbon_kg_per_kwh=carbon, turbine_rated_power_w=float(curve.rated_power_w),
                      turbine_count=farm.turbine_count, wind_speed_10m_m_s=speed_10, wave_height_m=wave_m,
-                     access_window_start=window_start)
+                     access_window_start=window_start,
+                     current_speed_m_s=ocean.tidal_current_m_s(time_s, sea.current_speed_m_s))

@@ -61,6 +61,8 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
     data["wind_direction_deg"] = exo.wind_direction_deg
     data["air_density_kg_m3"] = exo.air_density_kg_m3
     data["carbon_kg_per_kwh"] = exo.carbon_kg_per_kwh
+    data["wave_height_m"] = exo.wave_height_m
+    data["current_speed_m_s"] = exo.current_speed_m_s
     for ci, pc in enumerate(per_cabin):
         for name, arr in pc.items():
             data[f"cabin{ci}_{name}"] = arr

@@ -31,3 +31,21 @@ def test_bad_input_names_the_argument():
         significant_wave_height_m(-1.0, 1e4)
     with pytest.raises(ValueError, match="fetch_m"):
         significant_wave_height_m(5.0, 0.0)
+
+
+def test_tidal_current_mean_springs_and_neaps():
+    from physics.ocean import M2_PERIOD_S, S2_PERIOD_S, tidal_current_m_s
+
+    # the spring-neap period is 1 / (1/T_S2 - 1/T_M2) = 14.77 days (Pugh 1987)
+    spring_neap_s = 1.0 / (1.0 / S2_PERIOD_S - 1.0 / M2_PERIOD_S)
+    assert spring_neap_s / 86400.0 == pytest.approx(14.765, abs=0.01)
+    t = np.arange(0.0, 20 * spring_neap_s, 300.0)
+    u = tidal_current_m_s(t, 0.5, 0.4)
+    assert u.mean() == pytest.approx(0.5, rel=0.01)
+    peak = 0.5 / np.mean(np.abs(np.cos(np.linspace(0, 2 * np.pi, 721)[:-1])[:, None]
+                                + 0.4 * np.cos(np.linspace(0, 2 * np.pi, 721)[:-1])[None, :]))
+    assert u.max() == pytest.approx(1.4 * peak, rel=0.01)  # springs: A (1 + r)
+    # daily maxima swing between springs and neaps: A (1 + r) against A (1 - r)
+    one_cycle = u[: int(spring_neap_s // 300)]
+    days = one_cycle[: one_cycle.size // 288 * 288].reshape(-1, 288).max(axis=1)  # 288 steps of 5 min a day
+    assert days.min() / days.max() == pytest.approx(0.6 / 1.4, rel=0.05)
