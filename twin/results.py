@@ -67,6 +67,7 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
         for name, arr in pc.items():
             data[f"cabin{ci}_{name}"] = arr
     frame = pd.DataFrame(data, index=index)
+    plume = plume_rise_hourly(scenario, plants, frame)
     waits = np.concatenate([np.asarray(q.waits_s, float) for q in queues]) if queues else np.zeros(0)
     step_s = float(scenario.run.step_s)
     ledger = energy_ledger(frame, step_s)
@@ -75,10 +76,38 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
     flexible_completed = int(sum(q.flexible_completed * pl.count for q, pl in zip(queues, plants)))
     kpis = compute_kpis(scenario, frame, step_s, ledger, waits, jobs_completed,
                         rated_farm_power_w=exo.turbine_rated_power_w * exo.turbine_count)
+    kpis["max_plume_rise_k"] = float(np.nanmax(plume.to_numpy())) if plume.size else 0.0
+    limits = np.array([g.cooling.plume_limit_rise_k for g in scenario.cabins])
+    kpis["hours_plume_above_limit"] = float((plume.to_numpy() > limits[None, :]).any(axis=1).sum())
     kpis["flexible_jobs_completed"] = flexible_completed
     kpis["deadline_misses"] = deadline_misses
     kpis["jobs_waiting_at_end"] = int(sum((q.waiting) * pl.count for q, pl in zip(queues, plants)))
     return RunResult(scenario, frame, kpis, ledger, waits, timings)
+
+
+def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.DataFrame:
+    """Hourly temperature rise of each cabin's warm-water plume at the edge of its mixing zone [K].
+
+    Each cabin rejects its heat (IT plus the cabin fans) through its seawater flow (design flow times pump speed),
+    diluted by the tidal current (``physics.plume``, near field then far field; buoyancy neglected, so an upper
+    bound).
+    """
+    from physics import plume
+
+    h = frame.resample("1h").mean()
+    out = {}
+    depth = scenario.site.water_depth_m
+    for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):
+        heat = h[f"cabin{ci}_it_power_w"].to_numpy() + plant.fan_design_power_w * h[f"cabin{ci}_fan_speed"] ** 3
+        flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy()
+        cur = h["current_speed_m_s"].to_numpy()
+        rise = np.array([
+            float(plume.plume_centreline_rise_k(g.cooling.plume_limit_distance_m, q, m, u,
+                                                g.cooling.discharge_port_diameter_m, water_depth_m=depth))
+            if m > 0 and q > 0 else 0.0
+            for q, m, u in zip(np.asarray(heat), flow, cur)])
+        out[f"cabin{ci}_plume_rise_k"] = rise
+    return pd.DataFrame(out, index=h.index)
 
 
 def load_result(out_dir: str | Path) -> tuple[pd.DataFrame, dict]:

@@ -394,6 +394,12 @@ class Cooling(_Model):
         90.0, gt=0.0, description="The exchanger is cleaned back to bare metal this often; null: never [d]")
     exchanger_area_m2: float = Field(2000.0, gt=0.0, description="Seawater-side area of the exchanger [m2]")
     freshwater_use_l_per_h: float = Field(0.0, ge=0.0, description="Site water drawn (0 for seawater) [L h-1]")
+    discharge_port_diameter_m: float = Field(0.4, gt=0.01, le=5.0, description="Warm-water outfall diameter [m]")
+    plume_limit_rise_k: float = Field(
+        1.0, gt=0.0, le=10.0, description="Highest temperature rise allowed at the edge of the mixing zone "
+        "(GB 3097-1997 sea water quality, classes I-II: 1 C in summer) [K]")
+    plume_limit_distance_m: float = Field(100.0, gt=0.0, le=10_000.0,
+                                          description="Edge of the mixing zone from the outfall [m]")
 
 
 class Limits(_Model):

@@ -1,0 +1,82 @@
+"""Tests for physics.plume: first law at the port, monotone decay, the round-jet dilution law, far-field heat flux."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.integrate import trapezoid
+
+from physics import plume
+
+HEAT_W = 2.4e6
+FLOW_KG_S = 150.4  # 2.4 MW at a 4 K seawater rise
+PORT_M = 0.4
+
+
+def test_first_law_at_the_port():
+    # VALIDATION "Energy balance": 240 kW rejected at a 5 K rise needs 240e3 / (3990 x 5) = 12.0 kg/s
+    assert plume.discharge_temperature_rise_k(240e3, 12.03, 3990.0) == pytest.approx(5.0, rel=5e-3)
+    assert plume.discharge_temperature_rise_k(HEAT_W, FLOW_KG_S, 3990.0) == pytest.approx(
+        HEAT_W / (FLOW_KG_S * 3990.0), rel=1e-12)
+    # the centreline starts at the port rise
+    assert float(plume.plume_centreline_rise_k(0.0, HEAT_W, FLOW_KG_S, 0.5, PORT_M)) == pytest.approx(
+        HEAT_W / (FLOW_KG_S * 3990.0), rel=1e-12)
+    with pytest.raises(ValueError):
+        plume.discharge_temperature_rise_k(1e6, 0.0)
+
+
+@pytest.mark.parametrize("current", [0.0, 0.05, 0.5, 1.5])
+def test_monotone_decay(current):
+    x = np.concatenate([[0.0], np.geomspace(1e-2, 1e5, 400)])
+    rise = plume.plume_centreline_rise_k(x, HEAT_W, FLOW_KG_S, current, PORT_M, water_depth_m=15.0)
+    assert np.all(np.isfinite(rise)) and np.all(rise > 0)
+    assert np.all(np.diff(rise) <= 1e-12)
+    assert rise[-1] < 0.01 * rise[0]
+
+
+def test_round_jet_dilution_law():
+    # Fischer et al. (1979), Mixing in Inland and Coastal Waters, Table 9.1: round jet centreline concentration
+    # c_m = 5.6 Q c0 / (M^1/2 x); with Q / M^1/2 = (pi/4)^1/2 d, at x = 50 d the dilution is
+    # 50 / (5.6 x 0.8862) = 10.07. Chen & Rodi (1980) give c_c / c0 = 5.0 d / x, i.e. 10.0 (within 1 %).
+    d = 0.4
+    # a strong jet in a weak current: x = 50 d is inside the jet regime (x < l_m)
+    l_q, l_m, _ = plume.jet_length_scales_m(150.4, d, 0.02)
+    assert l_m > 50 * d
+    s = float(plume.near_field_dilution(50 * d, 150.4, d, 0.02))
+    assert s == pytest.approx(50.0 / (5.6 * math.sqrt(math.pi / 4.0)), rel=1e-9)
+    assert s == pytest.approx(10.07, rel=1e-3)
+    assert s == pytest.approx(10.0, rel=0.01)
+    # bent-over regime: S grows as x^(2/3), continuous at l_m
+    l_q, l_m, _ = plume.jet_length_scales_m(150.4, d, 0.5)
+    s1, s2 = plume.near_field_dilution(np.array([10 * l_m, 80 * l_m]), 150.4, d, 0.5)
+    assert s2 / s1 == pytest.approx(8.0 ** (2.0 / 3.0), rel=1e-12)
+    below, above = plume.near_field_dilution(np.array([l_m * (1 - 1e-9), l_m * (1 + 1e-9)]), 150.4, d, 0.5)
+    assert above == pytest.approx(below, rel=1e-6)
+
+
+@pytest.mark.parametrize("x_m", [5.0, 50.0, 500.0, 5000.0])
+@pytest.mark.parametrize("depth", [None, 15.0])
+def test_gaussian_far_field_carries_the_heat(x_m, depth):
+    # integral of rise x u x rho x cp over the cross-section = heat, within 1 %
+    u, ky, kz, rho, cp = 0.5, 0.2, 0.02, 1025.0, 3990.0
+    x_t, s_t = 2.0, 3.0
+    probe = plume.gaussian_plume_rise_k(x_m, 0.0, 0.0, HEAT_W, FLOW_KG_S, u, ky, kz, x_t, s_t, depth, rho, cp)
+    sy = math.sqrt(HEAT_W / (rho * cp * u * 2 * math.pi * float(probe)))  # a size scale to bound the integral
+    y = np.linspace(-60 * sy, 60 * sy, 2001)
+    z = np.linspace(-60 * sy, 60 * sy, 2001)
+    yy, zz = np.meshgrid(y, z, indexing="ij")
+    rise = plume.gaussian_plume_rise_k(x_m, yy, zz, HEAT_W, FLOW_KG_S, u, ky, kz, x_t, s_t, depth, rho, cp)
+    flux = trapezoid(trapezoid(rise * u * rho * cp, z, axis=1), y)
+    assert flux == pytest.approx(HEAT_W, rel=0.01)
+
+
+def test_distance_to_rise():
+    kw = dict(heat_w=HEAT_W, flow_kg_s=FLOW_KG_S, current_speed_m_s=0.5, port_diameter_m=PORT_M)
+    x1 = plume.distance_to_rise_m(1.0, **kw, water_depth_m=15.0)
+    assert float(plume.plume_centreline_rise_k(x1, **kw, water_depth_m=15.0)) == pytest.approx(1.0, rel=1e-6)
+    assert plume.distance_to_rise_m(0.1, **kw, water_depth_m=15.0) > x1 > 0
+    assert plume.distance_to_rise_m(10.0, **kw) == 0.0  # the port is already below the limit
+    with pytest.raises(ValueError):
+        plume.distance_to_rise_m(0.0, **kw)
