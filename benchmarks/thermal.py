@@ -2,7 +2,7 @@
 
     python benchmarks/thermal.py
 
-The engine steps each cabin group with scalar arithmetic on cached matrices (``StepCache``); ``step_many`` steps a
+Then the 3D field's solve at about 100,000 cells (``benchmarks/field.py``). The engine steps each cabin group with scalar arithmetic on cached matrices (``StepCache``); ``step_many`` steps a
 stack of cabins with numpy. Both are timed here, each as the best of several repeats.
 """
 
@@ -58,6 +58,11 @@ def main() -> None:
     print(f"ratio 100 cabins / 1 cabin (numpy)   {rows[2][1] / rows[0][1]:8.2f}   (target < 5)")
     print(f"ratio 100 cabins numpy / 1 scalar    {rows[2][1] / t_scalar:8.2f}")
     print(f"build one cabin's step matrices      {t_build * 1e6:8.1f} us (a cache miss)")
+    print()
+    print("3D field of the cabin at about 100,000 cells (benchmarks/field.py):")
+    import field as field_benchmark  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
+    field_benchmark.main()
 
 
 if __name__ == "__main__":

@@ -81,9 +81,12 @@ def build_cabin(scenario: Scenario, group: CabinGroup) -> CabinPlant:
     ua_wall_sea = area / (geo.wall_thickness_m / geo.wall_conductivity_w_mk + 1.0 / h_out
                           + cool.fouling_resistance_m2k_w)
 
+    # per-rack radiators: every rack's exhaust passes its own crossflow coil, so nothing bypasses them
+    recirculation = 0.0 if cool.exchanger_location == "per_rack" else cool.recirculation_fraction
+    arrangement = "crossflow" if cool.exchanger_location == "per_rack" else cool.exchanger
     ua_hx, c_gas_rate, c_sea_rate = thermal.design_exchanger_ua_w_k(
         cool.design_heat_w, cool.design_air_temp_rise_k, cool.design_sea_temp_rise_k, cool.design_approach_k,
-        cool.recirculation_fraction, cool.exchanger)
+        recirculation, arrangement)
     # the design UA includes the fouling allowance; the clean exchanger is better by that resistance, and the
     # fouling the run grows (Kern-Seaton, from clean) is added back on the area
     ua_clean = 1.0 / (1.0 / ua_hx - cool.fouling_resistance_m2k_w / cool.exchanger_area_m2)
@@ -92,7 +95,7 @@ def build_cabin(scenario: Scenario, group: CabinGroup) -> CabinPlant:
         g_it_design_w_k=cool.design_heat_w / HARDWARE_TO_EXHAUST_K,
         ua_gas_wall_w_k=ua_gas_wall, ua_wall_sea_w_k=ua_wall_sea,
         exchanger_ua_design_w_k=ua_clean, exchanger_area_m2=cool.exchanger_area_m2, gas_capacity_design_w_k=c_gas_rate, sea_capacity_design_w_k=c_sea_rate,
-        recirculation_fraction=cool.recirculation_fraction, arrangement=cool.exchanger)
+        recirculation_fraction=recirculation, arrangement=arrangement)
 
     flow_kg_s = c_sea_rate / cp_sw
     pump_w = thermal.pump_power_w(flow_kg_s, cool.pump_head_m, cool.pump_efficiency, 1.0, rho_sw)

@@ -377,6 +377,9 @@ class Cooling(_Model):
     design_approach_k: float = Field(3.0, gt=0.1, le=20.0,
                                      description="Rack inlet minus sea inlet at design heat and flows [K]")
     exchanger: Literal["counterflow", "crossflow"] = "counterflow"
+    exchanger_location: Literal["central", "per_rack"] = Field(
+        "central", description="central: one air-to-seawater exchanger the gas loop passes, with some bypass "
+        "(recirculation_fraction); per_rack: a seawater radiator on each rack's exhaust (crossflow coils, no bypass)")
     recirculation_fraction: float = Field(0.05, ge=0.0, lt=0.9, description="Hot air that bypasses the exchanger [-]")
     pump_head_m: float = Field(12.0, gt=0.0, description="Seawater loop head at design flow [m]")
     pump_efficiency: float = Field(0.75, gt=0.05, le=1.0)

@@ -96,3 +96,20 @@ def test_heatwave_generator_warms_the_sea_and_is_seeded():
     assert (a.series.sea_temp_c >= base.series.sea_temp_c - 1e-12).all()
     assert (a.series.sea_temp_c > base.series.sea_temp_c + 0.5).any()
     assert a.series.sea_temp_c.equals(b.series.sea_temp_c)
+
+
+def test_per_rack_radiators_are_crossflow_without_bypass_and_hold_the_design_approach():
+    from physics import thermal
+    from twin.cabin import build_cabin
+
+    sc = load_scenario("lingang-phase1", ["cabins.0.cooling.exchanger_location=per_rack"])
+    p = build_cabin(sc, sc.cabins[0]).thermal
+    assert p.recirculation_fraction == 0.0 and p.arrangement == "crossflow"
+    # at design heat and flows the inlet sits the design approach above the sea (wall path aside)
+    no_wall = thermal.CabinThermal(**{**p.__dict__, "ua_gas_wall_w_k": 0.0,
+                                      "exchanger_ua_design_w_k": p.exchanger_ua_design_w_k})
+    ua_design = 1.0 / (1.0 / p.exchanger_ua_design_w_k + 0.00009 / p.exchanger_area_m2)
+    fouled = thermal.CabinThermal(**{**no_wall.__dict__, "exchanger_ua_design_w_k": ua_design})
+    x = thermal.steady_state(fouled, 1.0, 1.0, 2.4e6, 20.0)
+    kg, ks = thermal.inlet_row(fouled, 1.0, 1.0)
+    assert kg * x[1] + ks * 20.0 == pytest.approx(23.0, abs=1e-6)
