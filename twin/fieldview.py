@@ -12,6 +12,7 @@ import pandas as pd
 from physics import field
 from twin.cabin import build_cabin
 from twin.results import RunResult
+from twin.scenario import parse_duration_s
 
 __all__ = ["field_at"]
 
@@ -22,8 +23,8 @@ def field_at(result: RunResult, when: str | pd.Timestamp, cabin: int = 0, resolu
     s = result.series
     if cabin < 0 or cabin >= len(result.scenario.cabins):
         raise ValueError(f"cabin: {cabin} is not a cabin group of this run (0..{len(result.scenario.cabins) - 1})")
-    if isinstance(when, str) and when[-1:] in "smhdw" and when[:1].isdigit():
-        t = s.index[0] + pd.Timedelta(when)
+    if isinstance(when, str) and when[-1:] in "smhdwy" and when[:1].isdigit():
+        t = s.index[0] + pd.Timedelta(seconds=parse_duration_s(when))
     else:
         t = pd.Timestamp(when)
         if t.tzinfo is None:

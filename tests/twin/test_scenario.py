@@ -46,7 +46,7 @@ def test_every_field_name_carries_its_unit_or_is_dimensionless():
     """Numeric fields either end in a unit suffix or are on the documented list of dimensionless names."""
     units = ("_m", "_s", "_w", "_c", "_k", "_pa", "_deg", "_m_s", "_m2", "_kg", "_wh", "_va", "_a", "_v", "_h",
              "_per_km", "_w_m2k", "_w_mk", "_kg_m3", "_j_kgk", "_m2k_w", "_kg_per_kwh", "_l_per_h", "_per_k",
-             "_m_s")
+             "_m_s", "_d", "_per_year")
     dimensionless = ("fraction", "efficiency", "factor", "utilisation", "amplitude", "strength", "weibull_k",
                      "autocorrelation_1h", "harmonics", "practical_salinity", "intensity", "weights", "count",
                      "rows", "seed", "speed", "exponent", "decay", "hour", "day_of_year", "turbines",
