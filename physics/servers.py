@@ -35,6 +35,10 @@ __all__ = [
     "FAN_SLOPE_PER_K",
     "DGX_H100_IDLE_POWER_W",
     "DGX_H100_PEAK_POWER_W",
+    "ASHRAE_X_FACTOR",
+    "NITROGEN_FAILURE_FACTOR",
+    "failure_x_factor",
+    "server_failure_rate_per_s",
 ]
 
 
@@ -469,3 +473,42 @@ def server_fan_power_fraction(
     if slope_per_k < 0.0:
         raise ValueError("slope_per_k: must be finite and >= 0")
     return slope_per_k * np.maximum(t - threshold_c, 0.0)
+
+
+#: ASHRAE TC 9.9 (2011), "2011 Thermal Guidelines for Data Processing Environments - Expanded Data Center Classes
+#: and Usage Guidance", the relative failure rate ("x-factor") of volume servers against inlet temperature,
+#: average curve, normalised to 1.00 at 20 C: (inlet [C], x-factor [-]).
+ASHRAE_X_FACTOR = (
+    (15.0, 0.72), (17.5, 0.87), (20.0, 1.00), (22.5, 1.13), (25.0, 1.24), (27.5, 1.34), (30.0, 1.42),
+    (32.5, 1.48), (35.0, 1.55), (37.5, 1.61), (40.0, 1.66), (42.5, 1.71), (45.0, 1.76),
+)
+
+#: Failure rate of servers in a sealed nitrogen-filled vessel relative to a land control group: 8 of 855 servers
+#: lost in about two years, one eighth of the land rate (Microsoft Project Natick; VALIDATION.md).
+NITROGEN_FAILURE_FACTOR = 1.0 / 8.0
+
+SECONDS_PER_YEAR = 365.25 * 86400.0
+
+
+def failure_x_factor(inlet_temp_c: float) -> float:
+    """ASHRAE x-factor at an inlet temperature (linear between the table's points, held beyond its ends) [-]
+    (hot path, scalar)."""
+    pts = ASHRAE_X_FACTOR
+    if inlet_temp_c <= pts[0][0]:
+        return pts[0][1]
+    if inlet_temp_c >= pts[-1][0]:
+        return pts[-1][1]
+    k = int((inlet_temp_c - pts[0][0]) / 2.5)
+    (t0, x0), (t1, x1) = pts[k], pts[k + 1]
+    return x0 + (x1 - x0) * (inlet_temp_c - t0) / (t1 - t0)
+
+
+def server_failure_rate_per_s(annual_failure_rate: float, inlet_temp_c: float, atmosphere: str = "air") -> float:
+    """Failure rate of one server [s-1]: the annual failure rate at 20 C on land, times the ASHRAE x-factor of
+    the inlet, times one eighth in a sealed nitrogen atmosphere."""
+    if not annual_failure_rate >= 0:
+        raise ValueError("annual_failure_rate: must be >= 0")
+    if atmosphere not in ("air", "nitrogen"):
+        raise ValueError(f"atmosphere: {atmosphere!r} is neither 'air' nor 'nitrogen'")
+    factor = NITROGEN_FAILURE_FACTOR if atmosphere == "nitrogen" else 1.0
+    return annual_failure_rate / SECONDS_PER_YEAR * failure_x_factor(inlet_temp_c) * factor

@@ -82,7 +82,8 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     per_cabin = [{name: np.zeros(n) for name in ("inlet_temp_c", "it_temp_c", "gas_temp_c", "wall_temp_c",
                                                    "it_power_w", "utilisation", "throttle", "pump_speed",
                                                    "fan_speed", "queue_length", "outlet_temp_c",
-                                                   "protective_action", "fouling_m2k_w")} for _ in plants]
+                                                   "protective_action", "fouling_m2k_w", "servers_alive")}
+                 for _ in plants]
 
     # --- workload: one FIFO cabin and one job stream per group
     start_hour = float(local_calendar(run.start, scenario.site.timezone, np.zeros(1))[0][0])
@@ -142,6 +143,11 @@ def _turbine(env: simpy.Environment, world: _World, rng: np.random.Generator, mt
             return
         yield env.timeout(max(j * dt - env.now, 0.0) + rng.exponential(mttr_s))
         world.turbines_failed -= 1
+
+
+def _repair(env: simpy.Environment, q, repair_s: float):
+    yield env.timeout(repair_s)
+    q.repair_one()
 
 
 def _maintenance(env: simpy.Environment, world: _World, farm, exo: Exogenous, windows: np.ndarray, dt: float):
@@ -260,6 +266,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
     # per-cabin constants and state, in plain lists for scalar speed
     L = thermal.SPEED_LEVELS
     LP = thermal.PUMP_LEVELS
+    run_seed = scenario.run.seed
     st = []
     for ci, (plant, group) in enumerate(zip(plants, scenario.cabins)):
         p = plant.thermal
@@ -293,11 +300,16 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             "min_speed": lim.min_speed_fraction, "count": plant.count, "ci": ci,
             "pump_w": plant.pump_design_power_w, "fan_w": plant.fan_design_power_w, "fouling": fouling,
             "params": p, "gas_c": p.gas_capacity_design_w_k, "shed": lim.protective_policy == "shed",
+            "afr_s": group.racks.annual_failure_rate / servers.SECONDS_PER_YEAR
+            * (servers.NITROGEN_FAILURE_FACTOR if group.geometry.atmosphere == "nitrogen" else 1.0),
+            "fail_u": np.random.default_rng([run_seed, 4, ci]).uniform(0.0, 1.0, n),
+            "repair_s": group.racks.repair_time_h * 3600.0 if group.racks.repairable else None,
             # extra power at the node when one idle server takes a job [W]
             "job_power_w": (servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0)
                             - plant.server.power_w_points[0]) / el.distribution_efficiency,
         })
     green = scenario.workload.scheduler == "green"
+    x_factor = servers.failure_x_factor
     surplus_w = 0.0
     deficit_w = 0.0
     fixed_fan = scenario.controls.fixed_fan_speed if scenario.controls.fan_policy == "fixed" else None
@@ -397,12 +409,18 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 ad[6] * x0 + ad[7] * x1 + ad[8] * x2 + bd[4] * heat + bd[5] * t_sea,
             ]
             q.advance(speed, dt, now + dt)
+            # server failures: ASHRAE x-factor of the inlet, atmosphere factor; at most one per cabin per step
+            if s["afr_s"] > 0.0 and s["fail_u"][i] < q.alive * s["afr_s"] * x_factor(t_in) * dt:
+                q.fail_one()
+                if s["repair_s"] is not None:
+                    env.process(_repair(env, q, s["repair_s"]))
             pc["inlet_temp_c"][i] = t_in
             pc["it_temp_c"][i] = x0
             pc["gas_temp_c"][i] = x1
             pc["wall_temp_c"][i] = x2
             pc["it_power_w"][i] = it_w
-            pc["utilisation"][i] = busy / q.servers
+            pc["utilisation"][i] = busy / q.servers if q.servers else 0.0
+            pc["servers_alive"][i] = q.alive
             pc["throttle"][i] = speed
             pc["pump_speed"][i] = pump_speed
             pc["fan_speed"][i] = fan_level_speed

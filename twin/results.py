@@ -79,6 +79,9 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
     kpis["max_plume_rise_k"] = float(np.nanmax(plume.to_numpy())) if plume.size else 0.0
     limits = np.array([g.cooling.plume_limit_rise_k for g in scenario.cabins])
     kpis["hours_plume_above_limit"] = float((plume.to_numpy() > limits[None, :]).any(axis=1).sum())
+    kpis["servers_alive_end"] = int(sum(q.alive * pl.count for q, pl in zip(queues, plants)))
+    kpis["server_failures"] = int(sum(q.failures * pl.count for q, pl in zip(queues, plants)))
+    kpis["jobs_rejected"] = int(sum(q.rejected * pl.count for q, pl in zip(queues, plants)))
     kpis["flexible_jobs_completed"] = flexible_completed
     kpis["deadline_misses"] = deadline_misses
     kpis["jobs_waiting_at_end"] = int(sum((q.waiting) * pl.count for q, pl in zip(queues, plants)))
@@ -86,7 +89,8 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
 
 
 def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.DataFrame:
-    """Hourly temperature rise of each cabin's warm-water plume at the edge of its mixing zone [K].
+    """Hourly temperature rise of each cabin's warm-water plume at the edge of its mixing zone [K] (runs longer
+    than a year use means over several hours, at most 8,784 values).
 
     Each cabin rejects its heat (IT plus the cabin fans) through its seawater flow (design flow times pump speed),
     diluted by the tidal current (``physics.plume``, near field then far field; buoyancy neglected, so an upper
@@ -94,7 +98,9 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     """
     from physics import plume
 
-    h = frame.resample("1h").mean()
+    span_h = (frame.index[-1] - frame.index[0]).total_seconds() / 3600.0 if len(frame) > 1 else 1.0
+    hours = max(1, int(np.ceil(span_h / 8784.0)))  # hourly up to a year; coarser beyond, to bound the cost
+    h = frame.resample(f"{hours}h").mean()
     out = {}
     depth = scenario.site.water_depth_m
     for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):

@@ -118,10 +118,48 @@ class FifoCabin:
     completed: int = 0
     deadline_misses: int = 0
     flexible_completed: int = 0
+    failures: int = 0
+    rejected: int = 0
+    failure_pending: int = 0
     _seq: int = 0
 
     def __post_init__(self) -> None:
         self.free = self.servers
+
+    def fail_one(self) -> None:
+        """A server dies: an idle one leaves at once; if all are busy, the next to be freed never returns (its job
+        finishes from its last checkpoint on the others)."""
+        self.failures += 1
+        if self.free > 0:
+            self.free -= 1
+            self.servers -= 1
+        else:
+            self.failure_pending += 1
+
+    def repair_one(self) -> None:
+        """A replacement server arrives."""
+        if self.failure_pending > 0:
+            self.failure_pending -= 1
+        else:
+            self.servers += 1
+            self.free += 1
+
+    def _settle_failures(self) -> None:
+        while self.failure_pending and self.free > 0:
+            self.failure_pending -= 1
+            self.free -= 1
+            self.servers -= 1
+
+    def _drop_impossible(self) -> None:
+        """A job larger than the servers still alive can never start: it is refused and counted."""
+        q = self.queue
+        while q and q[0][1] > self.servers:
+            q.popleft()
+            self.rejected += 1
+
+    @property
+    def alive(self) -> int:
+        return self.servers - self.failure_pending
 
     def submit(self, submit_s: float, size: int, work_s: float, deadline_s: float = math.inf,
                flexible: bool = False) -> None:
@@ -138,6 +176,7 @@ class FifoCabin:
     def start_waiting(self, now_s: float, record_wait: bool = True, surplus_w: float = 0.0,
                       job_power_w: float = 0.0, dt_s: float = 0.0) -> float:
         """Start queued jobs in arrival order while the head of the queue fits; returns surplus power used [W]."""
+        self._drop_impossible()
         q = self.queue
         while q and q[0][1] <= self.free:
             self._start(now_s, q.popleft(), record_wait)
@@ -157,6 +196,8 @@ class FifoCabin:
                 self.flexible_completed += 1
             if now_end_s > deadline + 1e-6:
                 self.deadline_misses += 1
+        if self.failure_pending:
+            self._settle_failures()
 
     @property
     def busy(self) -> int:
@@ -187,7 +228,11 @@ class GreenCabin(FifoCabin):
 
     def start_waiting(self, now_s: float, record_wait: bool = True, surplus_w: float = 0.0,
                       job_power_w: float = 0.0, dt_s: float = 0.0) -> float:
+        self._drop_impossible()
         pool = self.pool
+        while pool and pool[0][2][1] > self.servers:
+            heapq.heappop(pool)
+            self.rejected += 1
         # flexible jobs whose latest start has come go first, before ordinary work, surplus or not
         while pool and pool[0][0] <= now_s + 2.0 * dt_s and pool[0][2][1] <= self.free:
             self._start(now_s, heapq.heappop(pool)[2], record_wait)
