@@ -106,6 +106,46 @@ def run(
 
 
 @app.command()
+def green(
+    design_or_file: str = typer.Argument(..., help="A shipped design name or a scenario file"),
+    horizon: Optional[str] = typer.Option("7d", help="Simulated time, e.g. 7d"),
+    step: Optional[str] = typer.Option(None, help="Step, e.g. 60s"),
+    seed: Optional[int] = typer.Option(None, help="Random seed"),
+    set_: List[str] = typer.Option([], "--set", help="Override a field: dotted.path=value (repeatable)"),
+    flexible_share: Optional[float] = typer.Option(None, help="Share of jobs that may wait within their deadline"),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as one JSON object"),
+) -> None:
+    """REF with FIFO, with the green-aware scheduler and at the perfect-foresight optimum (docs/engine.md)."""
+    sets = list(set_)
+    if flexible_share is not None:
+        sets.append(f"workload.flexible_share={flexible_share}")
+    try:
+        scenario = resolve(design_or_file, horizon, step, seed, sets)
+    except ScenarioError as exc:
+        _fail_input(str(exc))
+    if scenario.workload.flexible_share <= 0.0:
+        _fail_input("workload.flexible_share: is 0, so no job may move; set it, e.g. --flexible-share 0.4")
+    from twin.green import green_comparison
+
+    try:
+        with err.status("running FIFO, the green policy and the perfect-foresight bound"):
+            result = green_comparison(scenario)
+    except ScenarioError as exc:
+        _fail_input(str(exc))
+    except ValueError as exc:
+        _fail_input(str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    table = Table(title=f"{scenario.name}: compute follows the wind, {scenario.run.horizon_s / 86400:g} d")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for k, v in result.items():
+        table.add_row(k, _format(v))
+    Console().print(table)
+
+
+@app.command()
 def designs() -> None:
     """List the shipped designs."""
     for name in design_names():

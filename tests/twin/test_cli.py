@@ -72,3 +72,12 @@ def test_run_writes_parquet_json_and_picture(tmp_path):
     assert kpis["it_energy_mwh"] > 0 and abs(ledger["relative_residual"]) < 1e-3
     png = (tmp_path / "r" / "thermal_state.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_green_prints_the_three_refs_and_refuses_nothing_to_move():
+    out = _cli("green", "lingang-phase1", "--horizon", "3d", "--flexible-share", "0.4", "--json")
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    assert r["ref_baseline"] < r["ref_policy"] <= r["ref_optimum"] + 0.01
+    out = _cli("green", "lingang-phase1")
+    assert out.returncode == 2 and "workload.flexible_share" in out.stderr and "Traceback" not in out.stderr
