@@ -52,6 +52,7 @@ class _World:
     wind_link_cuts: int = 0
     sea_offset_k: float = 0.0
     pump_cap: dict = field(default_factory=dict)  # cabin index -> highest speed
+    cleanings: list = field(default_factory=list)  # cabin groups (or -1 for all) cleaned since the last step
 
 
 def _cable_k(cable) -> tuple[float, float]:
@@ -194,6 +195,9 @@ def _event(env: simpy.Environment, world: _World, ev):
     elif kind == "pump_capacity":
         key = ev.cabin if ev.cabin is not None else -1
         world.pump_cap[key] = ev.capacity_fraction
+    elif kind == "exchanger_cleaning":
+        world.cleanings.append(ev.cabin if ev.cabin is not None else -1)
+        return  # cleaning is instantaneous; the fouling clock restarts
     yield env.timeout(ev.duration_s)
     if kind == "turbines_down":
         world.turbines_event_down -= ev.turbines
@@ -278,6 +282,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             "r_inf": r_inf, "tau_s": cool.fouling_time_constant_d * 86400.0,
             "clean_s": cool.cleaning_interval_d * 86400.0 if cool.cleaning_interval_d else math.inf,
             "step": r_inf / FOULING_LEVELS if r_inf > 0 else 0.0, "level": 0, "caches": {0: cache},
+            "last_clean": 0.0, "cleaned": 0,
         }
         # start from the steady state of the load already running, fans to that heat, pump at its lowest speed
         q0 = queues[ci]
@@ -348,7 +353,13 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             # exchanger fouling since the last cleaning (Kern-Seaton), on levels of 1/20 of its asymptote
             fo = s["fouling"]
             if fo["step"] > 0.0:
-                since = now % fo["clean_s"] if fo["clean_s"] < math.inf else now
+                if world.cleanings and (ci in world.cleanings or -1 in world.cleanings):
+                    fo["last_clean"] = now
+                    fo["cleaned"] += 1
+                if now - fo["last_clean"] >= fo["clean_s"]:  # the scheduled cleaning
+                    fo["last_clean"] = now
+                    fo["cleaned"] += 1
+                since = now - fo["last_clean"]
                 r_f = fo["r_inf"] * (1.0 - math.exp(-since / fo["tau_s"]))
                 level = int(r_f / fo["step"] + 0.5)
                 if level != fo["level"]:
@@ -435,6 +446,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             if t_in > inlet_max:
                 inlet_max = t_in
 
+        if world.cleanings:
+            world.cleanings.clear()
         # --- electrical bus at the cabins' 35 kV node
         cooling = pump_total + fan_total
         dist_loss = it_total * (1.0 / eta_dist - 1.0)

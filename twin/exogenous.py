@@ -226,7 +226,8 @@ def build_exogenous(scenario: Scenario) -> Exogenous:
 
     sea = scenario.site.sea
     coef = ocean.fit_annual_harmonics(sea.monthly_mean_temp_c, sea.harmonics)
-    sea_c = ocean.sea_temperature_c(day, coef) + marine_heatwaves_k(
+    sea_c = ocean.sea_temperature_c(day, coef, scenario.site.cabin_depth_m, sea.mixed_layer_depth_m,
+                                    sea.thermocline_drop_k, sea.thermocline_scale_m) + marine_heatwaves_k(
         time_s, sea.heatwaves_per_year, sea.heatwave_mean_intensity_k, sea.heatwave_mean_duration_d * 86400.0,
         np.random.default_rng([run.seed, 3]))
 

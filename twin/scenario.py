@@ -91,7 +91,13 @@ class SeaModel(_Model):
 
     monthly_mean_temp_c: list[float] = Field(
         ..., min_length=12, max_length=12,
-        description="Mean sea temperature at the cabin's depth for each month, January first [C]")
+        description="Mean sea temperature for each month, January first, at the cabin's depth; at the surface "
+        "when mixed_layer_depth_m is given [C]")
+    mixed_layer_depth_m: float | None = Field(
+        None, ge=0.0, description="Depth of the surface mixed layer; null: the column is mixed (tidal coasts) [m]")
+    thermocline_drop_k: float = Field(0.0, ge=0.0, le=30.0,
+                                      description="Temperature drop from the surface to deep water [K]")
+    thermocline_scale_m: float = Field(20.0, gt=0.0, description="E-folding depth of the thermocline [m]")
     harmonics: int = Field(2, ge=1, le=4, description="Annual harmonics fitted to the monthly means [-]")
     practical_salinity: float = Field(31.0, ge=0.0, le=42.0, description="Practical salinity (PSS-78) [-]")
     current_speed_m_s: float = Field(0.3, ge=0.0, le=5.0, description="Mean tidal current at the cabin [m s-1]")
@@ -505,13 +511,15 @@ class Run(_Model):
 class Event(_Model):
     """A scheduled what-if event, from ``start_s`` after the run's start for ``duration_s``."""
 
-    kind: Literal["turbines_down", "grid_outage", "sea_temp_offset", "pump_capacity", "wind_link_cut"]
+    kind: Literal["turbines_down", "grid_outage", "sea_temp_offset", "pump_capacity", "wind_link_cut",
+                  "exchanger_cleaning"]
     start_s: Seconds = Field(..., ge=0.0)
     duration_s: Seconds = Field(..., gt=0.0)
     turbines: int = Field(1, ge=1, description="turbines_down: how many turbines stop [-]")
     delta_k: float = Field(2.0, ge=-10.0, le=10.0, description="sea_temp_offset: added to the sea [K]")
     capacity_fraction: float = Field(0.0, ge=0.0, le=1.0, description="pump_capacity: highest pump speed left [-]")
-    cabin: int | None = Field(None, ge=0, description="pump_capacity: which cabin (None: all)")
+    cabin: int | None = Field(None, ge=0, description="pump_capacity, exchanger_cleaning: which cabin group "
+                              "(None: all)")
 
 
 class Scenario(_Model):
@@ -533,7 +541,8 @@ class Scenario(_Model):
             if ev.kind == "turbines_down" and ev.turbines > self.wind.farm.turbine_count:
                 problems.append(f"events.{i}.turbines: {ev.turbines} is more than the farm's "
                                 f"{self.wind.farm.turbine_count} turbines")
-            if ev.kind == "pump_capacity" and ev.cabin is not None and ev.cabin >= self.cabin_count:
+            if ev.kind in ("pump_capacity", "exchanger_cleaning") and ev.cabin is not None \
+                    and ev.cabin >= len(self.cabins):
                 problems.append(f"events.{i}.cabin: {ev.cabin} but the scenario has {self.cabin_count} cabins")
         servers = min(g.racks.rack_count * g.racks.servers_per_rack for g in self.cabins)
         if self.workload.max_job_servers > servers:

@@ -113,3 +113,28 @@ def test_per_rack_radiators_are_crossflow_without_bypass_and_hold_the_design_app
     x = thermal.steady_state(fouled, 1.0, 1.0, 2.4e6, 20.0)
     kg, ks = thermal.inlet_row(fouled, 1.0, 1.0)
     assert kg * x[1] + ks * 20.0 == pytest.approx(23.0, abs=1e-6)
+
+
+def test_cleaning_event_resets_the_fouling_clock():
+    over = ["run.horizon_s=60d", "run.step_s=600", "cabins.0.cooling.cleaning_interval_d=null"]
+    dirty = simulate(load_scenario("lingang-phase1", over))
+    cleaned = simulate(load_scenario("lingang-phase1", [*over, "events=[{kind: exchanger_cleaning, start_s: 30d, "
+                                                               "duration_s: 1s}]"]))
+    f_dirty, f_clean = dirty.series.cabin0_fouling_m2k_w, cleaned.series.cabin0_fouling_m2k_w
+    day30 = 30 * 144
+    assert f_clean.iloc[day30 + 1] == 0.0 and f_dirty.iloc[day30 + 1] > 0.0001
+    np.testing.assert_array_equal(f_clean.iloc[:day30 - 1], f_dirty.iloc[:day30 - 1])
+    # afterwards it grows again from clean, as at the start
+    np.testing.assert_allclose(f_clean.iloc[day30 + 1: day30 + 1000].to_numpy(),
+                               f_dirty.iloc[1:1000].to_numpy(), atol=0.00035 / 20 + 1e-12)
+
+
+def test_thermocline_cools_a_deep_cabin():
+    from twin.exogenous import build_exogenous
+
+    mixed = build_exogenous(load_scenario("lingang-phase1", ["run.horizon_s=2d"]))
+    layered = build_exogenous(load_scenario("lingang-phase1", [
+        "run.horizon_s=2d", "site.water_depth_m=40", "site.cabin_depth_m=35", "site.sea.mixed_layer_depth_m=15",
+        "site.sea.thermocline_drop_k=6", "site.sea.thermocline_scale_m=20"]))
+    # 20 m below a 15 m mixed layer with a 20 m scale: 6 (1 - e^-1) = 3.79 K colder (Fiedler 2010 profile)
+    np.testing.assert_allclose(mixed.sea_temp_c - layered.sea_temp_c, 6 * (1 - np.exp(-1.0)), rtol=1e-9)
