@@ -305,7 +305,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             "min_speed": lim.min_speed_fraction, "count": plant.count, "ci": ci,
             "pump_w": plant.pump_design_power_w, "fan_w": plant.fan_design_power_w, "fouling": fouling,
             "params": p, "gas_c": p.gas_capacity_design_w_k, "shed": lim.protective_policy == "shed",
-            "afr_s": group.racks.annual_failure_rate / servers.SECONDS_PER_YEAR
+            "afr_s": group.racks.failure_rate_per_year / servers.SECONDS_PER_YEAR
             * (servers.NITROGEN_FAILURE_FACTOR if group.geometry.atmosphere == "nitrogen" else 1.0),
             "fail_u": np.random.default_rng([run_seed, 4, ci]).uniform(0.0, 1.0, n),
             "repair_s": group.racks.repair_time_h * 3600.0 if group.racks.repairable else None,

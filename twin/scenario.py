@@ -363,7 +363,7 @@ class Racks(_Model):
     server: str = Field("dgx-h100", description="Server model from the library")
     rack_mass_kg: float = Field(150.0, ge=0.0, description="Empty rack and its fittings [kg]")
     hardware_cp_j_kgk: float = Field(600.0, gt=0.0, description="Mean specific heat of servers and racks [J kg-1 K-1]")
-    annual_failure_rate: float = Field(
+    failure_rate_per_year: float = Field(
         0.05, ge=0.0, le=1.0, description="Server failures per server-year on land at 20 C inlet; scaled by the "
         "ASHRAE x-factor of the inlet and by 1/8 in nitrogen [-]")
     repairable: bool = Field(False, description="Failed servers are replaced (false for a sealed cabin)")

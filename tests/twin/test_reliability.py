@@ -38,7 +38,7 @@ AFR = 0.3  # a high rate so one five-year run gives a sharp test; the law is the
 @pytest.fixture(scope="module")
 def sealed_runs():
     return {atm: simulate(load_scenario("lingang-phase1", [*FIVE_YEARS, f"cabins.0.geometry.atmosphere={atm}",
-                                                           f"cabins.0.racks.annual_failure_rate={AFR}"]))
+                                                           f"cabins.0.racks.failure_rate_per_year={AFR}"]))
             for atm in ("air", "nitrogen")}
 
 
@@ -64,7 +64,7 @@ def test_nitrogen_loses_about_an_eighth(sealed_runs):
 def test_capacity_decay_shows_in_the_kpis_and_repairs_restore_it(sealed_runs):
     sealed = sealed_runs["air"]
     repaired = simulate(load_scenario("lingang-phase1", [*FIVE_YEARS, "cabins.0.geometry.atmosphere=air",
-                                                         f"cabins.0.racks.annual_failure_rate={AFR}",
+                                                         f"cabins.0.racks.failure_rate_per_year={AFR}",
                                                          "cabins.0.racks.repairable=true"]))
     assert sealed.kpis["servers_alive_end"] < 224 // 2
     assert repaired.kpis["servers_alive_end"] >= 224 - 10
