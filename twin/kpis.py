@@ -35,7 +35,7 @@ KPI_UNITS = {
     "hours_inlet_above_allowable": "h", "hours_inlet_below_recommended": "h", "min_cooling_margin_k": "K",
     "hours_protective_action": "h (summed over cabin groups)", "max_exchanger_fouling_m2k_w": "m2 K W-1", "capacity_factor": "-", "jobs_completed": "-", "job_wait_p95_s": "s",
     "mean_utilisation": "-", "turbine_availability": "-", "flexible_jobs_completed": "-", "deadline_misses": "-",
-    "jobs_waiting_at_end": "-", "servers_alive_end": "-", "server_failures": "-", "jobs_rejected": "-", "max_plume_rise_k": "K at the mixing-zone edge", "hours_plume_above_limit": "h", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
+    "jobs_waiting_at_end": "-", "servers_alive_end": "-", "job_wait_p50_s": "s", "job_wait_p99_s": "s", "server_failures": "-", "jobs_rejected": "-", "max_plume_rise_k": "K at the mixing-zone edge", "hours_plume_above_limit": "h", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
 }
 
 

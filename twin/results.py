@@ -79,6 +79,11 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
     kpis["max_plume_rise_k"] = float(np.nanmax(plume.to_numpy())) if plume.size else 0.0
     limits = np.array([g.cooling.plume_limit_rise_k for g in scenario.cabins])
     kpis["hours_plume_above_limit"] = float((plume.to_numpy() > limits[None, :]).any(axis=1).sum())
+    if waits.size:
+        kpis["job_wait_p50_s"] = float(np.percentile(waits, 50))
+        kpis["job_wait_p99_s"] = float(np.percentile(waits, 99))
+    else:
+        kpis["job_wait_p50_s"] = kpis["job_wait_p99_s"] = 0.0
     kpis["servers_alive_end"] = int(sum(q.alive * pl.count for q, pl in zip(queues, plants)))
     kpis["server_failures"] = int(sum(q.failures * pl.count for q, pl in zip(queues, plants)))
     kpis["jobs_rejected"] = int(sum(q.rejected * pl.count for q, pl in zip(queues, plants)))
