@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -197,13 +196,11 @@ def test_synthetic_wind_diurnal_and_seasonal():
     assert v.mean() == pytest.approx(8.0 * gamma(1.5), rel=0.02)
 
 
-def test_synthetic_wind_seed_and_speed():
-    # Source: DESIGN.md (same seed, same numbers; a year of 1-minute steps must be fast)
+def test_synthetic_wind_same_seed_same_numbers():
+    # Source: DESIGN.md (same seed, same numbers); its speed is measured in benchmarks/wind.py
     n = 525_600
     h, d = _clock(n, 60.0)
-    t0 = time.perf_counter()
     v1, a1 = wind.synthetic_wind(h, d, 60.0, 2.0, 7.0, rng=np.random.default_rng(42))
-    assert time.perf_counter() - t0 < 1.0
     v2, a2 = wind.synthetic_wind(h, d, 60.0, 2.0, 7.0, rng=np.random.default_rng(42))
     v3, a3 = wind.synthetic_wind(h, d, 60.0, 2.0, 7.0, rng=np.random.default_rng(43))
     assert np.array_equal(v1, v2) and np.array_equal(a1, a2)
@@ -304,13 +301,11 @@ def test_jensen_row_against_floris():
     np.testing.assert_allclose(wind.farm_power_w(table, speeds, 90.0), ours, rtol=1e-12)
 
 
-def test_jensen_grid_farm_loss_and_speed():
+def test_jensen_grid_farm_loss():
     # Source: plausibility bound (VALIDATION.md style): offshore arrays at 7 D lose roughly 5-25 % to wakes
     c = wind.load_turbine("nrel-5mw")
     x, y = wind.grid_layout(40, 5, 7 * c.rotor_diameter_m, 7 * c.rotor_diameter_m)
-    t0 = time.perf_counter()
     table = wind.jensen_farm_table(c, x, y)
-    assert time.perf_counter() - t0 < 2.0
     free = wind.no_wake_farm_table(c, 40)
     j8 = int(np.flatnonzero(table.wind_speed_m_s == 8.0)[0])
     loss_8 = 1 - table.power_w[:, j8].mean() / free.power_w[:, j8].mean()  # all directions, 8 m/s

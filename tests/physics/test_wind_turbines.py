@@ -4,7 +4,6 @@ hysteresis; a Shanghai-like year's capacity factor (physics.wind_turbines, physi
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -137,14 +136,12 @@ def test_storm_hysteresis_mask():
         wind.storm_hysteresis_mask(v, step, cut_out_m_s=25.0, restart_m_s=26.0)
 
 
-def test_storm_hysteresis_year_is_fast_and_matches_a_loop():
-    # Source: the state machine written as a plain loop (the definition); a 60 s year within 0.2 s
+def test_storm_hysteresis_year_matches_a_loop():
+    # Source: the state machine written as a plain loop (the definition); speed: benchmarks/wind.py
     n = 525_600
     h, d = _year(n, 60.0)
     v, _ = wind.synthetic_wind(h, d, 60.0, 2.0, 14.0, rng=4)  # stormy: many stops
-    t0 = time.perf_counter()
     run = wind.storm_hysteresis_mask(v, 60.0, 25.0, 20.0)
-    assert time.perf_counter() - t0 < 0.2
     m = pd.Series(v).rolling(10, min_periods=1).mean().to_numpy()
     state, ref = True, np.empty(n, bool)
     for i, x in enumerate(m):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -57,10 +56,8 @@ def test_fifty_turbine_wake_loss_within_floris_range():
         return 1 - (table.power_w @ pdf).sum() / (free.power_w @ pdf).sum()
 
     ours = loss(wind.jensen_farm_table(c, x, y, 0.05, SPEEDS, DIRECTIONS))
-    t0 = time.perf_counter()
     floris = {m: loss(wind.floris_farm_table("nrel-5mw", x, y, m, SPEEDS, DIRECTIONS, turbulence_intensity=0.06))
               for m in wind.WAKE_MODELS}
-    assert time.perf_counter() - t0 < 20.0
     low, high = min(floris.values()), max(floris.values())
     assert low - 0.01 <= ours <= high + 0.01, (ours, floris)
     assert abs(ours - floris["jensen"]) < 0.01  # same model family: within 1 point (observed 0.2)
