@@ -43,6 +43,10 @@ class CabinPlant:
     inner_area_m2: float
     wall_outside_h_w_m2k: float
 
+    def fan_power_w(self, speed: float):
+        """Cabin fan power at a speed (share of design flow), by the affinity law [W]; its heat stays inside."""
+        return self.fan_design_power_w * speed ** 3
+
 
 def _shell_area_m2(diameter_m: float, length_m: float) -> float:
     """Outer area of a closed cylinder: side and two flat ends [m2]."""

@@ -55,12 +55,27 @@ class _World:
     cleanings: list = field(default_factory=list)  # cabin groups (or -1 for all) cleaned since the last step
 
 
-def _cable_k(cable) -> tuple[float, float]:
+def cable_limits(cable) -> tuple[float, float]:
     """(loss coefficient [1/W], highest sending power by current rating [W]) of a cable set."""
     r = electrical.cable_resistance_ohm(cable.resistance_ohm_per_km, cable.length_m, cable.count)
     k = electrical.cable_loss_coefficient_per_w(cable.voltage_v, r, cable.power_factor)
     p_max = math.sqrt(3.0) * cable.voltage_v * cable.power_factor * cable.rating_a * cable.count
     return k, min(p_max, 0.5 / k)  # 1/(2k) is where received power peaks
+
+
+def job_power_at_node_w(scenario: Scenario, model: servers.ServerModel) -> float:
+    """Extra power at the cabins' node when one idle server takes a job at full speed [W]."""
+    return (servers.busy_power_w(model, scenario.workload.job_utilisation, 1.0) - model.power_w_points[0]) \
+        / scenario.electrical.distribution_efficiency
+
+
+def draw_run_jobs(scenario: Scenario, rng: np.random.Generator) -> list:
+    """The jobs of a run, cabin group by cabin group: ``[(arrivals, initial), ...]`` (``twin.workload.draw_jobs``).
+    The engine draws them first from its generator, so ``twin.green`` gets the same jobs from the same seed."""
+    run = scenario.run
+    start_hour = float(local_calendar(run.start, scenario.site.timezone, np.zeros(1))[0][0])
+    return [draw_jobs(scenario.workload, g.racks.rack_count * g.racks.servers_per_rack, run.horizon_s, start_hour,
+                      rng) for g in scenario.cabins]
 
 
 def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexible: bool = False) -> RunResult:
@@ -87,11 +102,9 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
                  for _ in plants]
 
     # --- workload: one FIFO cabin and one job stream per group
-    start_hour = float(local_calendar(run.start, scenario.site.timezone, np.zeros(1))[0][0])
     queues = []
-    for plant in plants:
+    for plant, (arrivals, initial) in zip(plants, draw_run_jobs(scenario, rng)):
         q = make_cabin_queue(scenario.workload.scheduler, plant.servers)
-        arrivals, initial = draw_jobs(scenario.workload, plant.servers, run.horizon_s, start_hour, rng)
         if drop_flexible:
             keep = ~arrivals.flexible
             arrivals = type(arrivals)(arrivals.submit_s[keep], arrivals.size[keep], arrivals.work_s[keep],
@@ -240,8 +253,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
            world: _World, cols: dict, per_cabin: list[dict], dt: float, n: int, progress: ProgressFn | None):
     el = scenario.electrical
     eta_dist = el.distribution_efficiency
-    k_link, link_max = _cable_k(el.wind_link)
-    k_shore, shore_max = _cable_k(el.shore_link)
+    k_link, link_max = cable_limits(el.wind_link)
+    k_shore, shore_max = cable_limits(el.shore_link)
     tr = el.transformer
     tr_nl = tr.no_load_loss_w
     tr_k = electrical.transformer_load_loss_coefficient_per_w2(tr.rated_power_va, tr.load_loss_w, tr.power_factor)
@@ -286,8 +299,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         }
         # start from the steady state of the load already running, fans to that heat, pump at its lowest speed
         q0 = queues[ci]
-        heat0 = (q0.busy * servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0)
-                 + q0.free * plant.server.power_w_points[0])
+        busy_full_w = servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0)
+        heat0 = q0.busy * busy_full_w + q0.free * plant.server.power_w_points[0]
         fan0 = (scenario.controls.fixed_fan_speed if scenario.controls.fan_policy == "fixed"
                 else controls.fan_speed_for_load(heat0, cool.design_heat_w, cool.min_fan_speed))
         fan0_level = max(1, round(fan0 * L))
@@ -297,9 +310,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         x = thermal.steady_state(p, fan0_level / L, pump0_level / LP, heat0, sea_c[0]).tolist()
         st.append({
             "x": x, "pi": pi, "cache": cache, "fan_level": fan0_level,
-            "pump_level": pump0_level, "heat_w": 0.0,
-            "server": plant.server, "idle_w": plant.server.power_w_points[0],
-            "busy_w_full": servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0),
+            "pump_level": pump0_level, "idle_w": plant.server.power_w_points[0], "busy_w_full": busy_full_w,
             "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,
             "setpoint": lim.inlet_setpoint_c, "allow": lim.allowable_max_c, "margin": lim.throttle_margin_k,
             "min_speed": lim.min_speed_fraction, "count": plant.count, "ci": ci,
@@ -309,9 +320,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             * (servers.NITROGEN_FAILURE_FACTOR if group.geometry.atmosphere == "nitrogen" else 1.0),
             "fail_u": np.random.default_rng([run_seed, 4, ci]).uniform(0.0, 1.0, n),
             "repair_s": group.racks.repair_time_h * 3600.0 if group.racks.repairable else None,
-            # extra power at the node when one idle server takes a job [W]
-            "job_power_w": (servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0)
-                            - plant.server.power_w_points[0]) / el.distribution_efficiency,
+            "job_power_w": job_power_at_node_w(scenario, plant.server),
         })
     green = scenario.workload.scheduler == "green"
     x_factor = servers.failure_x_factor

@@ -37,7 +37,7 @@ def field_at(result: RunResult, when: str | pd.Timestamp, cabin: int = 0, resolu
     plant = build_cabin(result.scenario, group)
     geo = field.CylinderGeometry(group.geometry.diameter_m, group.geometry.length_m, group.geometry.orientation)
     p = f"cabin{cabin}_"
-    heat = float(row[p + "it_power_w"]) + plant.fan_design_power_w * float(row[p + "fan_speed"]) ** 3
+    heat = float(row[p + "it_power_w"]) + plant.fan_power_w(float(row[p + "fan_speed"]))
     temps, diag, problem = field.cabin_field(
         plant.thermal, geo, group.racks.rack_count, heat, float(row["sea_temp_c"]), resolution_m=resolution_m,
         fan_speed=float(row[p + "fan_speed"]), pump_speed=max(float(row[p + "pump_speed"]), 1e-3),

@@ -27,11 +27,10 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 
-from physics import electrical, servers
-from twin.engine import simulate
+from physics import servers
+from twin.engine import cable_limits, draw_run_jobs, job_power_at_node_w, simulate
 from twin.results import RunResult
 from twin.scenario import Scenario
-from twin.workload import draw_jobs
 
 __all__ = ["green_comparison", "perfect_foresight_gain"]
 
@@ -44,10 +43,7 @@ def _with(scenario: Scenario, **workload) -> Scenario:
 
 def _deliverable_wind_w(scenario: Scenario, wind_available_w: np.ndarray) -> np.ndarray:
     """Wind the link can deliver to the node at each step [W] (rating and I^2 R loss as in the engine)."""
-    cable = scenario.electrical.wind_link
-    r = electrical.cable_resistance_ohm(cable.resistance_ohm_per_km, cable.length_m, cable.count)
-    k = electrical.cable_loss_coefficient_per_w(cable.voltage_v, r, cable.power_factor)
-    p_max = min(math.sqrt(3.0) * cable.voltage_v * cable.power_factor * cable.rating_a * cable.count, 0.5 / k)
+    k, p_max = cable_limits(scenario.electrical.wind_link)
     send = np.minimum(wind_available_w, p_max)
     return send - k * send * send
 
@@ -74,20 +70,13 @@ def perfect_foresight_gain(scenario: Scenario, fixed_run: RunResult, period_s: f
     group = scenario.cabins[0]
     model = servers.server_model(group.racks.server)
     n_servers = sum(g.racks.rack_count * g.racks.servers_per_rack * g.count for g in scenario.cabins)
-    p_w = (servers.busy_power_w(model, scenario.workload.job_utilisation, 1.0) - model.power_w_points[0]) \
-        / scenario.electrical.distribution_efficiency
+    p_w = job_power_at_node_w(scenario, model)
     busy_fixed = _hourly(s.utilisation.to_numpy() * n_servers, per_h) / per_h  # mean busy servers per period
     free_server_h = np.maximum(n_servers - busy_fixed, 0.0) * ph  # free server-hours per period
 
     # the flexible jobs of the run: the same draw the engine makes, cabin group by cabin group
-    rng = np.random.default_rng([run.seed, 2])
-    from twin.exogenous import local_calendar
-
-    start_hour = float(local_calendar(run.start, scenario.site.timezone, np.zeros(1))[0][0])
     jobs = []
-    for g in scenario.cabins:
-        arrivals, _ = draw_jobs(scenario.workload, g.racks.rack_count * g.racks.servers_per_rack, run.horizon_s,
-                                start_hour, rng)
+    for g, (arrivals, _) in zip(scenario.cabins, draw_run_jobs(scenario, np.random.default_rng([run.seed, 2]))):
         f = arrivals.flexible
         for t, size, work, dl in zip(arrivals.submit_s[f], arrivals.size[f], arrivals.work_s[f],
                                      arrivals.deadline_s[f]):

@@ -109,7 +109,7 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     out = {}
     depth = scenario.site.water_depth_m
     for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):
-        heat = h[f"cabin{ci}_it_power_w"].to_numpy() + plant.fan_design_power_w * h[f"cabin{ci}_fan_speed"] ** 3
+        heat = h[f"cabin{ci}_it_power_w"].to_numpy() + plant.fan_power_w(h[f"cabin{ci}_fan_speed"].to_numpy())
         flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy()
         cur = h["current_speed_m_s"].to_numpy()
         rise = np.array([

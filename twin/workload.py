@@ -298,7 +298,3 @@ def make_cabin_queue(scheduler: str, servers: int) -> FifoCabin:
     if scheduler == "green":
         return GreenCabin(servers)
     return FifoCabin(servers)
-
-
-def wait_percentile_s(waits: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(waits), q)) if waits else math.nan
