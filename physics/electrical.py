@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from physics.checks import finite_array, finite_float
+
 __all__ = [
     "COPPER_TEMP_COEFFICIENT_PER_K",
     "cable_resistance_ohm",
@@ -47,30 +49,10 @@ COPPER_TEMP_COEFFICIENT_PER_K = 0.00393
 _SQRT3 = math.sqrt(3.0)
 
 
-def _finite(value, name: str) -> float:
-    """``float(value)``, or ValueError naming ``name`` if not a finite number."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: must be a finite number, got {value!r}") from None
-    if not math.isfinite(x):
-        raise ValueError(f"{name}: must be a finite number, got {value!r}")
-    return x
-
-
-def _finite_array(value, name: str) -> np.ndarray:
-    """``value`` as a float array, or ValueError naming ``name``."""
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: must be numeric") from None
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name}: must be finite")
-    return a
 
 
 def _check_power_factor(power_factor: float) -> float:
-    pf = _finite(power_factor, "power_factor")
+    pf = finite_float(power_factor, "power_factor")
     if not 0.0 < pf <= 1.0:
         raise ValueError(f"power_factor: must be within (0, 1], got {power_factor!r}")
     return pf
@@ -109,10 +91,10 @@ def cable_resistance_ohm(
     float
         Per-phase resistance [ohm].
     """
-    resistance_ohm_per_km = _finite(resistance_ohm_per_km, "resistance_ohm_per_km")
+    resistance_ohm_per_km = finite_float(resistance_ohm_per_km, "resistance_ohm_per_km")
     if resistance_ohm_per_km <= 0.0:
         raise ValueError("resistance_ohm_per_km: must be finite and > 0")
-    length_m = _finite(length_m, "length_m")
+    length_m = finite_float(length_m, "length_m")
     if length_m <= 0.0:
         raise ValueError("length_m: must be finite and > 0")
     if (
@@ -121,13 +103,13 @@ def cable_resistance_ohm(
         or parallel_count < 1
     ):
         raise ValueError(f"parallel_count: must be an integer >= 1, got {parallel_count!r}")
-    temp_coefficient_per_k = _finite(temp_coefficient_per_k, "temp_coefficient_per_k")
+    temp_coefficient_per_k = finite_float(temp_coefficient_per_k, "temp_coefficient_per_k")
     if temp_coefficient_per_k < 0.0:
         raise ValueError("temp_coefficient_per_k: must be finite and >= 0")
     r = resistance_ohm_per_km * (length_m / 1000.0) / int(parallel_count)
     if conductor_temp_c is None:
         return r
-    conductor_temp_c = _finite(conductor_temp_c, "conductor_temp_c")
+    conductor_temp_c = finite_float(conductor_temp_c, "conductor_temp_c")
     if not -273.15 < conductor_temp_c <= 250.0:
         raise ValueError("conductor_temp_c: must be within (-273.15, 250] degC")
     factor = 1.0 + temp_coefficient_per_k * (conductor_temp_c - 20.0)
@@ -152,10 +134,10 @@ def cable_loss_coefficient_per_w(
     power_factor : float
         Power factor [-], in (0, 1].
     """
-    voltage_v = _finite(voltage_v, "voltage_v")
+    voltage_v = finite_float(voltage_v, "voltage_v")
     if voltage_v <= 0.0:
         raise ValueError("voltage_v: must be finite and > 0")
-    resistance_ohm = _finite(resistance_ohm, "resistance_ohm")
+    resistance_ohm = finite_float(resistance_ohm, "resistance_ohm")
     if resistance_ohm < 0.0:
         raise ValueError("resistance_ohm: must be finite and >= 0")
     power_factor = _check_power_factor(power_factor)
@@ -203,7 +185,7 @@ def cable_sending_power_w(
         (the most this cable can deliver under this model).
     """
     k = cable_loss_coefficient_per_w(voltage_v, resistance_ohm, power_factor)
-    p_r = _finite_array(received_power_w, "received_power_w")
+    p_r = finite_array(received_power_w, "received_power_w")
     if np.any(p_r < 0.0):
         raise ValueError("received_power_w: must be finite and >= 0")
     disc = 1.0 - 4.0 * k * p_r
@@ -280,7 +262,7 @@ def cable_received_power_w(
         (beyond it the model's received power would fall as more is sent).
     """
     k = cable_loss_coefficient_per_w(voltage_v, resistance_ohm, power_factor)
-    p_s = _finite_array(sending_power_w, "sending_power_w")
+    p_s = finite_array(sending_power_w, "sending_power_w")
     if np.any(p_s < 0.0):
         raise ValueError("sending_power_w: must be finite and >= 0")
     if np.any(2.0 * k * p_s > 1.0):
@@ -305,11 +287,11 @@ def cable_current_a(power_w, voltage_v: float, power_factor: float = 0.95) -> np
     numpy.ndarray
         Current per phase [A].
     """
-    voltage_v = _finite(voltage_v, "voltage_v")
+    voltage_v = finite_float(voltage_v, "voltage_v")
     if voltage_v <= 0.0:
         raise ValueError("voltage_v: must be finite and > 0")
     power_factor = _check_power_factor(power_factor)
-    p = _finite_array(power_w, "power_w")
+    p = finite_array(power_w, "power_w")
     return np.abs(p) / (_SQRT3 * voltage_v * power_factor)
 
 
@@ -332,10 +314,10 @@ def transformer_load_loss_coefficient_per_w2(
     float
         ``c`` [1/W].
     """
-    rated_power_va = _finite(rated_power_va, "rated_power_va")
+    rated_power_va = finite_float(rated_power_va, "rated_power_va")
     if rated_power_va <= 0.0:
         raise ValueError("rated_power_va: must be finite and > 0")
-    load_loss_rated_w = _finite(load_loss_rated_w, "load_loss_rated_w")
+    load_loss_rated_w = finite_float(load_loss_rated_w, "load_loss_rated_w")
     if load_loss_rated_w < 0.0:
         raise ValueError("load_loss_rated_w: must be finite and >= 0")
     power_factor = _check_power_factor(power_factor)
@@ -378,11 +360,11 @@ def transformer_loss_w(
     numpy.ndarray
         Total loss [W].
     """
-    no_load_loss_w = _finite(no_load_loss_w, "no_load_loss_w")
+    no_load_loss_w = finite_float(no_load_loss_w, "no_load_loss_w")
     if no_load_loss_w < 0.0:
         raise ValueError("no_load_loss_w: must be finite and >= 0")
     c = transformer_load_loss_coefficient_per_w2(rated_power_va, load_loss_rated_w, power_factor)
-    p = _finite_array(load_w, "load_w")
+    p = finite_array(load_w, "load_w")
     return no_load_loss_w + c * p * p
 
 
@@ -448,7 +430,7 @@ class BatteryParams:
             "soc_max_fraction",
             "initial_soc_fraction",
         ):
-            object.__setattr__(self, name, _finite(getattr(self, name), name))
+            object.__setattr__(self, name, finite_float(getattr(self, name), name))
         if not self.energy_capacity_wh > 0.0:
             raise ValueError("energy_capacity_wh: must be finite and > 0")
         if not self.max_charge_power_w >= 0.0:
@@ -626,10 +608,10 @@ def dispatch_bus(
     ValueError
         Naming the first invalid argument.
     """
-    wind = _finite_array(wind_available_w, "wind_available_w")
+    wind = finite_array(wind_available_w, "wind_available_w")
     if np.any(wind < 0.0):
         raise ValueError("wind_available_w: must be finite and >= 0")
-    demand = _finite_array(demand_w, "demand_w")
+    demand = finite_array(demand_w, "demand_w")
     if np.any(demand < 0.0):
         raise ValueError("demand_w: must be finite and >= 0")
     export_limit = _limit_array(export_limit_w, "export_limit_w")
@@ -730,13 +712,13 @@ def hourly_carbon_profile(
     numpy.ndarray
         Shape (24,), intensity per hour [kg CO2/kWh].
     """
-    mean_kg_per_kwh = _finite(mean_kg_per_kwh, "mean_kg_per_kwh")
+    mean_kg_per_kwh = finite_float(mean_kg_per_kwh, "mean_kg_per_kwh")
     if mean_kg_per_kwh < 0.0:
         raise ValueError("mean_kg_per_kwh: must be finite and >= 0")
-    amplitude_fraction = _finite(amplitude_fraction, "amplitude_fraction")
+    amplitude_fraction = finite_float(amplitude_fraction, "amplitude_fraction")
     if not 0.0 <= amplitude_fraction <= 1.0:
         raise ValueError("amplitude_fraction: must be within [0, 1]")
-    peak_hour = _finite(peak_hour, "peak_hour")
+    peak_hour = finite_float(peak_hour, "peak_hour")
     if not 0.0 <= peak_hour < 24.0:
         raise ValueError("peak_hour: must be within [0, 24)")
     hours = np.arange(24.0)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from physics.checks import finite_float
+
 __all__ = [
     "ServerModel",
     "SERVER_MODELS",
@@ -95,7 +97,7 @@ class ServerModel:
             raise ValueError("power_w_points: must be finite and >= 0")
         if any(b < a for a, b in zip(p, p[1:])):
             raise ValueError("power_w_points: must be non-decreasing")
-        m = _finite_float(self.mass_kg, "mass_kg")
+        m = finite_float(self.mass_kg, "mass_kg")
         if not m > 0.0:
             raise ValueError("mass_kg: must be finite and > 0")
         object.__setattr__(self, "utilisation_points", u)
@@ -113,15 +115,6 @@ class ServerModel:
         return self.power_w_points[-1]
 
 
-def _finite_float(value, name: str) -> float:
-    """``float(value)``, or ValueError naming ``name`` if not a finite number."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: must be a finite number, got {value!r}") from None
-    if not math.isfinite(x):
-        raise ValueError(f"{name}: must be a finite number, got {value!r}")
-    return x
 
 
 def _count(value, name: str) -> int:
@@ -184,8 +177,8 @@ def linear_server_model(
     -------
     ServerModel
     """
-    idle_power_w = _finite_float(idle_power_w, "idle_power_w")
-    peak_power_w = _finite_float(peak_power_w, "peak_power_w")
+    idle_power_w = finite_float(idle_power_w, "idle_power_w")
+    peak_power_w = finite_float(peak_power_w, "peak_power_w")
     if idle_power_w < 0.0:
         raise ValueError("idle_power_w: must be finite and >= 0")
     if peak_power_w < idle_power_w:
@@ -468,8 +461,8 @@ def server_fan_power_fraction(
         raise ValueError("inlet_temp_c: must be numeric") from None
     if not np.all(np.isfinite(t)) or np.any(t < -50.0) or np.any(t > 100.0):
         raise ValueError("inlet_temp_c: must be finite and within [-50, 100] degC")
-    threshold_c = _finite_float(threshold_c, "threshold_c")
-    slope_per_k = _finite_float(slope_per_k, "slope_per_k")
+    threshold_c = finite_float(threshold_c, "threshold_c")
+    slope_per_k = finite_float(slope_per_k, "slope_per_k")
     if slope_per_k < 0.0:
         raise ValueError("slope_per_k: must be finite and >= 0")
     return slope_per_k * np.maximum(t - threshold_c, 0.0)
