@@ -185,6 +185,9 @@ def serve(
     uvicorn.run(create_app(conf), host=conf.host, port=conf.port, log_level=log_level, timeout_graceful_shutdown=5)
 
 
+from twin import cli_viz; cli_viz.register(app)  # noqa: E402,E702  render, animate, plot
+
+
 def main() -> None:
     app()
 

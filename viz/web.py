@@ -1,0 +1,144 @@
+"""The browser view: a static page that shows vtk.js scenes the server makes, one per time, scene and field.
+
+vtk.js comes from an installed Python package, never a CDN: trame-vtk ships vtk.js's OfflineLocalView viewer
+(``trame_vtk/tools/static_viewer.html``, the viewer of ``.vtksz`` scene files that ``Plotter.export_vtksz``
+writes). :func:`vtk_viewer_js` takes its module script out of that page and removes the one thing it would fetch
+from the network (favicons from the vtk.js web site). The page (:func:`view_page`) asks the server for a
+``.vtksz`` frame whenever the time, scene, field or camera preset changes and hands it to
+``OfflineLocalView.load``; the current camera goes with the request, so a rotated or zoomed view stays where the
+user left it. Rotating and zooming happen in the browser (vtk.js's trackball interactor) without the server.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["vtk_viewer_js", "view_page", "VIEWER_SOURCE"]
+
+_NETWORK_ICONS = "https://kitware.github.io/vtk-js/icon/favicon-"
+
+
+def _viewer_html() -> Path:
+    import trame_vtk
+
+    return Path(trame_vtk.__file__).parent / "tools" / "static_viewer.html"
+
+
+VIEWER_SOURCE = "trame_vtk/tools/static_viewer.html (vtk.js OfflineLocalView)"
+
+
+@lru_cache(maxsize=1)
+def vtk_viewer_js() -> bytes:
+    """vtk.js's OfflineLocalView viewer as one JavaScript module that loads nothing from the network."""
+    text = _viewer_html().read_text(encoding="utf-8")
+    found = re.search(r'<script type="module">(.*)</script>', text, re.S)
+    if found is None or "OfflineLocalView" not in found.group(1):
+        raise RuntimeError(f"{_viewer_html()}: no OfflineLocalView module script (trame-vtk changed its viewer)")
+    script = found.group(1).replace(_NETWORK_ICONS, "data:,")
+    if re.search(r"""(href|src)\s*[,=:]\s*["'`]https?://""", script):
+        raise RuntimeError("the vtk.js viewer still names a network resource to load")
+    return script.encode("utf-8")
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
+<link rel="icon" href="data:,">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script>window.global = window.global || {};</script>
+<style>
+ html, body { margin: 0; height: 100%; font-family: sans-serif; font-size: 14px; }
+ #bar { position: absolute; top: 0; left: 0; right: 0; height: 74px; padding: 6px 10px; box-sizing: border-box;
+        background: #f4f4f4; border-bottom: 1px solid #ccc; }
+ #bar label { margin-right: 14px; }
+ #slider { width: 50%; vertical-align: middle; }
+ #view { position: absolute; top: 74px; left: 0; right: 0; bottom: 0; }
+ #status { color: #555; margin-left: 10px; }
+ #error { color: #b00; }
+</style></head>
+<body>
+<div id="bar">
+ <b>__TITLE__</b>
+ <label>scene <select id="scene"></select></label>
+ <label>field <select id="field"></select></label>
+ <label>view <select id="camera"></select></label>
+ <span id="status"></span> <span id="error"></span><br>
+ <label>time <input id="slider" type="range" min="0" max="0" value="0" step="1"></label>
+ <span id="time"></span>
+</div>
+<div id="view"></div>
+<script>
+const META = __META__;
+const state = { frame: 0, pending: null, busy: false, keepCamera: false };
+const $ = (id) => document.getElementById(id);
+function options(sel, names, chosen) {
+  sel.innerHTML = "";
+  for (const n of names) { const o = document.createElement("option"); o.value = o.textContent = n;
+    if (n === chosen) o.selected = true; sel.appendChild(o); }
+}
+function cameraParam() {
+  if (!state.keepCamera || !window.global.renderWindow) return "";
+  const r = window.global.renderWindow.getRenderers()[0];
+  if (!r) return "";
+  const c = r.getActiveCamera();
+  const v = [...c.getPosition(), ...c.getFocalPoint(), ...c.getViewUp()].map((x) => x.toPrecision(8));
+  return "&camera_at=" + v.join(",");
+}
+function query() {
+  const i = Number($("slider").value);
+  return "time=" + encodeURIComponent(META.times[i]) + "&scene=" + $("scene").value + "&field=" +
+         $("field").value + "&camera=" + $("camera").value;
+}
+async function load() {
+  if (state.busy) { state.pending = true; return; }
+  state.busy = true; state.pending = false;
+  const i = Number($("slider").value);
+  $("time").textContent = META.labels[i];
+  $("status").textContent = "loading...";
+  $("error").textContent = "";
+  try {
+    const r = await fetch(META.frame_url + "?" + query() + cameraParam());
+    if (!r.ok) { const body = await r.json().catch(() => ({detail: r.statusText}));
+                 throw new Error(body.detail || r.statusText); }
+    const buf = await r.arrayBuffer();
+    window.OfflineLocalView.load($("view"), { file: buf });
+    state.frame += 1;
+    document.body.dataset.frame = String(state.frame);
+    document.body.dataset.time = META.times[i];
+    $("status").textContent = "";
+  } catch (e) { $("error").textContent = String(e.message || e); $("status").textContent = ""; }
+  state.busy = false;
+  if (state.pending) load();
+}
+function fields() { options($("field"), META.fields[$("scene").value], META.default_field[$("scene").value]);
+                    options($("camera"), META.cameras[$("scene").value], META.cameras[$("scene").value][0]); }
+window.loadDataSet = function () {
+  // called by the viewer module when it has loaded (and again by its timer): start once, and open an empty view
+  // at once so that the viewer does not show its file-drop page
+  if (state.started) return;
+  state.started = true;
+  window.OfflineLocalView.load($("view"), {});
+  options($("scene"), META.scenes, META.scene);
+  fields();
+  $("slider").max = String(META.times.length - 1);
+  $("slider").value = String(META.times.length - 1);
+  $("scene").addEventListener("change", () => { state.keepCamera = false; fields(); load(); });
+  $("field").addEventListener("change", () => { state.keepCamera = true; load(); });
+  $("camera").addEventListener("change", () => { state.keepCamera = false; load(); });
+  $("slider").addEventListener("input", () => { $("time").textContent = META.labels[Number($("slider").value)]; });
+  $("slider").addEventListener("change", () => { state.keepCamera = true; load(); });
+  load();
+};
+</script>
+<script type="module" src="__JS__"></script>
+</body></html>
+"""
+
+
+def view_page(title: str, meta: dict, js_url: str) -> str:
+    """The page: controls, the vtk.js view, and ``meta`` (times, labels, scenes, fields, cameras, frame URL)."""
+    return (_PAGE.replace("__TITLE__", html.escape(title)).replace("__JS__", html.escape(js_url))
+            .replace("__META__", json.dumps(meta).replace("</", "<\\/")))
