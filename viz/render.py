@@ -20,7 +20,7 @@ if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
 import numpy as np  # noqa: E402
 import pyvista as pv  # noqa: E402
 
-__all__ = ["RENDER_LOCK", "build_plotter", "render_image", "render_png", "scene_vtksz", "write_animation",
+__all__ = ["RENDER_LOCK", "build_plotter", "render_image", "render_png", "scene_vtksz", "write_animation", "legend",
            "DEFAULT_SIZE"]
 
 RENDER_LOCK = threading.RLock()
@@ -58,9 +58,24 @@ def _camera(pl: pv.Plotter, scene, name: str | None, aspect: float, custom=None)
     pl.renderer.ResetCameraClippingRange()
 
 
+def legend(scene) -> list[dict]:
+    """The scene's colour bars as data: title (with unit), range and nine colours from low to high."""
+    import matplotlib
+
+    out, seen = [], set()
+    for layer in scene.layers:
+        if layer.scalars is None or layer.bar is None or layer.bar in seen:
+            continue
+        seen.add(layer.bar)
+        cmap = matplotlib.colormaps[layer.cmap]
+        out.append({"title": layer.bar, "range": [float(layer.clim[0]), float(layer.clim[1])],
+                    "colors": [matplotlib.colors.to_hex(cmap(f)) for f in np.linspace(0.0, 1.0, 9)]})
+    return out
+
+
 def build_plotter(scene, size=DEFAULT_SIZE, camera: str | None = None, text: bool = True,
                   custom_camera=None) -> pv.Plotter:
-    """A pyvista off-screen plotter holding the scene, its colour bars, title and time label."""
+    """A pyvista off-screen plotter holding the scene, and with ``text`` its colour bars, title and time label."""
     pl = pv.Plotter(off_screen=True, window_size=tuple(int(s) for s in size))
     pl.set_background(BACKGROUND)
     bars = set()
@@ -68,7 +83,7 @@ def build_plotter(scene, size=DEFAULT_SIZE, camera: str | None = None, text: boo
         kw = dict(opacity=layer.opacity, ambient=layer.ambient, diffuse=1.0 - layer.ambient * 0.5, specular=0.0,
                   line_width=layer.line_width, name=layer.name)
         if layer.scalars is not None:
-            show = layer.bar is not None and layer.bar not in bars
+            show = text and layer.bar is not None and layer.bar not in bars
             kw.update(scalars=layer.scalars, cmap=layer.cmap, clim=layer.clim, show_scalar_bar=show,
                       )
             if show:

@@ -58,6 +58,10 @@ _PAGE = """<!doctype html>
  #view { position: absolute; top: 74px; left: 0; right: 0; bottom: 0; }
  #status { color: #555; margin-left: 10px; }
  #error { color: #b00; }
+ #legend { position: absolute; right: 10px; bottom: 10px; background: rgba(255,255,255,0.85); padding: 6px 8px;
+           font-size: 12px; border: 1px solid #ccc; }
+ #legend .ramp { width: 180px; height: 12px; margin: 2px 0 6px 0; }
+ #caption { position: absolute; left: 10px; bottom: 10px; background: rgba(255,255,255,0.85); padding: 4px 8px; }
 </style></head>
 <body>
 <div id="bar">
@@ -70,6 +74,8 @@ _PAGE = """<!doctype html>
  <span id="time"></span>
 </div>
 <div id="view"></div>
+<div id="caption"></div>
+<div id="legend"></div>
 <script>
 const META = __META__;
 const state = { frame: 0, pending: null, busy: false, keepCamera: false };
@@ -81,7 +87,7 @@ function options(sel, names, chosen) {
 }
 function cameraParam() {
   if (!state.keepCamera || !window.global.renderWindow) return "";
-  const r = window.global.renderWindow.getRenderers()[0];
+  const r = window.global.renderWindow.getRenderers().find((x) => x.getActors().length > 0);
   if (!r) return "";
   const c = r.getActiveCamera();
   const v = [...c.getPosition(), ...c.getFocalPoint(), ...c.getViewUp()].map((x) => x.toPrecision(8));
@@ -104,6 +110,17 @@ async function load() {
     if (!r.ok) { const body = await r.json().catch(() => ({detail: r.statusText}));
                  throw new Error(body.detail || r.statusText); }
     const buf = await r.arrayBuffer();
+    const info = JSON.parse(r.headers.get("X-Scene-Info") || "{}");
+    $("caption").textContent = (info.title || "") + " | " + (info.time || "");
+    $("legend").innerHTML = "";
+    for (const bar of info.legend || []) {
+      const d = document.createElement("div");
+      d.innerHTML = "<div></div><div class='ramp'></div><div></div>";
+      d.children[0].textContent = bar.title;
+      d.children[1].style.background = "linear-gradient(to right, " + bar.colors.join(", ") + ")";
+      d.children[2].textContent = bar.range[0].toFixed(1) + " ... " + bar.range[1].toFixed(1);
+      $("legend").appendChild(d);
+    }
     window.OfflineLocalView.load($("view"), { file: buf });
     state.frame += 1;
     document.body.dataset.frame = String(state.frame);

@@ -168,14 +168,15 @@ def view_frame(run_id: str, store: StoreDep, time: TimeQ = None, scene: SceneQ =
                camera: CameraQ = None, camera_at: Annotated[str | None, Query(
                    max_length=400, description="position, focal point, view up: 9 numbers [m]")] = None):
     """One frame of the view as a vtk.js scene; colours keep one range over the whole run."""
-    from viz.render import scene_vtksz
+    from viz.render import legend, scene_vtksz
 
     custom = _custom_camera(camera_at)
     sc = _scene(store, run_id, time, scene, field, fixed_range=True)
     _camera_check(sc, camera)
     body = scene_vtksz(sc, camera, custom_camera=custom)
     return Response(body, media_type="application/zip",
-                    headers={"X-Scene-Info": json.dumps({"step": sc.info.get("step"), "time": sc.time_label})})
+                    headers={"X-Scene-Info": json.dumps({"step": sc.info.get("step"), "time": sc.time_label,
+                                                         "title": sc.title, "legend": legend(sc)})})
 
 
 @router.get("/view/vtk-viewer.js", response_class=Response, responses={

@@ -1,0 +1,163 @@
+"""The view endpoints on a live server: snapshot and plots as PNG, 4xx with the field for bad requests, the
+interactive page in headless chromium (drawn canvas, the time slider changes the picture, nothing from outside)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from api_support import ServerProcess
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "viz"))
+from run_fixtures import register_runs, short_result  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def view_server(tmp_path_factory):
+    """A server whose registry holds one completed and one failed run of the reference design (one day)."""
+    data = tmp_path_factory.mktemp("views") / "data"
+    result = short_result()
+    ids = register_runs(data, result)
+    srv = ServerProcess(data, workers=1, settings={"max_steps_per_run": 50_000}).start()
+    srv.ids = ids
+    srv.result = result
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def vclient(view_server):
+    with view_server.client() as c:
+        yield c
+
+
+def _png(body: bytes) -> np.ndarray:
+    assert body[:8] == b"\x89PNG\r\n\x1a\n"
+    return np.asarray(Image.open(io.BytesIO(body)).convert("RGB"))
+
+
+def test_snapshot_is_the_picture_of_the_scene(vclient, view_server):
+    rid = view_server.ids["completed"]
+    r = vclient.get(f"/v1/runs/{rid}/snapshot.png", params={"time": "6h", "scene": "site", "width": 640,
+                                                            "height": 400})
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    img = _png(r.content)
+    assert img.shape == (400, 640, 3)
+    assert len(np.unique(img.reshape(-1, 3), axis=0)) > 50
+    cabin = _png(vclient.get(f"/v1/runs/{rid}/snapshot.png", params={"width": 640, "height": 400}).content)
+    assert np.abs(cabin.astype(int) - img.astype(int)).sum(axis=2).mean() > 10  # another scene, another picture
+
+
+def test_plots_as_png(vclient, view_server):
+    rid = view_server.ids["completed"]
+    for name in ("power", "temperatures", "ref"):
+        r = vclient.get(f"/v1/runs/{rid}/plots/{name}.png")
+        assert r.status_code == 200, r.text
+        assert _png(r.content).shape[0] > 300
+    r = vclient.get(f"/v1/runs/{rid}/plots/wind.png")
+    assert r.status_code == 404 and "wind" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"time": "2030-01-01T00:00"}, "query.time"), ({"time": "3d"}, "query.time"), ({"time": "soon"}, "query.time"),
+    ({"scene": "moon"}, "query.scene"), ({"scene": "site", "field": "temperature"}, "query.field"),
+    ({"camera": "nowhere"}, "query.camera")])
+def test_bad_requests_are_4xx_naming_the_field(vclient, view_server, params, field):
+    rid = view_server.ids["completed"]
+    for path in ("snapshot.png", "view/frame.vtksz"):
+        r = vclient.get(f"/v1/runs/{rid}/{path}", params=params)
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["problems"][0]["field"] == field and body["detail"]
+
+
+def test_a_failed_or_missing_run_is_not_drawn(vclient, view_server):
+    rid = view_server.ids["failed"]
+    for path in ("snapshot.png", "plots/power.png", "view", "view/frame.vtksz", "view/meta"):
+        r = vclient.get(f"/v1/runs/{rid}/{path}")
+        assert r.status_code == 409, (path, r.status_code)
+        assert "failed" in r.json()["detail"]
+    assert vclient.get("/v1/runs/nope/snapshot.png").status_code == 404
+
+
+def test_views_answer_while_a_run_executes(vclient, view_server):
+    """A long run is submitted; the view's endpoints answer while it is still queued or running."""
+    rid = view_server.ids["completed"]
+    run = vclient.post("/v1/runs", json={"design": "lingang-phase1",
+                                         "overrides": ["run.horizon_s=20d", "run.step_s=60"]}).json()
+    try:
+        meta = vclient.get(f"/v1/runs/{rid}/view/meta")
+        frame = vclient.get(f"/v1/runs/{rid}/view/frame.vtksz", params={"time": "3h"})
+        status = vclient.get(f"/v1/runs/{run['id']}").json()["status"]
+        assert meta.status_code == 200 and frame.status_code == 200
+        assert frame.content[:2] == b"PK"  # a .vtksz is a zip
+        assert status in ("queued", "running"), status
+    finally:
+        vclient.delete(f"/v1/runs/{run['id']}")
+
+
+def _canvas(page) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(page.locator("#view canvas").screenshot())).convert("RGB")).astype(int)
+
+
+def _wait_frame(page, n: int) -> None:
+    page.wait_for_function(f"document.body.dataset.frame === '{n}'", timeout=60_000)
+
+
+def _settled(page, previous: np.ndarray | None = None, timeout: float = 30.0) -> np.ndarray:
+    """The canvas once it has drawn something and stopped changing (vtk.js draws after loading the arrays)."""
+    deadline = time.monotonic() + timeout
+    last = _canvas(page)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _canvas(page)
+        drawn = (np.abs(now - now[2, 2]).sum(axis=2) > 40).mean() > 0.05
+        if drawn and np.array_equal(now, last) and (previous is None or not np.array_equal(now, previous)):
+            return now
+        last = now
+    return last
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM} (.ci/run installs Debian's)")
+def test_browser_view_draws_and_the_time_slider_changes_the_picture(view_server):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    rid = view_server.ids["completed"]
+    it = view_server.result.series["cabin0_it_power_w"].to_numpy()
+    low, high = int(np.argmin(it)), int(np.argmax(it))  # the slider's positions are the run's steps here
+    outside = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 700})
+            page.on("request", lambda req: None if req.url.startswith((view_server.url, "data:", "blob:"))
+                    else outside.append(req.url))
+            page.goto(f"{view_server.url}/v1/runs/{rid}/view")
+            page.locator("#slider").evaluate(f"(s) => {{ s.value = '{low}'; s.dispatchEvent(new Event('change')); }}")
+            _wait_frame(page, 2)
+            first = _settled(page)
+            background = first[2, 2]
+            assert (np.abs(first - background).sum(axis=2) > 40).mean() > 0.05  # drawn, not background
+            page.locator("#slider").evaluate(
+                f"(s) => {{ s.value = '{high}'; s.dispatchEvent(new Event('change')); }}")
+            _wait_frame(page, 3)
+            second = _settled(page, previous=first)
+            changed = (np.abs(second - first).sum(axis=2) > 40).mean()
+            print(f"pixels changed by the slider: {changed:.4f}")
+            assert changed > 0.005, changed
+            assert page.locator("#time").inner_text().startswith(
+                view_server.result.series.index[high].strftime("%Y-%m-%d %H:%M"))
+            assert page.locator("#error").inner_text() == ""
+        finally:
+            browser.close()
+    assert outside == [], outside
