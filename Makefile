@@ -19,6 +19,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/seabed-twin run lingang-phase1 --out out/demo
+	$(BIN)/seabed-twin render out/demo --scene cabin --out out/demo/cabin.png
+	$(BIN)/seabed-twin render out/demo --scene site --out out/demo/site.png
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
