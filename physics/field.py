@@ -167,6 +167,7 @@ class FieldProblem:
     hx_conductance_w_k: np.ndarray
     wall_conductance_w_k: np.ndarray
     rack_inlet_faces: tuple[np.ndarray, np.ndarray]
+    """Cells under every rack's inlet face and the capacity flux through each [W K-1], rack after rack."""
     hx_inlet_faces: tuple[np.ndarray, np.ndarray]
     gas_capacity_w_k: float
     exchanger_g_w_k: float
@@ -176,6 +177,8 @@ class FieldProblem:
     k_eff_w_mk: np.ndarray
     cell_kind: np.ndarray = field(repr=False, default=None)
     aggregates: np.ndarray = field(repr=False, default=None)
+    rack_inlet_counts: tuple[int, ...] = ()
+    """How many of ``rack_inlet_faces`` belong to each rack, in rack order."""
     _precond: object = field(default=None, repr=False)
 
     @property
@@ -597,6 +600,7 @@ def build_field_problem(geometry: CylinderGeometry, layout: Layout, gas_capacity
         hx_inlet_faces=inlet_faces(hx_boxes, False), gas_capacity_w_k=gas_capacity_w_k,
         exchanger_g_w_k=exchanger_g_w_k, wall_ua_w_k=wall_ua_w_k, max_divergence_w_k=float(np.abs(div).max()),
         face_flux_w_k=tuple(flux), k_eff_w_mk=k_eff[grid.active], cell_kind=cell_kind,
+        rack_inlet_counts=tuple(int(grid.index[b[0], b[1], 0].size) for b in rack_boxes),
         aggregates=_aggregates(grid, (kind.astype(np.int64) * len(layout.decks) + np.maximum(deck_of_k, 0)[None, None, :]
                                       )[grid.active]))
 

@@ -41,6 +41,7 @@ __all__ = [
     "NITROGEN_FAILURE_FACTOR",
     "failure_x_factor",
     "server_failure_rate_per_s",
+    "capped_speed_fraction",
 ]
 
 
@@ -374,6 +375,30 @@ def busy_power_w(model: ServerModel, utilisation: float, speed_fraction: float) 
         p = p0 + (ps[i] - p0) * (utilisation - u0) / (us[i] - u0)
     idle = ps[0]
     return idle + (p - idle) * speed_fraction
+
+
+def capped_speed_fraction(model: ServerModel, utilisation: float, cap_w: float | None) -> float:
+    """Highest clock fraction at which a busy server stays within a power cap [-] (1 when uncapped).
+
+    With ``busy_power_w``'s law ``P = P_idle + (P(u) - P_idle) s``, the cap ``P <= cap`` gives
+    ``s = (cap - P_idle) / (P(u) - P_idle)``, clipped to [0, 1]. This is how GPU and CPU power limits act
+    (nvidia-smi -pl, RAPL): the clock falls until the power meets the limit, and the job runs slower.
+
+    Raises
+    ------
+    ValueError
+        If the cap is not above the idle power (the server could not run at all) or is not finite.
+    """
+    if cap_w is None:
+        return 1.0
+    cap = finite_float(cap_w, "cap_w")
+    idle = model.power_w_points[0]
+    if not cap > idle:
+        raise ValueError(f"cap_w: {cap:g} W is not above the idle power of {model.name} ({idle:g} W)")
+    dyn = busy_power_w(model, utilisation, 1.0) - idle
+    if dyn <= 0.0:
+        return 1.0
+    return min(1.0, (cap - idle) / dyn)
 
 
 def fleet_power_w(

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from physics import heat_transfer, ocean, servers, thermal
 from twin.scenario import CabinGroup, Scenario
 
-__all__ = ["CabinPlant", "build_cabin", "GAS_PROPERTIES"]
+__all__ = ["CabinPlant", "build_cabin", "GAS_PROPERTIES", "build_fleet", "rack_inlet_deviation"]
 
 GAS_PROPERTIES = {
     # density at 1 atm and 30 C [kg m-3], isobaric specific heat [J kg-1 K-1] (NIST Chemistry WebBook)
@@ -57,11 +58,13 @@ def build_cabin(scenario: Scenario, group: CabinGroup) -> CabinPlant:
     geo, racks, cool = group.geometry, group.racks, group.cooling
     site = scenario.site
     sea = site.sea
-    server = servers.server_model(racks.server)
-    n_servers = racks.rack_count * racks.servers_per_rack
+    blocks = racks.blocks()
+    server = servers.server_model(blocks[0].server)
+    n_servers = racks.server_count
 
     # thermal masses
-    c_it = (n_servers * server.mass_kg + racks.rack_count * racks.rack_mass_kg) * racks.hardware_cp_j_kgk
+    server_mass = sum(b.rack_count * b.servers_per_rack * servers.server_model(b.server).mass_kg for b in blocks)
+    c_it = (server_mass + racks.rack_count * racks.rack_mass_kg) * racks.hardware_cp_j_kgk
     gas_rho, gas_cp = GAS_PROPERTIES[geo.atmosphere]
     volume = math.pi * geo.diameter_m ** 2 / 4.0 * geo.length_m
     c_gas = volume * gas_rho * gas_cp
@@ -108,3 +111,65 @@ def build_cabin(scenario: Scenario, group: CabinGroup) -> CabinPlant:
     return CabinPlant(name=group.name, count=group.count, thermal=params, server=server, servers=n_servers,
                       pump_design_flow_kg_s=flow_kg_s, pump_design_power_w=pump_w, fan_design_power_w=fan_w,
                       seawater_density_kg_m3=rho_sw, inner_area_m2=area, wall_outside_h_w_m2k=h_out)
+
+
+RACK_FIELD_RESOLUTION_M = 0.5
+"""Grid spacing of the field that gives the rack inlet deviations [m] (racks of 0.6 m get a cell across)."""
+
+
+@lru_cache(maxsize=16)
+def _deviation(params: thermal.CabinThermal, orientation: str, diameter_m: float, length_m: float,
+               rack_count: int) -> tuple[np.ndarray | None, str]:
+    from physics import field, rack_inlets
+
+    geo = field.CylinderGeometry(diameter_m, length_m, orientation)
+    try:
+        _, _, problem = field.cabin_field(params, geo, rack_count, 1.0, 0.0, resolution_m=RACK_FIELD_RESOLUTION_M)
+    except ValueError as exc:  # the racks do not fit the field's layout: no spread, and the result says why
+        return None, f"uniform ({exc})"
+    return rack_inlets.inlet_deviation_matrix(rack_inlets.rack_inlet_matrix(problem)), "field"
+
+
+def rack_inlet_deviation(scenario: Scenario, group: CabinGroup, plant: CabinPlant) -> tuple[np.ndarray | None, str]:
+    """Each rack's inlet above the racks' mean per watt of each rack's heat, at design flow [K W-1]
+    (``physics.rack_inlets`` on the cabin's 3D field), and how it was obtained (``field``, or ``uniform`` with
+    the reason when the cooling asks for it or the racks do not fit the field's layout)."""
+    if group.cooling.rack_inlet_model == "uniform":
+        return None, "uniform (cooling.rack_inlet_model)"
+    g = group.geometry
+    return _deviation(plant.thermal, g.orientation, g.diameter_m, g.length_m, group.racks.rack_count)
+
+
+def build_fleet(scenario: Scenario, group: CabinGroup, plant: CabinPlant):
+    """The cabin's racks, server types and job groups: ``(RackFleet, groups, rack inlet model)``.
+
+    Each job class becomes a group on its server type: its busy servers' power above idle at full speed (at the
+    class's utilisation), and the highest speed its type's power cap allows (``physics.servers``).
+    """
+    from twin.fleet import RackFleet, ServerType
+    from twin.schedulers import Group
+
+    racks = group.racks
+    blocks = racks.blocks()
+    names = racks.server_types
+    models = {n: servers.server_model(n) for n in names}
+    caps = {}
+    for b in blocks:
+        caps.setdefault(b.server, b.power_cap_w)
+    types = [ServerType(n, models[n].power_w_points[0], models[n].power_w_points[-1], racks.boot_time_s,
+                        racks.shutdown_time_s) for n in names]
+    rack_type, rack_servers = [], []
+    for b in blocks:
+        rack_type += [names.index(b.server)] * b.rack_count
+        rack_servers += [b.servers_per_rack] * b.rack_count
+    groups = []
+    for jc in scenario.workload.job_classes():
+        name = jc.server or names[0]
+        m = models[name]
+        dyn = servers.busy_power_w(m, jc.job_utilisation, 1.0) - m.power_w_points[0]
+        groups.append(Group(jc.name, names.index(name), dyn, servers.capped_speed_fraction(m, jc.job_utilisation,
+                                                                                          caps[name]),
+                            m.power_w_points[0]))
+    deviation, model = rack_inlet_deviation(scenario, group, plant)
+    fleet = RackFleet(rack_type, rack_servers, types, [g.type for g in groups], deviation)
+    return fleet, groups, model

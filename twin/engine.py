@@ -23,16 +23,19 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from zoneinfo import ZoneInfo
+
 import numpy as np
 import simpy
 
 from physics import electrical, servers, thermal
 from twin import controls
-from twin.cabin import CabinPlant, build_cabin
+from twin.cabin import CabinPlant, build_cabin, build_fleet
 from twin.exogenous import Exogenous, build_exogenous, local_calendar
 from twin.results import RunResult, SERIES_COLUMNS
-from twin.scenario import Scenario
-from twin.workload import FifoCabin, draw_jobs, make_cabin_queue
+from twin.scenario import Scenario, ScenarioError
+from twin.schedulers import Scheduler, ThermalScheduler, make_scheduler
+from twin.workload import JobStream, draw_cabin_jobs
 
 __all__ = ["simulate"]
 
@@ -70,12 +73,30 @@ def job_power_at_node_w(scenario: Scenario, model: servers.ServerModel) -> float
 
 
 def draw_run_jobs(scenario: Scenario, rng: np.random.Generator) -> list:
-    """The jobs of a run, cabin group by cabin group: ``[(arrivals, initial), ...]`` (``twin.workload.draw_jobs``).
-    The engine draws them first from its generator, so ``twin.green`` gets the same jobs from the same seed."""
+    """The jobs of a run, cabin group by cabin group: ``[(arrivals, initial), ...]`` (``twin.workload``), or the
+    trace's jobs (``twin.trace``; no initial jobs). The engine draws them first from its generator, so
+    ``twin.green`` gets the same jobs from the same seed."""
     run = scenario.run
-    start_hour = float(local_calendar(run.start, scenario.site.timezone, np.zeros(1))[0][0])
-    return [draw_jobs(scenario.workload, g.racks.rack_count * g.racks.servers_per_rack, run.horizon_s, start_hour,
-                      rng) for g in scenario.cabins]
+    wl = scenario.workload
+    classes = wl.job_classes()
+    if wl.trace_csv is not None:
+        from twin.trace import TraceError, read_trace
+
+        try:
+            streams = read_trace(wl.trace_csv, [c.name for c in classes], len(scenario.cabins))
+        except TraceError as exc:
+            raise ScenarioError([("workload.trace_csv", p) for p in exc.problems], "trace") from None
+        empty = JobStream(np.zeros(0), np.zeros(0, int), np.zeros(0))
+        return [(st.take(st.submit_s < run.horizon_s), empty) for st in streams]
+    local0 = run.start.astimezone(ZoneInfo(scenario.site.timezone))
+    start_hour = local0.hour + local0.minute / 60.0 + local0.second / 3600.0
+    out = []
+    for g in scenario.cabins:
+        types = g.racks.server_types
+        type_servers = [sum(b.rack_count * b.servers_per_rack for b in g.racks.blocks() if b.server == t) for t in types]
+        class_types = [types.index(c.server or types[0]) for c in classes]
+        out.append(draw_cabin_jobs(wl, type_servers, class_types, run.horizon_s, start_hour, local0.weekday(), rng))
+    return out
 
 
 def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexible: bool = False) -> RunResult:
@@ -98,20 +119,24 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     per_cabin = [{name: np.zeros(n) for name in ("inlet_temp_c", "it_temp_c", "gas_temp_c", "wall_temp_c",
                                                    "it_power_w", "utilisation", "throttle", "pump_speed",
                                                    "fan_speed", "queue_length", "outlet_temp_c",
-                                                   "protective_action", "fouling_m2k_w", "servers_alive")}
+                                                   "protective_action", "fouling_m2k_w", "servers_alive",
+                                                   "servers_powered", "hottest_inlet_c")}
                  for _ in plants]
 
-    # --- workload: one FIFO cabin and one job stream per group
+    # --- workload: one fleet, scheduler and job stream per cabin group
     queues = []
-    for plant, (arrivals, initial) in zip(plants, draw_run_jobs(scenario, rng)):
-        q = make_cabin_queue(scenario.workload.scheduler, plant.servers)
+    inlet_models = []
+    wl = scenario.workload
+    for plant, group, (arrivals, initial) in zip(plants, scenario.cabins, draw_run_jobs(scenario, rng)):
+        fleet, groups, inlet_model = build_fleet(scenario, group, plant)
+        inlet_models.append(inlet_model)
+        q = make_scheduler(wl.scheduler, fleet, groups, wl.spare_share)
         if drop_flexible:
-            keep = ~arrivals.flexible
-            arrivals = type(arrivals)(arrivals.submit_s[keep], arrivals.size[keep], arrivals.work_s[keep],
-                                      arrivals.flexible[keep], arrivals.deadline_s[keep])
-        for size, work in zip(initial.size.tolist(), initial.work_s.tolist()):
-            q.submit(0.0, size, work)
+            arrivals = arrivals.take(~arrivals.flexible)
+        for size, work, g in zip(initial.size.tolist(), initial.work_s.tolist(), initial.group.tolist()):
+            q.submit(0.0, size, work, group=g)
         q.start_waiting(0.0, record_wait=False)
+        q.manage_power(0.0, instant=True)
         queues.append(q)
         env.process(_arrivals(env, q, arrivals))
 
@@ -132,15 +157,16 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     from twin.results import build_result
 
     return build_result(scenario, exo, plants, queues, cols, per_cabin,
-                        timings={"exogenous_s": t_exo, "total_s": t_run})
+                        timings={"exogenous_s": t_exo, "total_s": t_run}, rack_inlet_models=inlet_models)
 
 
-def _arrivals(env: simpy.Environment, q: FifoCabin, jobs):
-    for t, size, work, deadline, flexible in zip(jobs.submit_s.tolist(), jobs.size.tolist(), jobs.work_s.tolist(),
-                                                 jobs.deadline_s.tolist(), jobs.flexible.tolist()):
+def _arrivals(env: simpy.Environment, q: Scheduler, jobs: JobStream):
+    for t, size, work, deadline, flexible, g in zip(jobs.submit_s.tolist(), jobs.size.tolist(),
+                                                    jobs.work_s.tolist(), jobs.deadline_s.tolist(),
+                                                    jobs.flexible.tolist(), jobs.group.tolist()):
         if t > env.now:
             yield env.timeout(t - env.now)
-        q.submit(t, size, work, deadline, flexible)
+        q.submit(t, size, work, deadline, flexible, g)
 
 
 def _turbine(env: simpy.Environment, world: _World, rng: np.random.Generator, mtbf_s: float, mttr_s: float,
@@ -159,9 +185,9 @@ def _turbine(env: simpy.Environment, world: _World, rng: np.random.Generator, mt
         world.turbines_failed -= 1
 
 
-def _repair(env: simpy.Environment, q, repair_s: float):
+def _repair(env: simpy.Environment, q: Scheduler, repair_s: float, rack: int):
     yield env.timeout(repair_s)
-    q.repair_one()
+    q.repair_one(rack)
 
 
 def _maintenance(env: simpy.Environment, world: _World, farm, exo: Exogenous, windows: np.ndarray, dt: float):
@@ -249,7 +275,7 @@ def _settled_pump_level(p: thermal.CabinThermal, fan_level: int, min_level: int,
     return hi
 
 
-def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], queues: list[FifoCabin],
+def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], queues: list[Scheduler],
            world: _World, cols: dict, per_cabin: list[dict], dt: float, n: int, progress: ProgressFn | None):
     el = scenario.electrical
     eta_dist = el.distribution_efficiency
@@ -299,8 +325,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         }
         # start from the steady state of the load already running, fans to that heat, pump at its lowest speed
         q0 = queues[ci]
-        busy_full_w = servers.busy_power_w(plant.server, scenario.workload.job_utilisation, 1.0)
-        heat0 = q0.busy * busy_full_w + q0.free * plant.server.power_w_points[0]
+        q0.set_speed(1.0)
+        heat0 = q0.power_w()
         fan0 = (scenario.controls.fixed_fan_speed if scenario.controls.fan_policy == "fixed"
                 else controls.fan_speed_for_load(heat0, cool.design_heat_w, cool.min_fan_speed))
         fan0_level = max(1, round(fan0 * L))
@@ -310,8 +336,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         x = thermal.steady_state(p, fan0_level / L, pump0_level / LP, heat0, sea_c[0]).tolist()
         st.append({
             "x": x, "pi": pi, "cache": cache, "fan_level": fan0_level,
-            "pump_level": pump0_level, "idle_w": plant.server.power_w_points[0], "busy_w_full": busy_full_w,
-            "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,
+            "pump_level": pump0_level, "dev": q0.fleet.inlet_deviation_k(q0.speeds, fan0_level / L),
+            "thermal_order": isinstance(q0, ThermalScheduler), "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,
             "setpoint": lim.inlet_setpoint_c, "allow": lim.allowable_max_c, "margin": lim.throttle_margin_k,
             "min_speed": lim.min_speed_fraction, "count": plant.count, "ci": ci,
             "pump_w": plant.pump_design_power_w, "fan_w": plant.fan_design_power_w, "fouling": fouling,
@@ -327,7 +353,6 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
     surplus_w = 0.0
     deficit_w = 0.0
     fixed_fan = scenario.controls.fixed_fan_speed if scenario.controls.fan_policy == "fixed" else None
-    job_u = scenario.workload.job_utilisation
     fan_thr = servers.FAN_THRESHOLD_C
     fan_slope = servers.FAN_SLOPE_PER_K
     report_every = max(1, n // 100)
@@ -388,15 +413,20 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 sens = (x1 - t_sea) * (cache.get(fl, pl + 1)[3] - ks) * LP
             else:
                 sens = (x1 - t_sea) * (ks - cache.get(fl, pl - 1)[3]) * LP
-            # controls: pump to the setpoint (capped by events), throttle near the allowable limit
+            # rack inlets: the mean inlet plus each rack's deviation under the load of the last step (3D field)
+            dev = s["dev"]
+            t_hot = t_in + float(dev.max()) if dev is not None else t_in
+            # controls: pump to the mean inlet's setpoint (capped by events); throttle when the hottest rack's
+            # inlet nears the allowable limit
             cap = world.pump_cap.get(ci, world.pump_cap.get(-1, 1.0)) if world.pump_cap else 1.0
             pump = s["pi"].update(t_in - s["setpoint"], dt, sens, cap)
             pump_level = int(pump * LP + 0.5)
-            speed = controls.throttle_speed(t_in, s["allow"], s["margin"], s["min_speed"])
+            speed = controls.throttle_speed(t_hot, s["allow"], s["margin"], s["min_speed"])
             # workload: start what fits, then the power of this step
             protect = 0 if speed >= 1.0 else 1
             if s["shed"] and speed < 1.0:
                 protect = 2  # shed: no new work while the inlet is in the throttling band
+                q.fleet.tick(now)
             elif green:
                 # last step's balance at the node, shared by the cabins of the group: pause flexible work while the
                 # grid carries load, start it while wind is left over
@@ -404,13 +434,14 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                     q.pause_flexible(now, deficit_last / cnt, s["job_power_w"], dt)
                 used = q.start_waiting(now, True, surplus / cnt, s["job_power_w"], dt)
                 surplus -= used * cnt
+            elif s["thermal_order"] and dev is not None:
+                q.start_waiting(now, inlet_c=dev)
             else:
                 q.start_waiting(now)
-            busy = q.servers - q.free
-            idle_w = s["idle_w"]
-            busy_w = idle_w + (s["busy_w_full"] - idle_w) * speed if busy else 0.0
+            busy = q.busy
+            q.set_speed(speed)
             fan_frac = fan_slope * (t_in - fan_thr) if t_in > fan_thr else 0.0
-            it_w = (busy * busy_w + q.free * idle_w) * (1.0 + fan_frac)
+            it_w = q.power_w() * (1.0 + fan_frac)
             # cabin fans in proportion to the heat (or fixed)
             fan = fixed_fan if fixed_fan is not None else controls.fan_speed_for_load(it_w, s["design_heat"], s["min_fan"])
             fan_level = int(fan * L + 0.5) or 1
@@ -429,11 +460,16 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 ad[6] * x0 + ad[7] * x1 + ad[8] * x2 + bd[4] * heat + bd[5] * t_sea,
             ]
             q.advance(speed, dt, now + dt)
+            if dev is not None:
+                s["dev"] = q.fleet.inlet_deviation_k(q.speeds, fan_level_speed)
             # server failures: ASHRAE x-factor of the inlet, atmosphere factor; at most one per cabin per step
-            if s["afr_s"] > 0.0 and s["fail_u"][i] < q.alive * s["afr_s"] * x_factor(t_in) * dt:
-                q.fail_one()
-                if s["repair_s"] is not None:
-                    env.process(_repair(env, q, s["repair_s"]))
+            if s["afr_s"] > 0.0:
+                p_fail = q.alive * s["afr_s"] * x_factor(t_in) * dt
+                u = s["fail_u"][i]
+                if u < p_fail:
+                    rack = q.fail_one(u / p_fail)  # given a failure, u / p is uniform: it picks the rack
+                    if s["repair_s"] is not None:
+                        env.process(_repair(env, q, s["repair_s"], rack))
             pc["inlet_temp_c"][i] = t_in
             pc["it_temp_c"][i] = x0
             pc["gas_temp_c"][i] = x1
@@ -441,6 +477,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             pc["it_power_w"][i] = it_w
             pc["utilisation"][i] = busy / q.servers if q.servers else 0.0
             pc["servers_alive"][i] = q.alive
+            pc["servers_powered"][i] = q.powered
+            pc["hottest_inlet_c"][i] = t_hot
             pc["throttle"][i] = speed
             pc["pump_speed"][i] = pump_speed
             pc["fan_speed"][i] = fan_level_speed
@@ -452,8 +490,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             pump_total += cnt * pump_w
             fan_total += cnt * fan_w
             busy_total += cnt * busy
-            if t_in > inlet_max:
-                inlet_max = t_in
+            if t_hot > inlet_max:
+                inlet_max = t_hot
 
         if world.cleanings:
             world.cleanings.clear()

@@ -31,11 +31,13 @@ KPI_UNITS = {
     "pue": "-", "ref": "-", "cue_kg_per_kwh": "kg CO2 per kWh IT", "wue_l_per_kwh": "L per kWh IT",
     "it_energy_mwh": "MWh", "facility_energy_mwh": "MWh", "wind_energy_mwh": "MWh", "grid_import_mwh": "MWh",
     "curtailed_energy_mwh": "MWh", "exported_energy_mwh": "MWh", "unserved_energy_mwh": "MWh",
-    "cooling_energy_share": "-", "max_inlet_temp_c": "C", "hours_inlet_above_recommended": "h",
+    "cooling_energy_share": "-", "max_inlet_temp_c": "C (hottest rack)", "hours_inlet_above_recommended": "h",
     "hours_inlet_above_allowable": "h", "hours_inlet_below_recommended": "h", "min_cooling_margin_k": "K",
     "hours_protective_action": "h (summed over cabin groups)", "max_exchanger_fouling_m2k_w": "m2 K W-1", "capacity_factor": "-", "jobs_completed": "-", "job_wait_p95_s": "s",
     "mean_utilisation": "-", "turbine_availability": "-", "flexible_jobs_completed": "-", "deadline_misses": "-",
     "jobs_waiting_at_end": "-", "servers_alive_end": "-", "job_wait_p50_s": "s", "job_wait_p99_s": "s", "server_failures": "-", "jobs_rejected": "-", "max_plume_rise_k": "K at the mixing-zone edge", "hours_plume_above_limit": "h", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
+    "throughput_jobs_per_h": "jobs per hour", "it_energy_per_job_kwh": "kWh IT per job completed",
+    "server_boots": "-", "mean_powered_share": "- (servers on, booting or shutting down, of those installed)",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class RunResult:
     ledger: dict
     job_waits_s: np.ndarray
     timings: dict = field(default_factory=dict)
+    classes: dict = field(default_factory=dict)
+    """Per job class: completed, throughput, waits, deadline misses, rejected, energy per job (``class_kpis``)."""
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
         """Write ``series.parquet``, ``kpis.json``, ``ledger.json`` and ``scenario.json`` into ``out_dir``."""
@@ -44,16 +47,47 @@ class RunResult:
             "kpis": out / "kpis.json",
             "ledger": out / "ledger.json",
             "scenario": out / "scenario.json",
+            "classes": out / "classes.json",
         }
         self.series.to_parquet(paths["series"])
         paths["kpis"].write_text(json.dumps(self.kpis, indent=2) + "\n")
         paths["ledger"].write_text(json.dumps(self.ledger, indent=2) + "\n")
         paths["scenario"].write_text(self.scenario.model_dump_json(indent=2) + "\n")
+        paths["classes"].write_text(json.dumps(self.classes, indent=2) + "\n")
         return paths
 
 
+def _percentile(values: np.ndarray, q: float) -> float:
+    return float(np.percentile(values, q)) if values.size else 0.0
+
+
+def class_kpis(scenario: Scenario, plants, queues, hours: float) -> dict:
+    """Per job class, summed over cabins (each cabin of a group counted): jobs completed, throughput, waits p50,
+    p95 and p99, deadline misses, jobs rejected, and energy per job (its servers at idle over its time in service
+    plus its dynamic energy, at the servers' wall) with mean servers busy."""
+    out = {}
+    for k, jc in enumerate(scenario.workload.job_classes()):
+        waits = np.concatenate([np.asarray(q.class_waits[k], float) for q in queues]) if queues else np.zeros(0)
+        done = sum(q.class_completed[k] * pl.count for q, pl in zip(queues, plants))
+        energy_j = sum(q.class_energy_j[k] * pl.count for q, pl in zip(queues, plants))
+        server_s = sum(q.server_seconds(k, hours * 3600.0) * pl.count for q, pl in zip(queues, plants))
+        out[jc.name] = {
+            "jobs_completed": int(done),
+            "throughput_jobs_per_h": done / hours if hours > 0 else 0.0,
+            "job_wait_p50_s": _percentile(waits, 50),
+            "job_wait_p95_s": _percentile(waits, 95),
+            "job_wait_p99_s": _percentile(waits, 99),
+            "deadline_misses": int(sum(q.class_misses[k] * pl.count for q, pl in zip(queues, plants))),
+            "jobs_rejected": int(sum(q.class_rejected[k] * pl.count for q, pl in zip(queues, plants))),
+            "energy_per_job_kwh": energy_j / 3.6e6 / done if done else 0.0,
+            "mean_servers_busy": server_s / (hours * 3600.0) if hours > 0 else 0.0,
+            "work_done_server_h": sum(q.class_work_s[k] * pl.count for q, pl in zip(queues, plants)) / 3600.0,
+        }
+    return out
+
+
 def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin: list[dict],
-                 timings: dict) -> RunResult:
+                 timings: dict, rack_inlet_models: list[str] | None = None) -> RunResult:
     index = pd.DatetimeIndex(pd.Timestamp(scenario.run.start) + pd.to_timedelta(exo.time_s, unit="s"),
                              name="time")
     data = {name: cols[name] for name in SERIES_COLUMNS}
@@ -90,7 +124,16 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
     kpis["flexible_jobs_completed"] = flexible_completed
     kpis["deadline_misses"] = deadline_misses
     kpis["jobs_waiting_at_end"] = int(sum((q.waiting) * pl.count for q, pl in zip(queues, plants)))
-    return RunResult(scenario, frame, kpis, ledger, waits, timings)
+    hours = len(frame) * step_s / 3600.0
+    kpis["throughput_jobs_per_h"] = jobs_completed / hours if hours > 0 else 0.0
+    kpis["it_energy_per_job_kwh"] = ledger["it_mwh"] * 1e3 / jobs_completed if jobs_completed else math.nan
+    kpis["server_boots"] = int(sum(q.fleet.boots * pl.count for q, pl in zip(queues, plants)))
+    powered = sum(frame[f"cabin{ci}_servers_powered"].to_numpy() * pl.count for ci, pl in enumerate(plants))
+    kpis["mean_powered_share"] = float(powered.mean()) / sum(pl.servers * pl.count for pl in plants)
+    timings = dict(timings)
+    if rack_inlet_models is not None:
+        timings["rack_inlet_models"] = rack_inlet_models
+    return RunResult(scenario, frame, kpis, ledger, waits, timings, class_kpis(scenario, plants, queues, hours))
 
 
 def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.DataFrame:

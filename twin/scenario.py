@@ -357,6 +357,28 @@ class Geometry(_Model):
     inside_h_w_m2k: float = Field(5.0, gt=0.0, description="Film coefficient of the gas on the inner wall [W m-2 K-1]")
 
 
+def _known_server(v: str) -> str:
+    from physics.servers import SERVER_MODELS
+
+    if v not in SERVER_MODELS:
+        raise ValueError(f"unknown server {v!r}; known: {', '.join(SERVER_MODELS)}")
+    return v
+
+
+class RackBlock(_Model):
+    """Consecutive racks of one server type."""
+
+    server: str = Field(..., description="Server model from the library")
+    rack_count: int = Field(..., ge=1, le=10_000)
+    servers_per_rack: int = Field(..., ge=1, le=200)
+    power_cap_w: float | None = Field(None, gt=0.0, description="Power limit of each server of the block [W]")
+
+    @field_validator("server")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        return _known_server(v)
+
+
 class Racks(_Model):
     rack_count: int = Field(..., ge=1, le=10_000)
     servers_per_rack: int = Field(..., ge=1, le=200)
@@ -368,15 +390,54 @@ class Racks(_Model):
         "ASHRAE x-factor of the inlet and by 1/8 in nitrogen [-]")
     repairable: bool = Field(False, description="Failed servers are replaced (false for a sealed cabin)")
     repair_time_h: float = Field(72.0, gt=0.0, description="Time to replace a failed server, when repairable [h]")
+    power_cap_w: float | None = Field(None, gt=0.0, description="Power limit of each server of ``server`` (e.g. "
+                                      "nvidia-smi -pl); jobs on a capped server run slower [W]")
+    boot_time_s: Seconds = Field(260.0, ge=0.0, description="Time a powered-down server takes to boot, at peak "
+                                 "power (Gandhi et al. 2012, AutoScale: 260 s) [s]")
+    shutdown_time_s: Seconds = Field(60.0, ge=0.0, description="Time a server takes to shut down, at idle power "
+                                     "(assumption) [s]")
+    fleet: list[RackBlock] | None = Field(
+        None, description="Racks by server type, placed in this order; their racks must add up to rack_count "
+        "(without it every rack holds servers_per_rack servers of ``server``)")
 
     @field_validator("server")
     @classmethod
     def _known(cls, v: str) -> str:
-        from physics.servers import SERVER_MODELS
+        return _known_server(v)
 
-        if v not in SERVER_MODELS:
-            raise ValueError(f"unknown server {v!r}; known: {', '.join(SERVER_MODELS)}")
-        return v
+    @model_validator(mode="after")
+    def _blocks(self) -> "Racks":
+        if self.fleet is not None:
+            total = sum(b.rack_count for b in self.fleet)
+            if total != self.rack_count:
+                raise ValueError(f"fleet: its blocks hold {total} racks but rack_count is {self.rack_count}")
+        from physics.servers import server_model
+
+        caps: dict = {}
+        for b in self.blocks():
+            if caps.setdefault(b.server, b.power_cap_w) != b.power_cap_w:
+                raise ValueError(f"fleet: blocks of {b.server} must share one power_cap_w")
+            idle = server_model(b.server).power_w_points[0]
+            if b.power_cap_w is not None and b.power_cap_w <= idle:
+                raise ValueError(f"power_cap_w: {b.power_cap_w:g} W is not above the idle power of {b.server} "
+                                 f"({idle:g} W)")
+        return self
+
+    def blocks(self) -> list["RackBlock"]:
+        """The racks as blocks of one server type each (one block when ``fleet`` is not given)."""
+        if self.fleet is not None:
+            return list(self.fleet)
+        return [RackBlock(server=self.server, rack_count=self.rack_count, servers_per_rack=self.servers_per_rack,
+                          power_cap_w=self.power_cap_w)]
+
+    @property
+    def server_count(self) -> int:
+        return sum(b.rack_count * b.servers_per_rack for b in self.blocks())
+
+    @property
+    def server_types(self) -> list[str]:
+        """Server types in the order their first racks are placed."""
+        return list(dict.fromkeys(b.server for b in self.blocks()))
 
 
 class Cooling(_Model):
@@ -392,6 +453,9 @@ class Cooling(_Model):
         "central", description="central: one air-to-seawater exchanger the gas loop passes, with some bypass "
         "(recirculation_fraction); per_rack: a seawater radiator on each rack's exhaust (crossflow coils, no bypass)")
     recirculation_fraction: float = Field(0.05, ge=0.0, lt=0.9, description="Hot air that bypasses the exchanger [-]")
+    rack_inlet_model: Literal["field", "uniform"] = Field(
+        "field", description="field: each rack's inlet differs from the mean by the heat-distribution matrix of the "
+        "cabin's 3D field (physics/rack_inlets.py); uniform: every rack sees the mean inlet")
     pump_head_m: float = Field(12.0, gt=0.0, description="Seawater loop head at design flow [m]")
     pump_efficiency: float = Field(0.75, gt=0.05, le=1.0)
     fan_pressure_rise_pa: float = Field(250.0, gt=0.0, description="Gas loop pressure rise at design flow [Pa]")
@@ -446,6 +510,45 @@ class CabinGroup(_Model):
 # ----------------------------------------------------------------------------------------------- workload, controls
 
 
+class JobClass(_Model):
+    """One kind of work: latency-sensitive inference or web, batch, multi-node training, deferrable jobs.
+
+    The load is set either by ``target_utilisation`` (the share of the class's server type it keeps busy, by
+    Little's law) or by ``arrival_rate_per_h``. Arrivals are Poisson with a rate modulated by the hour of day and
+    the day of the week; sizes are geometric (capped), run times exponential.
+    """
+
+    name: str = Field(..., min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    server: str | None = Field(None, description="Server type the class runs on; None: the cabin's first type")
+    target_utilisation: float | None = Field(None, ge=0.0, le=0.98,
+                                             description="Share of the type's servers this class keeps busy [-]")
+    arrival_rate_per_h: float | None = Field(None, ge=0.0, description="Mean arrivals per hour per cabin [h-1]")
+    mean_job_servers: float = Field(1.0, ge=1.0, description="Mean servers a job holds (geometric) [-]")
+    max_job_servers: int = Field(1, ge=1)
+    mean_job_duration_s: Seconds = Field(3600.0, gt=0.0, description="Mean run time at full speed [s]")
+    job_utilisation: float = Field(0.7, gt=0.0, le=1.0, description="Utilisation of a busy server [-]")
+    diurnal_amplitude: float = Field(0.0, ge=0.0, lt=1.0, description="Arrival-rate daily amplitude [-]")
+    peak_hour: float = Field(14.0, ge=0.0, lt=24.0, description="Local hour of the busiest arrivals [h]")
+    weekend_factor: float = Field(1.0, ge=0.0, le=5.0, description="Saturday and Sunday rate relative to "
+                                  "weekdays; the weekly mean rate is kept [-]")
+    flexible_share: float = Field(0.0, ge=0.0, le=1.0, description="Share of jobs that may be deferred [-]")
+    deadline_slack_s: Seconds = Field(12 * 3600.0, ge=0.0, description="A flexible job must finish within its run "
+                                      "time plus this slack after it is submitted [s]")
+
+    @field_validator("server")
+    @classmethod
+    def _known(cls, v: str | None) -> str | None:
+        return None if v is None else _known_server(v)
+
+    @model_validator(mode="after")
+    def _load(self) -> "JobClass":
+        if (self.target_utilisation is None) == (self.arrival_rate_per_h is None):
+            raise ValueError(f"class {self.name!r}: give exactly one of target_utilisation and arrival_rate_per_h")
+        if self.mean_job_servers > self.max_job_servers:
+            raise ValueError(f"class {self.name!r}: mean_job_servers must not exceed max_job_servers")
+        return self
+
+
 class Workload(_Model):
     """Jobs that each hold whole servers: Poisson arrivals whose rate follows the day."""
 
@@ -460,15 +563,41 @@ class Workload(_Model):
                                   description="Share of jobs that may be deferred within their deadline [-]")
     deadline_slack_s: Seconds = Field(12 * 3600.0, ge=0.0, description="A flexible job must finish within its run "
                                       "time plus this slack after it is submitted [s]; '12h'")
-    scheduler: Literal["fifo", "green"] = Field(
-        "fifo", description="fifo: first come, first served; green: fifo for ordinary jobs, flexible jobs held back "
-        "until surplus wind can carry them or their deadline forces a start")
+    weekend_factor: float = Field(1.0, ge=0.0, le=5.0, description="Arrival rate on Saturday and Sunday relative "
+                                  "to weekdays; the weekly mean rate is kept [-]")
+    scheduler: Literal["fifo", "consolidation", "thermal", "green"] = Field(
+        "fifo", description="fifo: first come, first served, first fit rack by rack, every server on; consolidation: "
+        "fifo packed onto the busiest racks, idle servers beyond a spare share powered down and booted on demand; "
+        "thermal: fifo placed on the racks with the coolest inlet first; green: fifo for ordinary jobs, flexible "
+        "jobs held back until surplus wind can carry them or their deadline forces a start (twin/schedulers.py)")
+    spare_share: float = Field(0.05, ge=0.0, le=1.0, description="consolidation: idle servers kept powered on, as "
+                               "a share of each type's servers alive [-]")
+    classes: list[JobClass] = Field(
+        default_factory=list, description="Job classes, each with its own arrivals, sizes, run times and server "
+        "type; when empty, one class 'default' is made of the fields above")
+    trace_csv: str | None = Field(
+        None, description="Replay the jobs of this CSV file instead of drawing arrivals (docs/workload.md: columns "
+        "submit_s, servers, duration_s, class, deadline_s, cabin); a relative path is relative to the scenario file")
 
     @model_validator(mode="after")
     def _sizes(self) -> "Workload":
         if self.mean_job_servers > self.max_job_servers:
             raise ValueError("mean_job_servers must not exceed max_job_servers")
+        names = [c.name for c in self.classes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"classes: names must be unique, got {names}")
         return self
+
+    def job_classes(self) -> list["JobClass"]:
+        """The classes of the run: ``classes``, or one class ``default`` from the workload's own fields."""
+        if self.classes:
+            return list(self.classes)
+        return [JobClass(name="default", target_utilisation=self.target_utilisation,
+                         mean_job_servers=self.mean_job_servers, max_job_servers=self.max_job_servers,
+                         mean_job_duration_s=self.mean_job_duration_s, job_utilisation=self.job_utilisation,
+                         diurnal_amplitude=self.diurnal_amplitude, peak_hour=self.peak_hour,
+                         weekend_factor=self.weekend_factor, flexible_share=self.flexible_share,
+                         deadline_slack_s=self.deadline_slack_s)]
 
 
 class Controls(_Model):
@@ -544,10 +673,23 @@ class Scenario(_Model):
             if ev.kind in ("pump_capacity", "exchanger_cleaning") and ev.cabin is not None \
                     and ev.cabin >= len(self.cabins):
                 problems.append(f"events.{i}.cabin: {ev.cabin} but the scenario has {self.cabin_count} cabins")
-        servers = min(g.racks.rack_count * g.racks.servers_per_rack for g in self.cabins)
-        if self.workload.max_job_servers > servers:
-            problems.append(f"workload.max_job_servers: {self.workload.max_job_servers} is more than the "
-                            f"{servers} servers of the smallest cabin")
+        if not self.workload.classes:
+            servers = min(g.racks.server_count for g in self.cabins)
+            if self.workload.max_job_servers > servers:
+                problems.append(f"workload.max_job_servers: {self.workload.max_job_servers} is more than the "
+                                f"{servers} servers of the smallest cabin")
+        for k, jc in enumerate(self.workload.classes):
+            for gi, g in enumerate(self.cabins):
+                types = g.racks.server_types
+                server = jc.server or types[0]
+                if server not in types:
+                    problems.append(f"workload.classes.{k}.server: {server!r} is not in cabins.{gi}'s fleet "
+                                    f"({', '.join(types)})")
+                    continue
+                have = sum(b.rack_count * b.servers_per_rack for b in g.racks.blocks() if b.server == server)
+                if jc.max_job_servers > have:
+                    problems.append(f"workload.classes.{k}.max_job_servers: {jc.max_job_servers} is more than the "
+                                    f"{have} {server} servers of cabins.{gi}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -638,13 +780,16 @@ def load_scenario(path_or_name: str | Path, overrides: list[str] | None = None) 
 
 def _anchor_paths(data: Any, folder: Path) -> None:
     """Make file paths inside a scenario relative to the scenario file's folder absolute."""
-    try:
-        res = data["wind"]["resource"]
-        csv = res.get("measured_csv")
-    except (KeyError, TypeError, AttributeError):
-        return
-    if isinstance(csv, str) and not Path(csv).is_absolute():
-        res["measured_csv"] = str((folder / csv).resolve())
+    for section, key in ((("wind", "resource"), "measured_csv"), (("workload",), "trace_csv")):
+        try:
+            part = data
+            for name in section:
+                part = part[name]
+            csv = part.get(key)
+        except (KeyError, TypeError, AttributeError):
+            continue
+        if isinstance(csv, str) and not Path(csv).is_absolute():
+            part[key] = str((folder / csv).resolve())
 
 
 def load_design(name: str, overrides: list[str] | None = None) -> Scenario:

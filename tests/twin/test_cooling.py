@@ -19,10 +19,15 @@ def baseline():
 
 def test_august_marine_heatwave_cuts_the_cooling_margin(baseline):
     hot = run_cached("lingang-phase1", (HEATWAVE,))
-    assert hot.kpis["min_cooling_margin_k"] < baseline.kpis["min_cooling_margin_k"] - 1.0
-    # August's inlet is already above the recommended band at full pump flow: the heatwave passes into it
+    # the hottest rack already nears the throttling band in a normal August: the heatwave takes it into the band
+    # (throttling holds it below the allowable limit), so the margin falls less than the sea rises, and the
+    # protective hours grow
+    assert hot.kpis["min_cooling_margin_k"] < baseline.kpis["min_cooling_margin_k"] - 0.1
+    assert hot.kpis["hours_protective_action"] > baseline.kpis["hours_protective_action"] + 24.0
+    assert hot.kpis["max_inlet_temp_c"] < 32.0
+    # August's mean inlet is already above the recommended band at full pump flow: the heatwave passes into it
     aug = slice("2026-08-02", "2026-08-30")
-    rise = hot.series.inlet_temp_c[aug].mean() - baseline.series.inlet_temp_c[aug].mean()
+    rise = hot.series.cabin0_inlet_temp_c[aug].mean() - baseline.series.cabin0_inlet_temp_c[aug].mean()
     assert 1.5 < rise < 2.5
     assert np.isfinite(hot.series.to_numpy()).all()
     assert hot.kpis["energy_balance_error"] < 1e-3

@@ -9,13 +9,14 @@ import pytest
 from twin.exogenous import lowest_wind_seed
 from twin.green import green_comparison
 from twin.scenario import load_scenario
-from twin.workload import GreenCabin
+from twin.fleet import RackFleet
+from twin.schedulers import GreenScheduler, Scheduler
 
 WEEK = ["run.horizon_s=7d", "workload.flexible_share=0.4"]
 
 
 def test_flexible_job_waits_for_surplus_then_runs():
-    q = GreenCabin(8)
+    q = GreenScheduler(RackFleet.uniform(8))
     q.submit(0.0, 2, 3600.0, deadline_s=10 * 3600.0, flexible=True)
     assert q.start_waiting(0.0, surplus_w=1_000.0, job_power_w=5_000.0, dt_s=60.0) == 0.0
     assert q.busy == 0 and q.waiting == 1
@@ -24,7 +25,7 @@ def test_flexible_job_waits_for_surplus_then_runs():
 
 
 def test_latest_start_forces_a_flexible_job_in_ahead_of_ordinary_work():
-    q = GreenCabin(2)
+    q = GreenScheduler(RackFleet.uniform(2))
     q.submit(0.0, 2, 3600.0, deadline_s=3 * 3600.0, flexible=True)
     q.submit(10.0, 2, 3600.0)  # ordinary, arrives later, runs at once
     q.start_waiting(60.0, surplus_w=0.0, job_power_w=5_000.0, dt_s=60.0)
@@ -33,13 +34,13 @@ def test_latest_start_forces_a_flexible_job_in_ahead_of_ordinary_work():
     # latest start: 3 h - 1 h = 2 h; at 7140 s (within two steps of it) it must start, surplus or not
     q.submit(3700.0, 2, 3600.0)  # another ordinary job waiting: the forced flexible job goes first
     q.start_waiting(7140.0, surplus_w=0.0, job_power_w=5_000.0, dt_s=60.0)
-    assert q.running[0][4] is True
+    assert q.running_entries()[0][4] is True
     q.advance(1.0, 3600.0, 7140.0 + 3600.0)
     assert q.deadline_misses == 0 and q.flexible_completed == 1
 
 
 def test_pause_keeps_the_deadline():
-    q = GreenCabin(4)
+    q = GreenScheduler(RackFleet.uniform(4))
     q.submit(0.0, 4, 4 * 3600.0, deadline_s=10 * 3600.0, flexible=True)
     q.start_waiting(0.0, surplus_w=1e9, job_power_w=1_000.0, dt_s=60.0)
     q.advance(1.0, 3600.0, 3600.0)  # one hour done, three to go, six hours of slack
@@ -54,9 +55,7 @@ def test_pause_keeps_the_deadline():
 
 
 def test_fifo_reports_deadline_misses():
-    from twin.workload import FifoCabin
-
-    q = FifoCabin(1)
+    q = Scheduler(RackFleet.uniform(1))
     q.submit(0.0, 1, 3600.0, deadline_s=3600.0, flexible=True)
     q.submit(0.0, 1, 3600.0, deadline_s=3600.0, flexible=True)
     q.start_waiting(0.0)

@@ -7,7 +7,9 @@ import math
 import numpy as np
 
 from twin.scenario import Workload
-from twin.workload import FifoCabin, draw_jobs
+from twin.fleet import RackFleet
+from twin.schedulers import Scheduler
+from twin.workload import draw_jobs
 
 
 def erlang_c_mean_wait_s(arrival_per_s: float, service_s: float, servers: int) -> float:
@@ -27,7 +29,7 @@ def test_single_server_jobs_wait_as_erlang_c_predicts():
     waits = []
     for seed in range(4):
         arrivals, _ = draw_jobs(wl, servers, 400 * 86400.0, 0.0, np.random.default_rng(seed))
-        q = FifoCabin(servers)
+        q = Scheduler(RackFleet.uniform(servers))
         j, t_arr = 0, arrivals.submit_s
         for i in range(int(400 * 86400.0 / step)):
             now = i * step

@@ -7,7 +7,9 @@ import pytest
 
 from twin.controls import PumpPI, fan_speed_for_load, throttle_speed
 from twin.scenario import Workload
-from twin.workload import FifoCabin, arrival_rate_per_s, capped_geometric_mean, draw_jobs
+from twin.fleet import RackFleet
+from twin.schedulers import Scheduler
+from twin.workload import arrival_rate_per_s, capped_geometric_mean, draw_jobs
 
 
 def test_capped_geometric_mean_matches_sampling():
@@ -20,7 +22,7 @@ def _simulate_queue(workload: Workload, servers: int, days: float, seed: int, st
     rng = np.random.default_rng(seed)
     horizon = days * 86400.0
     arrivals, initial = draw_jobs(workload, servers, horizon, 0.0, rng)
-    q = FifoCabin(servers)
+    q = Scheduler(RackFleet.uniform(servers))
     for s, w in zip(initial.size, initial.work_s):
         q.submit(0.0, int(s), float(w))
     q.start_waiting(0.0, record_wait=False)
@@ -60,19 +62,19 @@ def test_arrivals_follow_the_daily_rhythm():
 
 
 def test_fifo_keeps_arrival_order_with_head_of_line_blocking():
-    q = FifoCabin(4)
+    q = Scheduler(RackFleet.uniform(4))
     q.submit(0.0, 3, 100.0)
     q.submit(1.0, 3, 100.0)  # must wait for the first
     q.submit(2.0, 1, 100.0)  # fits now, but FIFO keeps it behind the second
     q.start_waiting(5.0)
-    assert q.busy == 3 and len(q.queue) == 2
+    assert q.busy == 3 and len(q.queues[0]) == 2
     q.advance(1.0, 100.0)
     q.start_waiting(105.0)
     assert q.busy == 4 and q.waits_s == [5.0, 104.0, 103.0]
 
 
 def test_throttling_slows_jobs_in_proportion():
-    q = FifoCabin(1)
+    q = Scheduler(RackFleet.uniform(1))
     q.submit(0.0, 1, 100.0)
     q.start_waiting(0.0)
     q.advance(0.5, 100.0)
