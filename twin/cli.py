@@ -186,6 +186,7 @@ def serve(
 
 
 from twin import cli_viz; cli_viz.register(app)  # noqa: E402,E702  render, animate, plot
+from twin import cli_validate; cli_validate.register(app)  # noqa: E402,E702  validate, sweep
 
 
 def main() -> None:
