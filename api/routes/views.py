@@ -90,7 +90,7 @@ FieldQ = Annotated[str | None, Query(max_length=32, description="cabin: temperat
 CameraQ = Annotated[str | None, Query(max_length=32, description="a camera preset of the scene")]
 
 
-@router.get("/runs/{run_id}/snapshot.png", response_class=Response, responses={**PNG, **_errors()})
+@router.get("/runs/{run_id}/snapshot.png", responses={**PNG, **_errors()})
 def snapshot(run_id: str, store: StoreDep, time: TimeQ = None, scene: SceneQ = "cabin", field: FieldQ = None,
              camera: CameraQ = None, width: Annotated[int, Query(ge=200, le=2400)] = 1200,
              height: Annotated[int, Query(ge=150, le=1600)] = 800):
@@ -102,7 +102,7 @@ def snapshot(run_id: str, store: StoreDep, time: TimeQ = None, scene: SceneQ = "
     return Response(render_png(sc, (width, height), camera), media_type="image/png")
 
 
-@router.get("/runs/{run_id}/plots/{name}.png", response_class=Response, responses={**PNG, **_errors()})
+@router.get("/runs/{run_id}/plots/{name}.png", responses={**PNG, **_errors()})
 def plot(run_id: str, name: str, store: StoreDep):
     """A plot of a completed run: `power` (balance), `temperatures` (against the ASHRAE bands) or `ref`."""
     from viz.plots import PLOTS, plot_png
@@ -131,7 +131,8 @@ def _meta(run_id: str, result) -> dict:
             "frame_url": f"/v1/runs/{run_id}/view/frame.vtksz", "script_url": "/v1/view/vtk-viewer.js"}
 
 
-@router.get("/runs/{run_id}/view", response_class=HTMLResponse, responses=_errors())
+@router.get("/runs/{run_id}/view", responses={
+    200: {"content": {"text/html": {}}, "description": "The page"}, **_errors()})
 def view(run_id: str, store: StoreDep):
     """The interactive 3D view in the browser: rotate and zoom, a time slider, a choice of scene, field and view.
     vtk.js is served by this server (`/v1/view/vtk-viewer.js`); nothing is loaded from elsewhere."""
@@ -161,7 +162,7 @@ def _custom_camera(text: str | None):
     return (tuple(v[0:3]), tuple(v[3:6]), tuple(v[6:9]))
 
 
-@router.get("/runs/{run_id}/view/frame.vtksz", response_class=Response, responses={
+@router.get("/runs/{run_id}/view/frame.vtksz", responses={
     200: {"content": {"application/zip": {}}, "description": "A vtk.js OfflineLocalView scene (.vtksz)"},
     **_errors()})
 def view_frame(run_id: str, store: StoreDep, time: TimeQ = None, scene: SceneQ = "cabin", field: FieldQ = None,
@@ -179,7 +180,7 @@ def view_frame(run_id: str, store: StoreDep, time: TimeQ = None, scene: SceneQ =
                                                          "title": sc.title, "legend": legend(sc)})})
 
 
-@router.get("/view/vtk-viewer.js", response_class=Response, responses={
+@router.get("/view/vtk-viewer.js", responses={
     200: {"content": {"text/javascript": {}}, "description": "vtk.js OfflineLocalView, from trame-vtk"}})
 def vtk_viewer():
     """vtk.js's scene viewer, served from the installed trame-vtk package."""
