@@ -19,7 +19,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api import errors
 from api.jobs import JobManager
-from api.routes import designs, health, runs, sweeps, views
+from api.routes import designs, health, runs, sweeps, validations, views
 from api.security import BodyLimit, TokenAuth
 from api.settings import Settings
 from twin.store import RunStore
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.version = _version()
     app.state.started = time.monotonic()
     errors.install(app)
-    for module in (health, designs, runs, sweeps, views):
+    for module in (health, designs, runs, sweeps, views, validations):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     if settings.token:

@@ -187,3 +187,58 @@ class Health(BaseModel):
     capacity: int = Field(..., description="Most runs that may be active at once [-]")
     sweep_backend: Literal["local", "dask"]
     uptime_s: float = Field(..., description="Time since start-up [s]")
+
+
+# ----------------------------------------------------------------------------------------------- validations
+
+
+class ValidationRequest(_Body):
+    """A design validation: a design (or whole scenario) with overrides, a rule set and a stress-case set."""
+
+    design: str | None = Field(None, max_length=200, description="Name of a shipped design")
+    scenario: ScenarioBody | None = Field(None, description="A whole scenario; give this or design")
+    overrides: list[Annotated[str, Field(max_length=100_000)]] = Field(
+        default_factory=list, max_length=1000, description="dotted.path=value items applied to every case")
+    rules: str | dict[str, Any] | None = Field(
+        None, description="A rule set: the content of a rule file as an object, or the name of a shipped set "
+        "(designs/validation/, e.g. default-rules, green-targets-rules); default the default rules",
+        examples=["default-rules"])
+    cases: str | dict[str, Any] | None = Field(
+        None, description="A stress-case set: the content of a case file as an object, or a shipped set's name; "
+        "default the default cases")
+    name: str | None = Field(None, max_length=200)
+
+
+class ValidationCase(BaseModel):
+    name: str
+    description: str = ""
+    run_id: str | None = Field(None, description="The case's run (GET /v1/runs/{id}); null when it is not run")
+    status: Literal["queued", "running", "completed", "failed", "cancelled", "skipped"]
+    note: str = Field("", description="e.g. which seed and week the lowest-wind search chose")
+    error: str | None = None
+
+
+class ValidationResult(BaseModel):
+    rule: str
+    case: str
+    figure_name: str
+    figure: float | None = Field(None, description="The figure judged, in `unit`")
+    limit: str
+    unit: str
+    status: Literal["pass", "fail", "error"]
+    message: str = ""
+    source: str = ""
+
+
+class ValidationDetail(BaseModel):
+    id: str
+    name: str | None = None
+    design: str
+    status: Literal["queued", "running", "completed"] = Field(
+        ..., description="completed: every case finished (or failed) and every rule is judged")
+    passed: bool | None = Field(None, description="Every rule passed on every case; null until completed")
+    counts: dict[str, int] = Field(..., description="Rule checks by result once completed [-]")
+    created_at: dt.datetime
+    cases: list[ValidationCase]
+    results: list[ValidationResult] = Field(default_factory=list, description="One per rule and case, once "
+                                            "completed")

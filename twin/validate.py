@@ -268,7 +268,8 @@ def validate(design: str | Path | dict, rules=None, cases=None, overrides: list[
 # (the API: plan in a worker process, runs through its pool, judge when they are done)
 
 
-def plan(design: str | Path | dict, rules=None, cases=None, overrides: list[str] | None = None) -> dict:
+def plan(design: str | Path | dict, rules=None, cases=None, overrides: list[str] | None = None,
+         max_steps: int | None = None) -> dict:
     """Everything before the runs, as JSON-ready data: the checked rules and cases and each case's scenario
     (lowest-wind weeks searched in this process). Bad input comes back as ``{"problems": [...]}``, not raised,
     so the answer crosses a process boundary intact."""
@@ -281,6 +282,13 @@ def plan(design: str | Path | dict, rules=None, cases=None, overrides: list[str]
     from twin.cluster import SerialBackend
 
     runs, wanted = _case_runs(prep)
+    if max_steps is not None:  # a server's limit, before the wind search
+        long = [{"field": f"cases.{c.name}.run.horizon_s",
+                 "reason": f"{steps:.0f} steps (horizon_s / step_s) is more than the limit of {max_steps} per run"}
+                for c in wanted if (steps := prep.scenarios[c.name].run.horizon_s
+                                    / prep.scenarios[c.name].run.step_s) > max_steps]
+        if long:
+            return {"problems": long, "kind": "limit"}
     _search_lowest_wind(prep, runs, wanted, SerialBackend(), None)
     return {"design": _name(design, prep), "rules": prep.rules.model_dump(mode="json"),
             "cases": prep.cases.model_dump(mode="json"), "rules_source": prep.rules_source,
