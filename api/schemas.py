@@ -108,6 +108,10 @@ class Kpis(BaseModel):
     run_id: str
     kpis: dict[str, float | int | None] = Field(..., description="KPI name -> value in the unit of `units`")
     units: dict[str, str] = Field(..., description="KPI name -> unit ('-' for ratios)")
+    classes: dict[str, dict[str, float | int | None]] = Field(
+        default_factory=dict, description="Job class -> its KPIs: jobs_completed, throughput_jobs_per_h, "
+        "job_wait_p50_s/p95_s/p99_s, deadline_misses, jobs_rejected, energy_per_job_kwh, mean_servers_busy, "
+        "work_done_server_h (docs/workload.md)")
 
 
 class KpiComparison(BaseModel):

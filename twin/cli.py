@@ -101,6 +101,16 @@ def run(
     for k, v in result.kpis.items():
         table.add_row(k, _format(v), KPI_UNITS.get(k, ""))
     Console().print(table)
+    if len(result.classes) > 1 or result.scenario.workload.classes:
+        ct = Table(title="job classes")
+        cols = ("jobs_completed", "throughput_jobs_per_h", "job_wait_p50_s", "job_wait_p95_s", "job_wait_p99_s",
+                "deadline_misses", "jobs_rejected", "energy_per_job_kwh")
+        ct.add_column("class")
+        for c in cols:
+            ct.add_column(c, justify="right")
+        for name, k in result.classes.items():
+            ct.add_row(name, *(_format(k[c]) for c in cols))
+        Console().print(ct)
     for name, p in paths.items():
         Console().print(f"{name}: {p}", highlight=False)
 

@@ -337,7 +337,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         st.append({
             "x": x, "pi": pi, "cache": cache, "fan_level": fan0_level,
             "pump_level": pump0_level, "dev": q0.fleet.inlet_deviation_k(q0.speeds, fan0_level / L),
-            "thermal_order": isinstance(q0, ThermalScheduler), "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,
+            "thermal_order": isinstance(q0, ThermalScheduler), "caps": [g.cap_speed for g in q0.groups],
+            "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,
             "setpoint": lim.inlet_setpoint_c, "allow": lim.allowable_max_c, "margin": lim.throttle_margin_k,
             "min_speed": lim.min_speed_fraction, "count": plant.count, "ci": ci,
             "pump_w": plant.pump_design_power_w, "fan_w": plant.fan_design_power_w, "fouling": fouling,
@@ -439,7 +440,11 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             else:
                 q.start_waiting(now)
             busy = q.busy
-            q.set_speed(speed)
+            if speed < 1.0 and dev is not None:
+                # each rack throttles on its own inlet; the hottest sets the recorded speed
+                q.set_speed(speed, controls.throttle_speeds(t_in + dev, s["allow"], s["margin"], s["min_speed"]))
+            else:
+                q.set_speed(speed)
             fan_frac = fan_slope * (t_in - fan_thr) if t_in > fan_thr else 0.0
             it_w = q.power_w() * (1.0 + fan_frac)
             # cabin fans in proportion to the heat (or fixed)
@@ -459,9 +464,9 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 ad[3] * x0 + ad[4] * x1 + ad[5] * x2 + bd[2] * heat + bd[3] * t_sea,
                 ad[6] * x0 + ad[7] * x1 + ad[8] * x2 + bd[4] * heat + bd[5] * t_sea,
             ]
-            q.advance(speed, dt, now + dt)
+            q.advance(None, dt, now + dt)
             if dev is not None:
-                s["dev"] = q.fleet.inlet_deviation_k(q.speeds, fan_level_speed)
+                s["dev"] = q.fleet.inlet_deviation_k(q.speeds, fan_level_speed, q.rack_speed, s["caps"])
             # server failures: ASHRAE x-factor of the inlet, atmosphere factor; at most one per cabin per step
             if s["afr_s"] > 0.0:
                 p_fail = q.alive * s["afr_s"] * x_factor(t_in) * dt

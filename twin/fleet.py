@@ -274,16 +274,24 @@ class RackFleet:
             p += s * d
         return p
 
-    def rack_power_w(self, group_speed: list[float]) -> np.ndarray:
-        """Electrical power of every rack [W]."""
+    def rack_power_w(self, group_speed: list[float], rack_speed: np.ndarray | None = None,
+                     group_cap: list[float] | None = None) -> np.ndarray:
+        """Electrical power of every rack [W]: each group at its speed, or, with ``rack_speed``, each rack at its
+        own speed (no faster than the group's cap)."""
         p = self.static_w.copy()
-        for s, d in zip(group_speed, self.dyn_rack_w):
-            p += s * d
+        if rack_speed is None:
+            for s, d in zip(group_speed, self.dyn_rack_w):
+                p += s * d
+        else:
+            caps = group_cap or [1.0] * len(self.dyn_rack_w)
+            for c, d in zip(caps, self.dyn_rack_w):
+                p += d * np.minimum(rack_speed, c)
         return p
 
-    def inlet_deviation_k(self, group_speed: list[float], fan_speed: float) -> np.ndarray | None:
+    def inlet_deviation_k(self, group_speed: list[float], fan_speed: float, rack_speed: np.ndarray | None = None,
+                          group_cap: list[float] | None = None) -> np.ndarray | None:
         """Each rack's inlet above the racks' mean [K] at this load; the spread scales with 1/fan speed (the
         gas flow carries the heat), an approximation away from design flow (docs/workload.md)."""
         if self.deviation is None:
             return None
-        return self.deviation @ self.rack_power_w(group_speed) / fan_speed
+        return self.deviation @ self.rack_power_w(group_speed, rack_speed, group_cap) / fan_speed

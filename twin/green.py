@@ -68,8 +68,8 @@ def perfect_foresight_gain(scenario: Scenario, fixed_run: RunResult, period_s: f
     ph = P / 3600.0  # hours per period
     hours = wind_wh.size
     group = scenario.cabins[0]
-    model = servers.server_model(group.racks.server)
-    n_servers = sum(g.racks.rack_count * g.racks.servers_per_rack * g.count for g in scenario.cabins)
+    model = servers.server_model(group.racks.server_types[0])  # the bound assumes one server type (docs/engine.md)
+    n_servers = sum(g.racks.server_count * g.count for g in scenario.cabins)
     p_w = job_power_at_node_w(scenario, model)
     busy_fixed = _hourly(s.utilisation.to_numpy() * n_servers, per_h) / per_h  # mean busy servers per period
     free_server_h = np.maximum(n_servers - busy_fixed, 0.0) * ph  # free server-hours per period

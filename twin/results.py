@@ -37,6 +37,8 @@ class RunResult:
     timings: dict = field(default_factory=dict)
     classes: dict = field(default_factory=dict)
     """Per job class: completed, throughput, waits, deadline misses, rejected, energy per job (``class_kpis``)."""
+    rack_inlet_models: list = field(default_factory=list)
+    """Per cabin group: how rack inlets were obtained (``field``, or ``uniform`` and why)."""
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
         """Write ``series.parquet``, ``kpis.json``, ``ledger.json`` and ``scenario.json`` into ``out_dir``."""
@@ -130,10 +132,8 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
     kpis["server_boots"] = int(sum(q.fleet.boots * pl.count for q, pl in zip(queues, plants)))
     powered = sum(frame[f"cabin{ci}_servers_powered"].to_numpy() * pl.count for ci, pl in enumerate(plants))
     kpis["mean_powered_share"] = float(powered.mean()) / sum(pl.servers * pl.count for pl in plants)
-    timings = dict(timings)
-    if rack_inlet_models is not None:
-        timings["rack_inlet_models"] = rack_inlet_models
-    return RunResult(scenario, frame, kpis, ledger, waits, timings, class_kpis(scenario, plants, queues, hours))
+    return RunResult(scenario, frame, kpis, ledger, waits, timings, class_kpis(scenario, plants, queues, hours),
+                     list(rack_inlet_models or []))
 
 
 def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.DataFrame:

@@ -73,6 +73,7 @@ class Scheduler:
         self.failures = 0
         self._seq = 0
         self._orders = [None] * n_types
+        self.rack_speed = None
 
     # ---------------------------------------------------------------------------------------------- the interface
     def rack_order(self, t: int, inlet_c: np.ndarray | None) -> list:
@@ -142,17 +143,31 @@ class Scheduler:
         self.class_work_s[g] += size * done
         self.class_energy_j[g] += size * (grp.idle_w * span + grp.dyn_w * done)
 
-    def set_speed(self, speed: float) -> None:
-        """The speed of every group this step: the thermal speed, no faster than the group's power cap."""
-        self.speeds = [speed if speed < g.cap_speed else g.cap_speed for g in self.groups]
-
-    def advance(self, speed: float, dt_s: float, now_end_s: float = math.inf) -> None:
-        """Run every started job for ``dt_s`` at ``speed`` (each group no faster than its power cap) and release
-        the servers of those that finish by ``now_end_s`` (the end of the step)."""
+    def set_speed(self, speed: float, rack_speed: np.ndarray | None = None) -> None:
+        """The speed of every group this step, no faster than its power cap: ``speed`` for all, or, with
+        ``rack_speed`` (each rack throttling on its own inlet), the mean of its racks' speeds weighted by its
+        dynamic power on each, so the group's power and its work done over the step are those of its racks."""
+        self.rack_speed = rack_speed
+        if rack_speed is None:
+            self.speeds = [speed if speed < g.cap_speed else g.cap_speed for g in self.groups]
+            return
         fleet = self.fleet
+        speeds = []
         for g, grp in enumerate(self.groups):
-            s = speed if speed < grp.cap_speed else grp.cap_speed
-            self.speeds[g] = s
+            capped = np.minimum(rack_speed, grp.cap_speed)
+            total = fleet.dyn_total_w[g]
+            speeds.append(float(fleet.dyn_rack_w[g] @ capped) / total if total > 0.0 else float(capped.min()))
+        self.speeds = speeds
+
+    def advance(self, speed: float | None, dt_s: float, now_end_s: float = math.inf) -> None:
+        """Run every started job for ``dt_s`` at ``speed`` (each group no faster than its power cap; None: the
+        speeds of the last ``set_speed``) and release the servers of those that finish by ``now_end_s`` (the end
+        of the step)."""
+        fleet = self.fleet
+        if speed is not None:
+            self.set_speed(speed)
+        for g, grp in enumerate(self.groups):
+            s = self.speeds[g]
             self.clock[g] += s * dt_s
             run = self.running[g]
             if not run:

@@ -25,7 +25,7 @@ def test_life_cycle_submit_status_kpis_and_cache(client):
     assert body["status"] in ("queued", "running")
     # the resolved inputs are echoed: every default filled, the overrides applied
     assert body["scenario"]["run"]["horizon_s"] == 86400.0 and body["scenario"]["run"]["seed"] == 7
-    assert body["scenario"]["workload"]["scheduler"] == "fifo"
+    assert body["scenario"]["workload"]["scheduler"] == "thermal"
     assert body["request"]["overrides"] == [*SHORT, "run.seed=7"]
 
     done = wait_status(client, run_id)
@@ -33,11 +33,13 @@ def test_life_cycle_submit_status_kpis_and_cache(client):
     assert done["progress"] == 1.0 and done["attempts"] == 1
     t = done["timings"]
     assert t["started_at"] and t["finished_at"] and t["run_s"] >= 0 and t["queue_wait_s"] >= 0
-    assert set(done["artifacts"]) == {"series", "kpis", "ledger", "scenario"}
+    assert set(done["artifacts"]) == {"series", "kpis", "ledger", "scenario", "classes"}
 
     kpis = client.get(f"/v1/runs/{run_id}/kpis").json()
-    expected = simulate(load_scenario("lingang-phase1", [*SHORT, "run.seed=7"])).kpis
+    local = simulate(load_scenario("lingang-phase1", [*SHORT, "run.seed=7"]))
+    expected = local.kpis
     assert kpis["kpis"] == pytest.approx(expected, rel=1e-12, nan_ok=True)
+    assert kpis["classes"]["default"] == pytest.approx(local.classes["default"], rel=1e-12)
     assert kpis["units"]["pue"] == "-" and kpis["units"]["it_energy_mwh"] == "MWh"
 
     # the same scenario again: with cache, the earlier run; without, a new one

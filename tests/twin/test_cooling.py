@@ -19,12 +19,12 @@ def baseline():
 
 def test_august_marine_heatwave_cuts_the_cooling_margin(baseline):
     hot = run_cached("lingang-phase1", (HEATWAVE,))
-    # the hottest rack already nears the throttling band in a normal August: the heatwave takes it into the band
-    # (throttling holds it below the allowable limit), so the margin falls less than the sea rises, and the
-    # protective hours grow
-    assert hot.kpis["min_cooling_margin_k"] < baseline.kpis["min_cooling_margin_k"] - 0.1
+    # the heatwave takes the hottest rack through the throttling band and past the A1 allowable limit, which the
+    # baseline year keeps; its own throttling bounds it (a rack's inlet is mostly the others' heat)
+    assert hot.kpis["min_cooling_margin_k"] < baseline.kpis["min_cooling_margin_k"] - 1.0
+    assert hot.kpis["hours_inlet_above_allowable"] > 0.0 == baseline.kpis["hours_inlet_above_allowable"]
     assert hot.kpis["hours_protective_action"] > baseline.kpis["hours_protective_action"] + 24.0
-    assert hot.kpis["max_inlet_temp_c"] < 32.0
+    assert hot.kpis["max_inlet_temp_c"] < 34.0
     # August's mean inlet is already above the recommended band at full pump flow: the heatwave passes into it
     aug = slice("2026-08-02", "2026-08-30")
     rise = hot.series.cabin0_inlet_temp_c[aug].mean() - baseline.series.cabin0_inlet_temp_c[aug].mean()
@@ -36,8 +36,11 @@ def test_august_marine_heatwave_cuts_the_cooling_margin(baseline):
 def test_a_year_without_cleaning_fouls_the_exchanger_and_cuts_the_margin(baseline):
     dirty = run_cached("lingang-phase1", ("cabins.0.cooling.cleaning_interval_d=null",))
     assert dirty.kpis["max_exchanger_fouling_m2k_w"] > baseline.kpis["max_exchanger_fouling_m2k_w"]
-    assert dirty.kpis["min_cooling_margin_k"] < baseline.kpis["min_cooling_margin_k"]
+    # the fouled exchanger warms the mean inlet (the hottest rack's margin is held by throttling, so the protective
+    # hours carry the cost)
+    assert dirty.series.cabin0_inlet_temp_c.max() > baseline.series.cabin0_inlet_temp_c.max()
     assert dirty.kpis["hours_inlet_above_recommended"] > baseline.kpis["hours_inlet_above_recommended"]
+    assert dirty.kpis["hours_protective_action"] > baseline.kpis["hours_protective_action"]
     # cleaning resets the fouling: the cleaned year's fouling drops back to zero every 90 days
     f = baseline.series.cabin0_fouling_m2k_w
     assert f.iloc[0] == 0.0 and (f.diff() < 0).sum() >= 3
@@ -55,14 +58,17 @@ def test_fouling_follows_kern_seaton():
 
 
 def test_pump_failure_sheds_load_and_records_it():
-    summer = ["run.start=2026-08-01T00:00:00+08:00", "run.horizon_s=2d",
-              "events=[{kind: pump_capacity, start_s: 6h, duration_s: 12h, capacity_fraction: 0.2}]"]
-    shed = simulate(load_scenario("lingang-phase1", [*summer, "cabins.0.limits.protective_policy=shed"]))
+    summer = ["run.start=2026-08-01T00:00:00+08:00", "run.horizon_s=2d", "cabins.0.limits.protective_policy=shed"]
+    failure = "events=[{kind: pump_capacity, start_s: 6h, duration_s: 12h, capacity_fraction: 0.2}]"
+    base = simulate(load_scenario("lingang-phase1", summer))
+    shed = simulate(load_scenario("lingang-phase1", [*summer, failure]))
     s = shed.series
     assert (s.cabin0_protective_action == 2).any()
-    assert shed.kpis["hours_protective_action"] > 0
-    before = s.iloc[: 6 * 60]
-    assert (before.cabin0_protective_action == 0).all()
+    # the same August without the failure sheds less (its hottest rack may touch the band); before the failure
+    # both runs are the same run
+    assert shed.kpis["hours_protective_action"] > base.kpis["hours_protective_action"] + 2.0
+    before = slice(0, 6 * 60)
+    assert (s.cabin0_protective_action.iloc[before] == base.series.cabin0_protective_action.iloc[before]).all()
     # while shedding, no job starts: the queue grows; afterwards it drains
     during = s[s.cabin0_protective_action == 2]
     assert during.cabin0_queue_length.max() > 0

@@ -92,27 +92,29 @@ def test_warmer_sea_costs_pump_power_in_winter_and_inlet_margin_in_summer(short_
     warm = short_run(*SHORT, "events=[{kind: sea_temp_offset, start_s: 0, duration_s: 2d, delta_k: 8}]")
     assert warm.series.sea_temp_c.mean() == pytest.approx(base.series.sea_temp_c.mean() + 8.0, abs=1e-9)
     assert warm.series.pump_power_w.mean() > 2.0 * base.series.pump_power_w.mean()
-    # the setpoint (24 C) holds; in the cold base case the pump often sits at its 10 % minimum, below the setpoint
-    assert warm.series.inlet_temp_c.mean() == pytest.approx(24.0, abs=0.2)
-    assert base.series.inlet_temp_c.mean() <= 24.2
+    # the setpoint (24 C) of the mean inlet holds; in the cold base case the pump often sits at its 10 % minimum,
+    # below the setpoint
+    assert warm.series.cabin0_inlet_temp_c.mean() == pytest.approx(24.0, abs=0.2)
+    assert base.series.cabin0_inlet_temp_c.mean() <= 24.2
     summer = ("run.start=2026-08-01T00:00:00+08:00", *SHORT)
     hot = short_run(*summer)
     heatwave = short_run(*summer, "events=[{kind: sea_temp_offset, start_s: 0, duration_s: 2d, delta_k: 2}]")
     assert hot.series.cabin0_pump_speed.min() == 1.0
-    rise = heatwave.series.inlet_temp_c.mean() - hot.series.inlet_temp_c.mean()
+    rise = heatwave.series.cabin0_inlet_temp_c.mean() - hot.series.cabin0_inlet_temp_c.mean()
     assert 1.5 < rise < 2.5
 
 
 def test_summer_pump_failure_throttles_servers_and_raises_it_fans():
-    """In August the sea is near 28 C; with the pump held at 20 % the inlet climbs to the throttling band,
-    the servers slow down (fewer jobs finish) and their fans draw more (IT power per busy server rises)."""
+    """In August the sea is near 28 C; with the pump held at 20 % the inlet climbs into the throttling band,
+    the servers slow down (fewer jobs finish) and their fans draw more (IT power per busy server rises). (With
+    first-fit placement the hottest rack already touches the band in a normal August: compare, don't assume 0.)"""
     summer = ["run.start=2026-08-01T00:00:00+08:00", "run.horizon_s=2d"]
     base = simulate(load_scenario("lingang-phase1", summer))
     weak = simulate(load_scenario("lingang-phase1", [*summer, "events=[{kind: pump_capacity, start_s: 0, "
                                                                 "duration_s: 2d, capacity_fraction: 0.2}]"]))
-    assert base.series.cabin0_throttle.min() == 1.0
-    assert weak.kpis["max_inlet_temp_c"] > 30.0
-    assert weak.series.cabin0_throttle.min() < 1.0
+    assert weak.kpis["max_inlet_temp_c"] > 30.5
+    assert weak.series.cabin0_throttle.min() < base.series.cabin0_throttle.min()
+    assert (weak.series.cabin0_throttle < 1.0).sum() > 2 * (base.series.cabin0_throttle < 1.0).sum()
     assert weak.series.cabin0_pump_speed.max() <= 0.2 + 1e-12
     # throttled jobs run longer, so fewer complete in the same two days
     assert weak.kpis["jobs_completed"] < base.kpis["jobs_completed"]

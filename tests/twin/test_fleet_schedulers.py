@@ -111,7 +111,7 @@ def test_thermal_placement_takes_the_coolest_racks_and_first_fit_the_first():
 
 
 WEEK_30 = ["run.horizon_s=7d", "run.step_s=120", "workload.target_utilisation=0.3", "workload.diurnal_amplitude=0.5",
-           "wind.farm.mttr_h=0"]
+           "wind.farm.mttr_h=0", "workload.scheduler=fifo"]
 
 
 def test_consolidation_uses_less_it_energy_for_the_same_work_on_a_30_percent_fleet():
@@ -132,7 +132,7 @@ def test_consolidation_uses_less_it_energy_for_the_same_work_on_a_30_percent_fle
 def test_thermal_aware_placement_lowers_the_hottest_rack_inlet():
     summer = ["run.start=2026-08-01T00:00:00+08:00", "run.horizon_s=7d", "run.step_s=120",
               "workload.target_utilisation=0.5", "wind.farm.mttr_h=0"]
-    fifo = simulate(load_scenario("lingang-phase1", summer))
+    fifo = simulate(load_scenario("lingang-phase1", [*summer, "workload.scheduler=fifo"]))
     hot = simulate(load_scenario("lingang-phase1", [*summer, "workload.scheduler=thermal"]))
     f, t = fifo.series["cabin0_hottest_inlet_c"], hot.series["cabin0_hottest_inlet_c"]
     mean_f = fifo.series["cabin0_inlet_temp_c"]
@@ -172,3 +172,16 @@ def test_a_class_on_a_server_type_the_cabin_lacks_is_refused_with_its_field():
     with pytest.raises(ScenarioError, match="fleet"):
         load_scenario("lingang-phase1", ['cabins.0.racks.fleet=[{"server": "dgx-h100", "rack_count": 3, '
                                          '"servers_per_rack": 4}]'])
+
+
+def test_racks_throttle_on_their_own_inlet_and_a_group_runs_at_its_power_weighted_speed():
+    fleet = _fleet(2, 2)
+    q = Scheduler(fleet, [_group()])
+    q.submit(0.0, 3, 1000.0)  # two servers on rack 0, one on rack 1
+    q.start_waiting(0.0)
+    q.set_speed(0.4, np.array([0.4, 1.0]))  # rack 0 throttled to 40 %, rack 1 not
+    dyn = 247.0 - 66.0
+    assert q.speeds[0] == pytest.approx((2 * 0.4 + 1 * 1.0) / 3)
+    assert q.power_w() == pytest.approx(4 * 66.0 + dyn * (2 * 0.4 + 1.0))
+    assert fleet.rack_power_w(q.speeds, np.array([0.4, 1.0])).tolist() == pytest.approx(
+        [2 * 66.0 + 2 * dyn * 0.4, 2 * 66.0 + dyn])

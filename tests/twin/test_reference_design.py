@@ -58,10 +58,15 @@ def test_ref_agrees_with_the_weibull_calm_fraction(year):
 
 
 def test_hot_season_is_where_the_inlet_leaves_the_recommended_band(year):
-    inlet = year.series.inlet_temp_c
+    inlet = year.series.cabin0_inlet_temp_c  # the mean inlet, which the pump holds
     above = inlet[inlet > 27.0]
     assert len(above) > 0
     assert set(above.index.month) <= {6, 7, 8, 9, 10}
+    # the hottest rack (the 3D field's deviations under the load's placement) leaves it for longer, and stays
+    # below the allowable limit: its servers throttle first
+    hottest = year.series.cabin0_hottest_inlet_c
+    assert (hottest > 27.0).sum() > 1.1 * len(above)
+    assert hottest.max() < 32.0 and (hottest >= inlet - 1e-9).all()
 
 
 def test_pump_control_is_stable(year):
@@ -70,9 +75,9 @@ def test_pump_control_is_stable(year):
     0.15 per kelvin did exactly that, at -0.997), and the inlet holds its setpoint whenever the pump is between its
     limits."""
     s = year.series
-    d = np.diff(s.inlet_temp_c.to_numpy())
+    d = np.diff(s.cabin0_inlet_temp_c.to_numpy())
     assert np.corrcoef(d[:-1], d[1:])[0, 1] > -0.3
     assert np.percentile(np.abs(d), 99) < 1.0
     free = s[(s.cabin0_pump_speed > 0.12) & (s.cabin0_pump_speed < 0.98)]
     assert len(free) > 100_000
-    assert np.median(np.abs(free.inlet_temp_c - 24.0)) < 0.2
+    assert np.median(np.abs(free.cabin0_inlet_temp_c - 24.0)) < 0.2

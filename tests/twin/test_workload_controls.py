@@ -115,3 +115,11 @@ def test_fan_and_throttle_laws():
     assert throttle_speed(30.0, 32.0, 1.5, 0.3) == 1.0
     assert throttle_speed(31.25, 32.0, 1.5, 0.3) == pytest.approx(0.65)
     assert throttle_speed(40.0, 32.0, 1.5, 0.3) == 0.3
+
+
+def test_throttle_speeds_is_throttle_speed_for_every_rack():
+    from twin.controls import throttle_speeds
+
+    inlets = np.linspace(25.0, 35.0, 41)
+    np.testing.assert_allclose(throttle_speeds(inlets, 32.0, 1.5, 0.3),
+                               [throttle_speed(t, 32.0, 1.5, 0.3) for t in inlets], rtol=0, atol=1e-15)
