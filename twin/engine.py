@@ -336,7 +336,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         x = thermal.steady_state(p, fan0_level / L, pump0_level / LP, heat0, sea_c[0]).tolist()
         st.append({
             "x": x, "pi": pi, "cache": cache, "fan_level": fan0_level,
-            "pump_level": pump0_level, "dev": q0.fleet.inlet_deviation_k(q0.speeds, fan0_level / L),
+            "pump_level": pump0_level, "dev": q0.fleet.inlet_deviation_k(q0.speeds, 1.0), "dev_version": -1,
+            "dev_max": 0.0, "dev_speeds": None,
             "thermal_order": isinstance(q0, ThermalScheduler), "caps": [g.cap_speed for g in q0.groups],
             "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,
             "setpoint": lim.inlet_setpoint_c, "allow": lim.allowable_max_c, "margin": lim.throttle_margin_k,
@@ -349,6 +350,9 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             "repair_s": group.racks.repair_time_h * 3600.0 if group.racks.repairable else None,
             "job_power_w": job_power_at_node_w(scenario, plant.server),
         })
+    for s_ in st:
+        if s_["dev"] is not None:
+            s_["dev_max"] = float(s_["dev"].max())
     green = scenario.workload.scheduler == "green"
     x_factor = servers.failure_x_factor
     surplus_w = 0.0
@@ -415,8 +419,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             else:
                 sens = (x1 - t_sea) * (ks - cache.get(fl, pl - 1)[3]) * LP
             # rack inlets: the mean inlet plus each rack's deviation under the load of the last step (3D field)
-            dev = s["dev"]
-            t_hot = t_in + float(dev.max()) if dev is not None else t_in
+            dev = s["dev"]  # at design flow; the spread scales with 1 / fan speed
+            t_hot = t_in + s["dev_max"] / s["fan_level"] * L if dev is not None else t_in
             # controls: pump to the mean inlet's setpoint (capped by events); throttle when the hottest rack's
             # inlet nears the allowable limit
             cap = world.pump_cap.get(ci, world.pump_cap.get(-1, 1.0)) if world.pump_cap else 1.0
@@ -442,7 +446,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             busy = q.busy
             if speed < 1.0 and dev is not None:
                 # each rack throttles on its own inlet; the hottest sets the recorded speed
-                q.set_speed(speed, controls.throttle_speeds(t_in + dev, s["allow"], s["margin"], s["min_speed"]))
+                q.set_speed(speed, controls.throttle_speeds(t_in + dev * (L / s["fan_level"]), s["allow"],
+                                                            s["margin"], s["min_speed"]))
             else:
                 q.set_speed(speed)
             fan_frac = fan_slope * (t_in - fan_thr) if t_in > fan_thr else 0.0
@@ -465,8 +470,14 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 ad[6] * x0 + ad[7] * x1 + ad[8] * x2 + bd[4] * heat + bd[5] * t_sea,
             ]
             q.advance(None, dt, now + dt)
-            if dev is not None:
-                s["dev"] = q.fleet.inlet_deviation_k(q.speeds, fan_level_speed, q.rack_speed, s["caps"])
+            # the deviations change only when the racks' power does: a job starts or ends, a server changes
+            # state, or the racks throttle
+            if dev is not None and (q.fleet.version != s["dev_version"] or q.rack_speed is not None
+                                    or q.speeds != s["dev_speeds"]):
+                s["dev"] = q.fleet.inlet_deviation_k(q.speeds, 1.0, q.rack_speed, s["caps"])
+                s["dev_max"] = float(s["dev"].max())
+                s["dev_version"] = q.fleet.version
+                s["dev_speeds"] = list(q.speeds) if q.rack_speed is None else None
             # server failures: ASHRAE x-factor of the inlet, atmosphere factor; at most one per cabin per step
             if s["afr_s"] > 0.0:
                 p_fail = q.alive * s["afr_s"] * x_factor(t_in) * dt

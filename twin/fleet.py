@@ -78,6 +78,7 @@ class RackFleet:
         self.booting = [deque() for _ in self.types]  # (ready time, rack, servers)
         self.shutting = [deque() for _ in self.types]  # (done time, rack, servers)
         self.boots = 0
+        self.version = 0  # changes whenever a rack's power may have changed
         self.deviation = None if deviation_k_w is None else np.asarray(deviation_k_w, dtype=float)
         if self.deviation is not None and self.deviation.shape != (n, n):
             raise ValueError(f"deviation_k_w: shape {self.deviation.shape}, expected ({n}, {n})")
@@ -115,6 +116,7 @@ class RackFleet:
     def allocate(self, t: int, size: int, order, group: int, dyn_w: float) -> tuple:
         """Give ``size`` idle servers of type ``t`` to a job of ``group``, racks taken in ``order``; returns the
         allocation ``((rack, servers), ...)``. The caller checks ``free(t) >= size`` first."""
+        self.version += 1
         on, busy, dyn = self.on, self.busy, self.dyn_rack_w[group]
         alloc = []
         left = size
@@ -134,6 +136,7 @@ class RackFleet:
 
     def release(self, t: int, alloc: tuple, group: int, dyn_w: float) -> None:
         """A job ends (or is paused): its servers become idle, and servers that failed under it leave."""
+        self.version += 1
         dyn = self.dyn_rack_w[group]
         size = 0
         busy, pending = self.busy, self.pending
@@ -157,6 +160,7 @@ class RackFleet:
             self._power_off(r, gone)
 
     def _power_off(self, r: int, k: int) -> None:
+        self.version += 1
         self.on[r] -= k
         self.n_on[self.rack_type[r]] -= k
         w = k * self.rack_idle_w[r]
@@ -167,6 +171,7 @@ class RackFleet:
     def fail(self, r: int) -> None:
         """One server of rack ``r`` fails: an idle one leaves at once, else an off one, else a busy (or booting)
         one leaves when it is next idle."""
+        self.version += 1
         self.n_alive[self.rack_type[r]] -= 1
         if self.on[r] - self.busy[r] > 0:
             self.alive[r] -= 1
@@ -178,6 +183,7 @@ class RackFleet:
 
     def repair(self, r: int) -> None:
         """A replacement server arrives in rack ``r``, powered on."""
+        self.version += 1
         self.n_alive[self.rack_type[r]] += 1
         if self.pending[r]:
             self.pending[r] -= 1
@@ -197,6 +203,7 @@ class RackFleet:
     # ------------------------------------------------------------------------------------------------ power states
     def boot(self, t: int, count: int, order, now_s: float) -> int:
         """Start booting up to ``count`` off servers of type ``t``, racks in ``order``; returns how many."""
+        self.version += 1
         st = self.types[t]
         started = 0
         for r in order:
@@ -219,6 +226,7 @@ class RackFleet:
 
     def shutdown(self, t: int, count: int, order, now_s: float, instant: bool = False) -> int:
         """Shut down up to ``count`` idle servers of type ``t``, racks in ``order``; returns how many."""
+        self.version += 1
         st = self.types[t]
         done = 0
         for r in order:
@@ -247,6 +255,7 @@ class RackFleet:
             q = self.booting[t]
             while q and q[0][0] <= now_s:
                 _, r, k = q.popleft()
+                self.version += 1
                 self.trans[r] -= k
                 self.n_boot[t] -= k
                 self.n_trans[t] -= k
@@ -260,6 +269,7 @@ class RackFleet:
             q = self.shutting[t]
             while q and q[0][0] <= now_s:
                 _, r, k = q.popleft()
+                self.version += 1
                 self.trans[r] -= k
                 self.n_trans[t] -= k
                 w = k * st.idle_w
