@@ -338,7 +338,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             "x": x, "pi": pi, "cache": cache, "fan_level": fan0_level,
             "pump_level": pump0_level, "dev": q0.fleet.inlet_deviation_k(q0.speeds, 1.0), "dev_version": -1,
             "dev_max": 0.0, "dev_speeds": None,
-            "thermal_order": isinstance(q0, ThermalScheduler), "caps": [g.cap_speed for g in q0.groups],
+            "thermal_order": isinstance(q0, ThermalScheduler), "rack_scope": lim.throttle_scope == "rack",
+            "caps": [g.cap_speed for g in q0.groups],
             "design_heat": cool.design_heat_w, "min_fan": cool.min_fan_speed,
             "setpoint": lim.inlet_setpoint_c, "allow": lim.allowable_max_c, "margin": lim.throttle_margin_k,
             "min_speed": lim.min_speed_fraction, "count": plant.count, "ci": ci,
@@ -444,7 +445,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             else:
                 q.start_waiting(now)
             busy = q.busy
-            if speed < 1.0 and dev is not None:
+            if speed < 1.0 and dev is not None and s["rack_scope"]:
                 # each rack throttles on its own inlet; the hottest sets the recorded speed
                 q.set_speed(speed, controls.throttle_speeds(t_in + dev * (L / s["fan_level"]), s["allow"],
                                                             s["margin"], s["min_speed"]))

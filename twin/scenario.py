@@ -497,6 +497,10 @@ class Limits(_Model):
     protective_policy: Literal["throttle", "shed"] = Field(
         "throttle", description="Near the allowable limit: throttle (cap power by slowing the servers), or shed "
         "(also start no new jobs until the inlet is back below the throttling band)")
+    throttle_scope: Literal["cabin", "rack"] = Field(
+        "cabin", description="cabin: the cabin's controller caps every server when its hottest rack's inlet nears "
+        "the limit (the heat of all racks falls, so the mean inlet falls too); rack: each rack's servers slow on "
+        "their own inlet only (hardware throttling, no facility capping)")
 
     @model_validator(mode="after")
     def _order(self) -> "Limits":

@@ -19,12 +19,12 @@ def baseline():
 
 def test_august_marine_heatwave_cuts_the_cooling_margin(baseline):
     hot = run_cached("lingang-phase1", (HEATWAVE,))
-    # the heatwave takes the hottest rack through the throttling band and past the A1 allowable limit, which the
-    # baseline year keeps; its own throttling bounds it (a rack's inlet is mostly the others' heat)
-    assert hot.kpis["min_cooling_margin_k"] < baseline.kpis["min_cooling_margin_k"] - 1.0
-    assert hot.kpis["hours_inlet_above_allowable"] > 0.0 == baseline.kpis["hours_inlet_above_allowable"]
+    # the heatwave takes the hottest rack into the throttling band: the cabin caps its servers, which holds the
+    # hottest inlet inside the allowable limit, so the margin falls by less than the sea rises and the protective
+    # hours carry the rest
+    assert hot.kpis["min_cooling_margin_k"] < baseline.kpis["min_cooling_margin_k"] - 0.5
     assert hot.kpis["hours_protective_action"] > baseline.kpis["hours_protective_action"] + 24.0
-    assert hot.kpis["max_inlet_temp_c"] < 34.0
+    assert hot.kpis["max_inlet_temp_c"] < 32.0 and hot.kpis["hours_inlet_above_allowable"] == 0.0
     # August's mean inlet is already above the recommended band at full pump flow: the heatwave passes into it
     aug = slice("2026-08-02", "2026-08-30")
     rise = hot.series.cabin0_inlet_temp_c[aug].mean() - baseline.series.cabin0_inlet_temp_c[aug].mean()

@@ -185,3 +185,17 @@ def test_racks_throttle_on_their_own_inlet_and_a_group_runs_at_its_power_weighte
     assert q.power_w() == pytest.approx(4 * 66.0 + dyn * (2 * 0.4 + 1.0))
     assert fleet.rack_power_w(q.speeds, np.array([0.4, 1.0])).tolist() == pytest.approx(
         [2 * 66.0 + 2 * dyn * 0.4, 2 * 66.0 + dyn])
+
+
+def test_rack_scope_throttles_only_hot_racks_and_cabin_scope_caps_them_all():
+    hot_week = ["run.start=2026-08-05T00:00:00+08:00", "run.horizon_s=3d", "run.step_s=120", "wind.farm.mttr_h=0",
+                "workload.scheduler=fifo", "events=[{kind: sea_temp_offset, start_s: 0, duration_s: 3d, delta_k: 2}]"]
+    cabin = simulate(load_scenario("lingang-phase1", hot_week))
+    rack = simulate(load_scenario("lingang-phase1", [*hot_week, "cabins.0.limits.throttle_scope=rack"]))
+    for r in (cabin, rack):
+        assert (r.series.cabin0_throttle < 1.0).any() and r.ledger["relative_residual"] < 1e-9
+    # capping every server lowers the heat of all racks, so the hottest rack is held lower than by its own
+    # throttling alone (a rack's own heat is a small part of its inlet); 
+    assert cabin.series.cabin0_hottest_inlet_c.max() < rack.series.cabin0_hottest_inlet_c.max() - 0.5
+    # and the hottest rack, left hotter, throttles deeper on average
+    assert rack.series.cabin0_throttle.mean() < cabin.series.cabin0_throttle.mean()
