@@ -2,4 +2,5 @@
 
 from twin.cli import main
 
-main()
+if __name__ == "__main__":  # a spawned worker process imports __main__ and must not run the command
+    main()
