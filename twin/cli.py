@@ -28,8 +28,9 @@ def _fail_input(message: str) -> None:
     raise typer.Exit(2)
 
 
-def resolve(design_or_file: str, horizon: str | None, step: str | None, seed: int | None, sets: list[str]):
-    """Load a scenario and apply the CLI's shortcuts as overrides, so every value is validated the same way."""
+def shortcut_overrides(sets: list[str], horizon: str | None, step: str | None, seed: int | None) -> list[str]:
+    """The ``--set`` items followed by the shortcuts ``--horizon``, ``--step`` and ``--seed`` as overrides, so
+    every value is validated the same way."""
     overrides = list(sets)
     try:
         if horizon is not None:
@@ -40,7 +41,12 @@ def resolve(design_or_file: str, horizon: str | None, step: str | None, seed: in
         raise ScenarioError([("run", str(exc))], "command line") from None
     if seed is not None:
         overrides.append(f"run.seed={seed}")
-    return load_scenario(design_or_file, overrides)
+    return overrides
+
+
+def resolve(design_or_file: str, horizon: str | None, step: str | None, seed: int | None, sets: list[str]):
+    """Load a scenario with the CLI's shortcuts applied as overrides."""
+    return load_scenario(design_or_file, shortcut_overrides(sets, horizon, step, seed))
 
 
 def _format(value) -> str:

@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from twin.cli import _fail_input, err
-from twin.scenario import ScenarioError, parse_duration_s
+from twin.cli import _fail_input, err, shortcut_overrides
+from twin.scenario import ScenarioError
 
 __all__ = ["register"]
 
@@ -25,18 +25,6 @@ def _progress_bar() -> Progress:
                     console=err, transient=True)
 
 
-def _shortcuts(sets: list[str], horizon: str | None, step: str | None, seed: int | None) -> list[str]:
-    out = list(sets)
-    try:
-        if horizon is not None:
-            out.append(f"run.horizon_s={parse_duration_s(horizon)}")
-        if step is not None:
-            out.append(f"run.step_s={parse_duration_s(step)}")
-    except ValueError as exc:
-        raise ScenarioError([("run", str(exc))], "command line") from None
-    if seed is not None:
-        out.append(f"run.seed={seed}")
-    return out
 
 
 def validate_cmd(
@@ -61,7 +49,7 @@ def validate_cmd(
     if report not in ("md", "json", "junit"):
         _fail_input(f"--report: {report!r} is not one of md, json, junit")
     try:
-        overrides = _shortcuts(set_, None, step, None)
+        overrides = shortcut_overrides(set_, None, step, None)
         with _progress_bar() as bar:
             tasks: dict[str, int] = {}
 
@@ -124,7 +112,7 @@ def sweep_cmd(
             raise ScenarioError([("pareto", str(exc))], "command line") from None
         grid_d = dict(parse_grid_item(g) for g in grid)
         lhs_d = dict(parse_lhs_item(item) for item in lhs)
-        overrides = _shortcuts(set_, horizon, step, seed)
+        overrides = shortcut_overrides(set_, horizon, step, seed)
         with _progress_bar() as bar:
             task = bar.add_task(f"sweep of {design}", total=None)
             result = sweep(design, grid_d, lhs_d, samples, overrides, sample_seed,

@@ -480,8 +480,9 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 s["dev_version"] = q.fleet.version
                 s["dev_speeds"] = list(q.speeds) if q.rack_speed is None else None
             # server failures: ASHRAE x-factor of the inlet, atmosphere factor; at most one per cabin per step
+            alive = q.alive
             if s["afr_s"] > 0.0:
-                p_fail = q.alive * s["afr_s"] * x_factor(t_in) * dt
+                p_fail = alive * s["afr_s"] * x_factor(t_in) * dt
                 u = s["fail_u"][i]
                 if u < p_fail:
                     rack = q.fail_one(u / p_fail)  # given a failure, u / p is uniform: it picks the rack
@@ -492,8 +493,9 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             pc["gas_temp_c"][i] = x1
             pc["wall_temp_c"][i] = x2
             pc["it_power_w"][i] = it_w
-            pc["utilisation"][i] = busy / q.servers if q.servers else 0.0
-            pc["servers_alive"][i] = q.alive
+            n_srv = q.servers
+            pc["utilisation"][i] = busy / n_srv if n_srv else 0.0
+            pc["servers_alive"][i] = q.alive  # after this step's failure
             pc["servers_powered"][i] = q.powered
             pc["hottest_inlet_c"][i] = t_hot
             pc["throttle"][i] = speed

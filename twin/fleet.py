@@ -72,6 +72,7 @@ class RackFleet:
         self.dyn_total_w = [0.0] * len(self.group_type)
         self.n_on = [sum(self.on[r] for r in rs) for rs in self.racks_of_type]
         self.n_alive = list(self.n_on)  # alive and not failed
+        self.n_servers = sum(self.alive)  # alive, those failed under a running job included
         self.n_busy = [0] * len(self.types)
         self.n_boot = [0] * len(self.types)
         self.n_trans = [0] * len(self.types)
@@ -92,7 +93,7 @@ class RackFleet:
     @property
     def servers(self) -> int:
         """Servers alive, those failed in a running job included until it ends."""
-        return sum(self.alive)
+        return self.n_servers
 
     @property
     def alive_count(self) -> int:
@@ -157,6 +158,7 @@ class RackFleet:
         if gone > 0:
             self.pending[r] -= gone
             self.alive[r] -= gone
+            self.n_servers -= gone
             self._power_off(r, gone)
 
     def _power_off(self, r: int, k: int) -> None:
@@ -175,9 +177,11 @@ class RackFleet:
         self.n_alive[self.rack_type[r]] -= 1
         if self.on[r] - self.busy[r] > 0:
             self.alive[r] -= 1
+            self.n_servers -= 1
             self._power_off(r, 1)
         elif self.alive[r] - self.on[r] - self.trans[r] > 0:
             self.alive[r] -= 1
+            self.n_servers -= 1
         else:
             self.pending[r] += 1
 
@@ -189,6 +193,7 @@ class RackFleet:
             self.pending[r] -= 1
             return
         self.alive[r] += 1
+        self.n_servers += 1
         self.on[r] += 1
         self.n_on[self.rack_type[r]] += 1
         self.static_w[r] += self.rack_idle_w[r]
@@ -248,6 +253,9 @@ class RackFleet:
                 self.shutting[t].append((now_s + st.shutdown_s, r, take))
             done += take
         return done
+
+    def booting_or_shutting(self) -> bool:
+        return any(self.booting) or any(self.shutting)
 
     def tick(self, now_s: float) -> None:
         """Finish the boots and shutdowns due by ``now_s``."""

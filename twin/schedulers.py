@@ -60,6 +60,7 @@ class Scheduler:
         self.running = [[] for _ in self.groups]
         self.clock = [0.0] * len(self.groups)
         self.speeds = [1.0] * len(self.groups)
+        self._one_uncapped = len(self.groups) == 1 and self.groups[0].cap_speed >= 1.0
         self.spare_share = spare_share
         ng = len(self.groups)
         self.class_waits = [[] for _ in range(ng)]
@@ -119,10 +120,14 @@ class Scheduler:
                       job_power_w: float = 0.0, dt_s: float = 0.0, inlet_c: np.ndarray | None = None) -> float:
         """Start queued jobs in arrival order while the head of each type's queue fits; returns the surplus power
         used [W] (only the green scheduler uses surplus)."""
-        self.fleet.tick(now_s)
+        fleet = self.fleet
+        if fleet.booting_or_shutting():
+            fleet.tick(now_s)
+        if not any(self.queues):  # most steps: nothing waits
+            self.manage_power(now_s)
+            return 0.0
         self._orders = [None] * len(self.queues)
         self._drop_impossible()
-        fleet = self.fleet
         for t, q in enumerate(self.queues):
             while q and q[0][1] <= fleet.n_on[t] - fleet.n_busy[t]:
                 job = q.popleft()
@@ -149,7 +154,10 @@ class Scheduler:
         dynamic power on each, so the group's power and its work done over the step are those of its racks."""
         self.rack_speed = rack_speed
         if rack_speed is None:
-            self.speeds = [speed if speed < g.cap_speed else g.cap_speed for g in self.groups]
+            if self._one_uncapped:
+                self.speeds = [speed]
+            else:
+                self.speeds = [speed if speed < g.cap_speed else g.cap_speed for g in self.groups]
             return
         fleet = self.fleet
         speeds = []
@@ -222,7 +230,7 @@ class Scheduler:
 
     @property
     def waiting(self) -> int:
-        return sum(len(q) for q in self.queues)
+        return sum(map(len, self.queues))
 
     @property
     def completed(self) -> int:
@@ -292,6 +300,8 @@ class ThermalScheduler(Scheduler):
         racks = self.fleet.racks_of_type[t]
         if inlet_c is None:
             return racks
+        if len(racks) == self.fleet.n_racks:  # one server type: every rack
+            return np.argsort(inlet_c, kind="stable").tolist()
         return sorted(racks, key=inlet_c.__getitem__)
 
 
