@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
-
-from twin.engine import simulate
-from twin.scenario import load_scenario
-
-
-@functools.lru_cache(maxsize=16)
-def run_cached(design: str, overrides: tuple[str, ...]):
-    return simulate(load_scenario(design, list(overrides)))
+from twin_runs import run_cached
 
 
 @pytest.fixture

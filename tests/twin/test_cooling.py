@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import run_cached
+from twin_runs import run_cached
 
 from twin.engine import simulate
 from twin.scenario import load_scenario

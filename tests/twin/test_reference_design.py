@@ -11,7 +11,7 @@ from twin.scenario import load_scenario
 
 @pytest.fixture(scope="module")
 def year():
-    from conftest import run_cached  # the same year is shared with test_cooling.py
+    from twin_runs import run_cached  # the same year is shared with test_cooling.py
 
     return run_cached("lingang-phase1", ())
 
