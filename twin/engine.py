@@ -150,14 +150,19 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     for ev in scenario.events:
         env.process(_event(env, world, ev))
 
-    env.process(_plant(env, scenario, exo, plants, queues, world, cols, per_cabin, dt, n, progress))
+    racks_out: list = []  # filled by the plant: per cabin group the racks' summed power per block, then block steps
+    env.process(_plant(env, scenario, exo, plants, queues, world, cols, per_cabin, dt, n, progress, racks_out))
     env.run(until=n * dt)
+    block_steps = racks_out.pop()
+    counts = np.minimum(block_steps, n - np.arange(racks_out[0].shape[0]) * block_steps)[:, None]
+    rack_power = [sums / counts for sums in racks_out]
     t_run = time.perf_counter() - t_wall0
 
     from twin.results import build_result
 
     return build_result(scenario, exo, plants, queues, cols, per_cabin,
-                        timings={"exogenous_s": t_exo, "total_s": t_run}, rack_inlet_models=inlet_models)
+                        timings={"exogenous_s": t_exo, "total_s": t_run}, rack_inlet_models=inlet_models,
+                        rack_power=(rack_power, block_steps * dt))
 
 
 def _arrivals(env: simpy.Environment, q: Scheduler, jobs: JobStream):
@@ -275,8 +280,17 @@ def _settled_pump_level(p: thermal.CabinThermal, fan_level: int, min_level: int,
     return hi
 
 
+def rack_block_steps(n: int, dt: float, racks: int, max_values: float = 5e6) -> int:
+    """Steps per block of the racks' mean power: an hour, or whole hours such that blocks x racks stays under
+    ``max_values`` (a year of 570 racks hourly); at least one step."""
+    hour = max(1, int(round(3600.0 / dt)))
+    blocks_h = -(-n // hour)
+    return hour * max(1, math.ceil(blocks_h * racks / max_values))
+
+
 def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], queues: list[Scheduler],
-           world: _World, cols: dict, per_cabin: list[dict], dt: float, n: int, progress: ProgressFn | None):
+           world: _World, cols: dict, per_cabin: list[dict], dt: float, n: int, progress: ProgressFn | None,
+           racks_out: list):
     el = scenario.electrical
     eta_dist = el.distribution_efficiency
     k_link, link_max = cable_limits(el.wind_link)
@@ -337,6 +351,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         st.append({
             "x": x, "pi": pi, "cache": cache, "fan_level": fan0_level,
             "pump_level": pump0_level, "dev": q0.fleet.inlet_deviation_k(q0.speeds, 1.0), "dev_version": -1,
+            "rack_p": q0.fleet.rack_power_w(q0.speeds), "rp_held": 0,
             "dev_max": 0.0, "dev_speeds": None,
             "thermal_order": isinstance(q0, ThermalScheduler), "rack_scope": lim.throttle_scope == "rack",
             "caps": [g.cap_speed for g in q0.groups],
@@ -354,6 +369,10 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
     for s_ in st:
         if s_["dev"] is not None:
             s_["dev_max"] = float(s_["dev"].max())
+    block_steps = rack_block_steps(n, dt, max(q.fleet.n_racks for q in queues))
+    rack_sum = [np.zeros((-(-n // block_steps), q.fleet.n_racks)) for q in queues]
+    racks_out.extend(rack_sum)
+    racks_out.append(block_steps)
     green = scenario.workload.scheduler == "green"
     x_factor = servers.failure_x_factor
     surplus_w = 0.0
@@ -451,6 +470,23 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                                                             s["margin"], s["min_speed"]))
             else:
                 q.set_speed(speed)
+            # the racks' power, and with it their inlet deviations, change only when a job starts or ends, a
+            # server changes state, or the racks throttle; each rack's load is kept as block means for the view;
+            # the deviations of this step's load set the next step's rack inlets
+            s["rp_held"] += 1
+            if q.fleet.version != s["dev_version"] or q.rack_speed is not None or q.speeds != s["dev_speeds"]:
+                rack_sum[ci][i // block_steps] += s["rack_p"] * s["rp_held"]
+                s["rp_held"] = 0
+                rp = q.fleet.rack_power_w(q.speeds, q.rack_speed, s["caps"])
+                s["rack_p"] = rp
+                if dev is not None:
+                    s["dev"] = q.fleet.deviation @ rp
+                    s["dev_max"] = float(s["dev"].max())
+                s["dev_version"] = q.fleet.version
+                s["dev_speeds"] = list(q.speeds) if q.rack_speed is None else None
+            if (i + 1) % block_steps == 0 or i == n - 1:
+                rack_sum[ci][i // block_steps] += s["rack_p"] * s["rp_held"]
+                s["rp_held"] = 0
             fan_frac = fan_slope * (t_in - fan_thr) if t_in > fan_thr else 0.0
             it_w = q.power_w() * (1.0 + fan_frac)
             # cabin fans in proportion to the heat (or fixed)
@@ -471,14 +507,6 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 ad[6] * x0 + ad[7] * x1 + ad[8] * x2 + bd[4] * heat + bd[5] * t_sea,
             ]
             q.advance(None, dt, now + dt)
-            # the deviations change only when the racks' power does: a job starts or ends, a server changes
-            # state, or the racks throttle
-            if dev is not None and (q.fleet.version != s["dev_version"] or q.rack_speed is not None
-                                    or q.speeds != s["dev_speeds"]):
-                s["dev"] = q.fleet.inlet_deviation_k(q.speeds, 1.0, q.rack_speed, s["caps"])
-                s["dev_max"] = float(s["dev"].max())
-                s["dev_version"] = q.fleet.version
-                s["dev_speeds"] = list(q.speeds) if q.rack_speed is None else None
             # server failures: ASHRAE x-factor of the inlet, atmosphere factor; at most one per cabin per step
             alive = q.alive
             if s["afr_s"] > 0.0:

@@ -14,7 +14,20 @@ from twin.cabin import build_cabin
 from twin.results import RunResult
 from twin.scenario import parse_duration_s
 
-__all__ = ["field_at"]
+__all__ = ["field_at", "rack_shares"]
+
+
+def rack_shares(result: RunResult, cabin: int, t: pd.Timestamp, n_racks: int) -> np.ndarray | None:
+    """Each rack's share of cabin group ``cabin``'s power in the block holding ``t`` (``RunResult.racks``), or
+    None when the run did not keep it."""
+    racks = getattr(result, "racks", None)
+    cols = [f"cabin{cabin}_rack{r}_w" for r in range(n_racks)]
+    if racks is None or len(racks) == 0 or cols[0] not in racks.columns:
+        return None
+    k = max(0, int(racks.index.searchsorted(t, side="right")) - 1)
+    p = racks[cols].iloc[k].to_numpy(dtype=float)
+    total = p.sum()
+    return p / total if total > 0 else None
 
 
 def field_at(result: RunResult, when: str | pd.Timestamp, cabin: int = 0, resolution_m: float = 0.5):
@@ -38,6 +51,10 @@ def field_at(result: RunResult, when: str | pd.Timestamp, cabin: int = 0, resolu
     geo = field.CylinderGeometry(group.geometry.diameter_m, group.geometry.length_m, group.geometry.orientation)
     p = f"cabin{cabin}_"
     heat = float(row[p + "it_power_w"]) + plant.fan_power_w(float(row[p + "fan_speed"]))
+    # shared over the racks as they carried the load in that block (an hour), when the run kept it; else evenly
+    n_racks = group.racks.rack_count
+    shares = rack_shares(result, cabin, s.index[i], n_racks)
+    heat = heat * shares if shares is not None else heat
     temps, diag, problem = field.cabin_field(
         plant.thermal, geo, group.racks.rack_count, heat, float(row["sea_temp_c"]), resolution_m=resolution_m,
         fan_speed=float(row[p + "fan_speed"]), pump_speed=max(float(row[p + "pump_speed"]), 1e-3),

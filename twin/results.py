@@ -39,6 +39,9 @@ class RunResult:
     """Per job class: completed, throughput, waits, deadline misses, rejected, energy per job (``class_kpis``)."""
     rack_inlet_models: list = field(default_factory=list)
     """Per cabin group: how rack inlets were obtained (``field``, or ``uniform`` and why)."""
+    racks: pd.DataFrame | None = None
+    """Mean electrical power of every rack [W] per block (an hour, or longer for very long runs or many racks),
+    columns ``cabin{i}_rack{r}_w``, indexed by the block's start; the load each rack carried, at step ends."""
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
         """Write ``series.parquet``, ``kpis.json``, ``ledger.json`` and ``scenario.json`` into ``out_dir``."""
@@ -51,6 +54,9 @@ class RunResult:
             "scenario": out / "scenario.json",
             "classes": out / "classes.json",
         }
+        if self.racks is not None:
+            paths["racks"] = out / "racks.parquet"
+            self.racks.to_parquet(paths["racks"])
         self.series.to_parquet(paths["series"])
         paths["kpis"].write_text(json.dumps(self.kpis, indent=2) + "\n")
         paths["ledger"].write_text(json.dumps(self.ledger, indent=2) + "\n")
@@ -89,7 +95,7 @@ def class_kpis(scenario: Scenario, plants, queues, hours: float) -> dict:
 
 
 def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin: list[dict],
-                 timings: dict, rack_inlet_models: list[str] | None = None) -> RunResult:
+                 timings: dict, rack_inlet_models: list[str] | None = None, rack_power=None) -> RunResult:
     index = pd.DatetimeIndex(pd.Timestamp(scenario.run.start) + pd.to_timedelta(exo.time_s, unit="s"),
                              name="time")
     data = {name: cols[name] for name in SERIES_COLUMNS}
@@ -132,8 +138,15 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
     kpis["server_boots"] = int(sum(q.fleet.boots * pl.count for q, pl in zip(queues, plants)))
     powered = sum(frame[f"cabin{ci}_servers_powered"].to_numpy() * pl.count for ci, pl in enumerate(plants))
     kpis["mean_powered_share"] = float(powered.mean()) / sum(pl.servers * pl.count for pl in plants)
+    racks = None
+    if rack_power is not None:
+        blocks, block_s = rack_power
+        idx = pd.DatetimeIndex(index[0] + pd.to_timedelta(np.arange(blocks[0].shape[0]) * block_s, unit="s"),
+                               name="time")
+        racks = pd.DataFrame({f"cabin{ci}_rack{r}_w": b[:, r] for ci, b in enumerate(blocks)
+                              for r in range(b.shape[1])}, index=idx)
     return RunResult(scenario, frame, kpis, ledger, waits, timings, class_kpis(scenario, plants, queues, hours),
-                     list(rack_inlet_models or []))
+                     list(rack_inlet_models or []), racks)
 
 
 def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.DataFrame:

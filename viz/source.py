@@ -43,7 +43,9 @@ def load_run(folder: str | Path) -> RunResult:
     scenario = Scenario.model_validate_json((out / "scenario.json").read_text())
     kpis = json.loads((out / "kpis.json").read_text()) if (out / "kpis.json").is_file() else {}
     ledger = json.loads((out / "ledger.json").read_text()) if (out / "ledger.json").is_file() else {}
-    return RunResult(scenario, series, kpis, ledger, np.zeros(0))
+    classes = json.loads((out / "classes.json").read_text()) if (out / "classes.json").is_file() else {}
+    racks = pd.read_parquet(out / "racks.parquet") if (out / "racks.parquet").is_file() else None
+    return RunResult(scenario, series, kpis, ledger, np.zeros(0), classes=classes, racks=racks)
 
 
 def time_index(series: pd.DataFrame, when: str | pd.Timestamp | None) -> int:

@@ -199,3 +199,23 @@ def test_rack_scope_throttles_only_hot_racks_and_cabin_scope_caps_them_all():
     assert cabin.series.cabin0_hottest_inlet_c.max() < rack.series.cabin0_hottest_inlet_c.max() - 0.5
     # and the hottest rack, left hotter, throttles deeper on average
     assert rack.series.cabin0_throttle.mean() < cabin.series.cabin0_throttle.mean()
+
+
+def test_racks_keep_their_hourly_power_and_the_field_shows_where_the_work_is():
+    from twin.fieldview import field_at
+
+    r = simulate(load_scenario("lingang-phase1", ["run.horizon_s=2d", "run.step_s=120", "workload.scheduler=fifo",
+                                                  "workload.target_utilisation=0.3", "wind.farm.mttr_h=0"]))
+    assert r.racks.shape == (48, 56)
+    # the racks' power adds up to the cabin's IT power hour by hour (January: no server-fan surcharge; a job's
+    # start is attributed from the step after it, hence the tolerance)
+    it = r.series.cabin0_it_power_w.resample("1h").mean().to_numpy()
+    np.testing.assert_allclose(r.racks.sum(axis=1).to_numpy(), it, rtol=0.02)
+    assert r.racks.to_numpy().sum() == pytest.approx(it.sum(), rel=0.002)
+    # first fit fills the first racks: in the field of that hour they are the hot ones
+    _, diag, _ = field_at(r, "1d")
+    peaks = diag["rack_peak_c"]
+    load = r.racks.iloc[24].to_numpy()
+    order = np.argsort(load)
+    assert load[order[-1]] > 2 * load[order[0]]
+    assert peaks[order[-10:]].min() > peaks[order[:10]].max()
