@@ -350,8 +350,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         x = thermal.steady_state(p, fan0_level / L, pump0_level / LP, heat0, sea_c[0]).tolist()
         st.append({
             "x": x, "pi": pi, "cache": cache, "fan_level": fan0_level,
-            "pump_level": pump0_level, "dev": q0.fleet.inlet_deviation_k(q0.speeds, 1.0), "dev_version": -1,
-            "rack_p": q0.fleet.rack_power_w(q0.speeds), "rp_held": 0,
+            "pump_level": pump0_level, "rack_p": q0.fleet.rack_power_w(q0.speeds), "rp_held": 0, "dev_version": -1,
             "dev_max": 0.0, "dev_speeds": None,
             "thermal_order": isinstance(q0, ThermalScheduler), "rack_scope": lim.throttle_scope == "rack",
             "caps": [g.cap_speed for g in q0.groups],
@@ -366,7 +365,8 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             "repair_s": group.racks.repair_time_h * 3600.0 if group.racks.repairable else None,
             "job_power_w": job_power_at_node_w(scenario, plant.server),
         })
-    for s_ in st:
+    for s_, q in zip(st, queues):
+        s_["dev"] = q.fleet.inlet_deviation_k(s_["rack_p"])
         if s_["dev"] is not None:
             s_["dev_max"] = float(s_["dev"].max())
     block_steps = rack_block_steps(n, dt, max(q.fleet.n_racks for q in queues))
@@ -480,7 +480,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
                 rp = q.fleet.rack_power_w(q.speeds, q.rack_speed, s["caps"])
                 s["rack_p"] = rp
                 if dev is not None:
-                    s["dev"] = q.fleet.deviation @ rp
+                    s["dev"] = q.fleet.inlet_deviation_k(rp)
                     s["dev_max"] = float(s["dev"].max())
                 s["dev_version"] = q.fleet.version
                 s["dev_speeds"] = list(q.speeds) if q.rack_speed is None else None

@@ -104,15 +104,6 @@ class RackFleet:
         """Servers of type ``t`` on and idle."""
         return self.n_on[t] - self.n_busy[t]
 
-    def alive_of_type(self, t: int) -> int:
-        return self.n_alive[t]
-
-    def off_of_type(self, t: int) -> int:
-        return sum(self.alive[r] - self.on[r] - self.trans[r] for r in self.racks_of_type[t])
-
-    def busy_array(self) -> np.ndarray:
-        return np.asarray(self.busy)
-
     # ------------------------------------------------------------------------------------------------ jobs
     def allocate(self, t: int, size: int, order, group: int, dyn_w: float) -> tuple:
         """Give ``size`` idle servers of type ``t`` to a job of ``group``, racks taken in ``order``; returns the
@@ -306,10 +297,10 @@ class RackFleet:
                 p += d * np.minimum(rack_speed, c)
         return p
 
-    def inlet_deviation_k(self, group_speed: list[float], fan_speed: float, rack_speed: np.ndarray | None = None,
-                          group_cap: list[float] | None = None) -> np.ndarray | None:
-        """Each rack's inlet above the racks' mean [K] at this load; the spread scales with 1/fan speed (the
-        gas flow carries the heat), an approximation away from design flow (docs/workload.md)."""
+    def inlet_deviation_k(self, rack_power_w: np.ndarray) -> np.ndarray | None:
+        """Each rack's inlet above the racks' mean [K] at design flow under the racks' power (``rack_power_w``);
+        None without a deviation matrix. The spread scales with 1/fan speed (the gas flow carries the heat), an
+        approximation away from design flow (docs/workload.md)."""
         if self.deviation is None:
             return None
-        return self.deviation @ self.rack_power_w(group_speed, rack_speed, group_cap) / fan_speed
+        return self.deviation @ rack_power_w

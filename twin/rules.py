@@ -99,17 +99,22 @@ class Rule(_Model):
         return {"column": self.series, "statistic": self.statistic, "q": self.q, "threshold": self.threshold}
 
 
+def _unique_names(names: list[str], what: str) -> None:
+    """Raise naming the first name given twice."""
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what} name {name!r} is used twice")
+        seen.add(name)
+
+
 class RuleSet(_Model):
     description: str = ""
     rules: list[Rule] = Field(..., min_length=1)
 
     @model_validator(mode="after")
     def _unique(self) -> "RuleSet":
-        seen = set()
-        for r in self.rules:
-            if r.name in seen:
-                raise ValueError(f"rule name {r.name!r} is used twice")
-            seen.add(r.name)
+        _unique_names([r.name for r in self.rules], "rule")
         return self
 
 
@@ -177,11 +182,7 @@ class CaseSet(_Model):
 
     @model_validator(mode="after")
     def _unique(self) -> "CaseSet":
-        seen = set()
-        for c in self.cases:
-            if c.name in seen:
-                raise ValueError(f"case name {c.name!r} is used twice")
-            seen.add(c.name)
+        _unique_names([c.name for c in self.cases], "case")
         return self
 
 

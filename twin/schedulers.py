@@ -128,13 +128,18 @@ class Scheduler:
             return 0.0
         self._orders = [None] * len(self.queues)
         self._drop_impossible()
+        self._start_queued(now_s, record_wait, inlet_c)
+        self.manage_power(now_s)
+        return 0.0
+
+    def _start_queued(self, now_s: float, record_wait: bool, inlet_c) -> None:
+        """Start each type's queued jobs in order while the head fits its type's idle servers."""
+        fleet = self.fleet
         for t, q in enumerate(self.queues):
             while q and q[0][1] <= fleet.n_on[t] - fleet.n_busy[t]:
                 job = q.popleft()
                 self.queued_servers[t] -= job[1]
                 self._start(now_s, job, record_wait, inlet_c)
-        self.manage_power(now_s)
-        return 0.0
 
     def _finish_segment(self, g: int, entry: tuple, end_s: float) -> None:
         """Energy and server time of a job's run segment: its servers at idle over the segment and their
@@ -341,12 +346,7 @@ class GreenScheduler(Scheduler):
         # flexible jobs whose latest start has come go first, before ordinary work, surplus or not
         while pool and pool[0][0] <= now_s + 2.0 * dt_s and self._fits(pool[0][2]):
             self._start(now_s, heapq.heappop(pool)[2], record_wait, inlet_c)
-        fleet = self.fleet
-        for t, q in enumerate(self.queues):
-            while q and q[0][1] <= fleet.n_on[t] - fleet.n_busy[t]:
-                job = q.popleft()
-                self.queued_servers[t] -= job[1]
-                self._start(now_s, job, record_wait, inlet_c)
+        self._start_queued(now_s, record_wait, inlet_c)
         if any(self.queues) or not pool:
             return 0.0
         used = 0.0
