@@ -53,6 +53,24 @@ def test_eight_scenarios_on_a_two_worker_local_cluster_give_the_serial_table():
             > 1.8 * t[t["cabins.0.count"] == 1]["it_energy_mwh"].to_numpy()).all()
 
 
+def _worker_settings() -> tuple:
+    import dask
+
+    return (dask.config.get("distributed.worker.profile.enabled"), dask.config.get("distributed.admin.tick.interval"),
+            dask.config.get("distributed.admin.system-monitor.interval"))
+
+
+def test_local_cluster_workers_run_with_the_quiet_settings_and_leave_this_process_alone():
+    import dask
+    import distributed  # noqa: F401  (loads Dask's distributed settings)
+
+    before = dask.config.get("distributed.worker.profile.enabled")
+    with cluster.open_backend("dask", workers=1) as be:
+        seen = list(be.client.run(_worker_settings).values())
+    assert seen == [(False, "1s", "5s")]
+    assert dask.config.get("distributed.worker.profile.enabled") == before  # the settings were not left behind
+
+
 def test_a_failed_point_is_a_row_and_the_rest_go_on(tmp_path):
     res = sweep("lingang-phase1", {"wind.resource.measured_csv": [None, str(tmp_path / "missing.csv")],
                                    "run.seed": [1, 2]}, overrides=SHORT, backend="serial")
