@@ -435,9 +435,9 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
             t_in = kg * x1 + ks * t_sea
             # sensitivity of the inlet to pump speed, from the neighbouring pump level [K per unit speed]
             if pl < LP:
-                sens = (x1 - t_sea) * (cache.get(fl, pl + 1)[3] - ks) * LP
+                sens = (x1 - t_sea) * (cache.inlet(fl, pl + 1)[1] - ks) * LP
             else:
-                sens = (x1 - t_sea) * (ks - cache.get(fl, pl - 1)[3]) * LP
+                sens = (x1 - t_sea) * (ks - cache.inlet(fl, pl - 1)[1]) * LP
             # rack inlets: the mean inlet plus each rack's deviation under the load of the last step (3D field)
             dev = s["dev"]  # at design flow; the spread scales with 1 / fan speed
             t_hot = t_in + s["dev_max"] / s["fan_level"] * L if dev is not None else t_in
