@@ -123,7 +123,7 @@ def execute_remote(scenario_json: str) -> dict:
     result = simulate(scenario_from_dict(json.loads(scenario_json)))
     buf = io.BytesIO()
     result.series.to_parquet(buf)
-    return {"kpis": result.kpis, "ledger": result.ledger, "series_parquet": buf.getvalue(),
+    return {"kpis": result.kpis, "ledger": result.ledger, "classes": result.classes, "series_parquet": buf.getvalue(),
             "timings": {**{k: float(v) for k, v in result.timings.items()}, "worker_s": time.time() - t0}}
 
 
@@ -287,11 +287,12 @@ class JobManager:
         (tmp / "series.parquet").write_bytes(payload["series_parquet"])
         (tmp / "kpis.json").write_text(json.dumps(payload["kpis"], indent=2) + "\n")
         (tmp / "ledger.json").write_text(json.dumps(payload["ledger"], indent=2) + "\n")
+        (tmp / "classes.json").write_text(json.dumps(payload.get("classes") or {}, indent=2) + "\n")
         (tmp / "scenario.json").write_text(json.dumps(json.loads(row["scenario_json"]), indent=2) + "\n")
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
         artifacts = {"series": "series.parquet", "kpis": "kpis.json", "ledger": "ledger.json",
-                     "scenario": "scenario.json"}
+                     "classes": "classes.json", "scenario": "scenario.json"}
         self.store.mark_completed(run_id, attempt, payload["kpis"], artifacts, payload["timings"])
 
     def cancel(self, run_id: str) -> None:

@@ -27,6 +27,16 @@ def _progress_bar() -> Progress:
 
 
 
+def _sweep_kpi_names(design: str) -> set[str]:
+    """KPIs a sweep's table has: the run's, and ``CLASS.KPI`` for each job class of the design."""
+    from twin.kpis import KPI_UNITS
+    from twin.results import CLASS_KPI_UNITS
+    from twin.scenario import load_scenario
+
+    classes = [c.name for c in load_scenario(design).workload.job_classes()]
+    return set(KPI_UNITS) | {f"{c}.{k}" for c in classes for k in CLASS_KPI_UNITS}
+
+
 def validate_cmd(
     design: str = typer.Argument(..., help="A shipped design name or a scenario file"),
     rules: Optional[str] = typer.Option(None, help="Rule file (YAML) or a shipped rule set name "
@@ -92,12 +102,12 @@ def sweep_cmd(
                                             "else a LocalCluster"),
     workers: Optional[int] = typer.Option(None, help="LocalCluster workers [default: the CPU count]"),
     serial: bool = typer.Option(False, help="Run the points one after the other in this process, without Dask"),
-    pareto: str = typer.Option("pue,ref", help="Two KPIs for the Pareto plot, each optionally with :min or :max"),
+    pareto: str = typer.Option("pue,ref", help="Two KPIs for the Pareto plot, each optionally with :min or :max; a "
+                               "job class's KPI as CLASS.KPI (e.g. web.job_wait_p95_s)"),
     out: Path = typer.Option(Path("out/sweep"), help="Folder for sweep.parquet, sweep.csv and pareto.png"),
 ) -> None:
     """Run many scenarios of a design (a grid and/or a Latin hypercube) and table their KPIs."""
     from twin.cluster import SchedulerError
-    from twin.kpis import KPI_UNITS
     from twin.pareto import parse_objective
     from twin.sweep import parse_grid_item, parse_lhs_item, sweep, write_outputs
 
@@ -107,7 +117,7 @@ def sweep_cmd(
             raise ScenarioError([("pareto", f"{pareto!r}: give two KPIs, e.g. pue,ref or pue:min,ref:max")],
                                 "command line")
         try:
-            (x, sx), (y, sy) = (parse_objective(p, set(KPI_UNITS)) for p in parts)
+            (x, sx), (y, sy) = (parse_objective(p, _sweep_kpi_names(design)) for p in parts)
         except ValueError as exc:
             raise ScenarioError([("pareto", str(exc))], "command line") from None
         grid_d = dict(parse_grid_item(g) for g in grid)

@@ -60,8 +60,8 @@ def scheduler_address(scheduler: str | None) -> str | None:
 
 
 def run_point(scenario: dict, series_specs: list[dict] | None = None) -> dict:
-    """Simulate one scenario (a dict) on whichever process runs this; return its KPIs, the requested series
-    statistics (``twin.rules.series_statistic``) and the wall time, never the series itself."""
+    """Simulate one scenario (a dict) on whichever process runs this; return its KPIs, its job classes' KPIs, the
+    requested series statistics (``twin.rules.series_statistic``) and the wall time, never the series itself."""
     from twin.engine import simulate
     from twin.rules import series_statistic
     from twin.scenario import scenario_from_dict
@@ -70,7 +70,7 @@ def run_point(scenario: dict, series_specs: list[dict] | None = None) -> dict:
     sc = scenario_from_dict(scenario)
     result = simulate(sc)
     stats = [series_statistic(result.series, float(sc.run.step_s), spec) for spec in (series_specs or [])]
-    return {"kpis": result.kpis, "series": stats, "wall_s": time.perf_counter() - t0}
+    return {"kpis": result.kpis, "classes": result.classes, "series": stats, "wall_s": time.perf_counter() - t0}
 
 
 def _call(fn, args) -> dict:

@@ -69,6 +69,14 @@ def _percentile(values: np.ndarray, q: float) -> float:
     return float(np.percentile(values, q)) if values.size else 0.0
 
 
+CLASS_KPI_UNITS = {
+    "jobs_completed": "-", "throughput_jobs_per_h": "h-1", "job_wait_p50_s": "s", "job_wait_p95_s": "s",
+    "job_wait_p99_s": "s", "deadline_misses": "-", "jobs_rejected": "-", "energy_per_job_kwh": "kWh",
+    "mean_servers_busy": "-", "work_done_server_h": "h",
+}
+"""The KPIs of each job class (``RunResult.classes``, ``classes.json``) and their units."""
+
+
 def class_kpis(scenario: Scenario, plants, queues, hours: float) -> dict:
     """Per job class, summed over cabins (each cabin of a group counted): jobs completed, throughput, waits p50,
     p95 and p99, deadline misses, jobs rejected, and energy per job (its servers at idle over its time in service

@@ -1,6 +1,7 @@
 """Design rules and stress cases: the two files a design validation reads, their models and how a rule is judged.
 
-A **rule** is a limit on one figure of a run: a KPI (``kpi: pue``) or a statistic of a series column
+A **rule** is a limit on one figure of a run: a KPI (``kpi: pue``), a KPI of one job class (``kpi:
+job_wait_p95_s``, ``job_class: web``: ``twin.results.CLASS_KPI_UNITS``) or a statistic of a series column
 (``series: inlet_temp_c``, ``statistic: max``), with ``min`` and/or ``max``. A rule applies to the cases it names
 (``cases: [design-year]``), or, without a list, to every case that takes all rules.
 
@@ -46,7 +47,10 @@ class Rule(_Model):
     name: str = Field(..., min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$")
     description: str = ""
     source: str = Field("", description="Where the limit comes from (standard, target, assumption and why)")
-    kpi: str | None = Field(None, description="A KPI name (twin.kpis.KPI_UNITS)")
+    kpi: str | None = Field(None, description="A KPI name (twin.kpis.KPI_UNITS), or with job_class a KPI of that "
+                            "class (twin.results.CLASS_KPI_UNITS)")
+    job_class: str | None = Field(None, min_length=1, description="For a kpi rule: the job class "
+                                  "(workload.classes[].name; 'default' when the design has none) whose KPI is taken")
     series: str | None = Field(None, description="A series column of the run (e.g. inlet_temp_c)")
     statistic: Literal["max", "min", "mean", "quantile", "hours_above", "hours_below"] | None = Field(
         None, description="For a series rule: what is taken of the column")
@@ -74,6 +78,8 @@ class Rule(_Model):
                 problems.append(f"statistic {self.statistic} needs threshold")
         elif self.statistic is not None:
             problems.append("statistic is for series rules; a kpi rule takes the KPI as it is")
+        if self.job_class is not None and self.kpi is None:
+            problems.append("job_class is for kpi rules: a series is the whole plant's")
         if self.min is None and self.max is None:
             problems.append("give min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -88,7 +94,7 @@ class Rule(_Model):
     @property
     def figure_name(self) -> str:
         if self.kpi is not None:
-            return self.kpi
+            return self.kpi if self.job_class is None else f"{self.kpi} of class {self.job_class}"
         extra = f" q={self.q:g}" if self.statistic == "quantile" else (
             f" {self.threshold:g}" if self.statistic in ("hours_above", "hours_below") else "")
         return f"{self.statistic}{extra} of {self.series}"
@@ -250,9 +256,13 @@ def rule_applies(rule: Rule, case: Case) -> bool:
     return case.name in rule.cases if rule.cases is not None else case.takes_all_rules
 
 
-def check_rule_names(rules: RuleSet, cases: CaseSet, kpi_names, series_columns: dict[str, list[str]]) -> None:
-    """Every KPI a rule names must be a KPI, every series column a column of each case it applies to, every case a
+def check_rule_names(rules: RuleSet, cases: CaseSet, kpi_names, series_columns: dict[str, list[str]],
+                     class_names: dict[str, list[str]] | None = None) -> None:
+    """Every KPI a rule names must be a KPI (a class KPI with ``job_class``, and the class one of each case it
+    applies to: ``class_names``, by case), every series column a column of each case it applies to, every case a
     rule names a case of the set; raise one ValidationInputError with every problem."""
+    from twin.results import CLASS_KPI_UNITS
+
     names = {c.name for c in cases.cases}
     problems = []
     kpis = sorted(kpi_names)
@@ -262,7 +272,17 @@ def check_rule_names(rules: RuleSet, cases: CaseSet, kpi_names, series_columns: 
                 if c not in names:
                     problems.append((f"rules.{i}.cases.{j}", f"rule {r.name!r} names case {c!r}, which is not in "
                                      f"the case set; cases: {', '.join(sorted(names))}"))
-        if r.kpi is not None and r.kpi not in kpi_names:
+        if r.kpi is not None and r.job_class is not None:
+            if r.kpi not in CLASS_KPI_UNITS:
+                problems.append((f"rules.{i}.kpi", f"rule {r.name!r}: unknown KPI of a job class {r.kpi!r}; class "
+                                 f"KPIs: {', '.join(CLASS_KPI_UNITS)}"))
+            for case in cases.cases:
+                known = (class_names or {}).get(case.name)
+                if known is not None and rule_applies(r, case) and r.job_class not in known:
+                    problems.append((f"rules.{i}.job_class", f"rule {r.name!r}: no job class {r.job_class!r} in case "
+                                     f"{case.name!r}; classes: {', '.join(known)}"))
+                    break
+        elif r.kpi is not None and r.kpi not in kpi_names:
             problems.append((f"rules.{i}.kpi", f"rule {r.name!r}: unknown KPI {r.kpi!r}; KPIs: {', '.join(kpis)}"))
         if r.series is not None:
             for case in cases.cases:

@@ -184,7 +184,9 @@ def sweep(design: str | Path | dict, grid: dict[str, list] | None = None, lhs: d
         row = {p: _cell(pt.get(p)) for p in paths}
         if out["ok"]:
             row.update(status="completed", error=None)
-            kpis = out["value"]["kpis"]
+            kpis = dict(out["value"]["kpis"])
+            for cls, vals in (out["value"].get("classes") or {}).items():  # each job class's KPIs
+                kpis.update({f"{cls}.{k}": v for k, v in vals.items()})
             row.update(kpis)
             extra += [k for k in kpis if k not in KPI_UNITS and k not in extra]
         else:

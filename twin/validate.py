@@ -53,6 +53,7 @@ class CaseRun:
     scenario: Scenario
     status: str = "pending"  # completed, failed, skipped (no rule applies)
     kpis: dict | None = None
+    classes: dict = field(default_factory=dict)  # job class -> its KPIs
     series: list = field(default_factory=list)
     error: str | None = None
     wall_s: float | None = None
@@ -143,7 +144,8 @@ def prepare(design: str | Path | dict, rules=None, cases=None, overrides: list[s
         for case in case_set.cases:
             if any(r.series is not None and rule_applies(r, case) for r in rule_set.rules):
                 columns[case.name] = probe_columns(scenarios[case.name])
-    check_rule_names(rule_set, case_set, set(KPI_UNITS), columns)
+    classes = {name: [c.name for c in sc.workload.job_classes()] for name, sc in scenarios.items()}
+    check_rule_names(rule_set, case_set, set(KPI_UNITS), columns, classes)
     return Prepared(rule_set, case_set, base, scenarios, _source(rules, "default rules"),
                     _source(cases, "default cases"))
 
@@ -155,6 +157,7 @@ def _servers(sc: Scenario) -> int:
 def judge_case(prep: Prepared, run: CaseRun) -> list[RuleResult]:
     """Every rule that applies to one case, judged on its run (or marked error when the run failed)."""
     from twin.kpis import KPI_UNITS
+    from twin.results import CLASS_KPI_UNITS
 
     case = next(c for c in prep.cases.cases if c.name == run.name)
     servers = _servers(run.scenario)
@@ -166,15 +169,22 @@ def judge_case(prep: Prepared, run: CaseRun) -> list[RuleResult]:
         if rule.series is not None:
             spec_index = k
             k += 1
-        unit = KPI_UNITS.get(rule.kpi, "") if rule.kpi else ("h" if rule.statistic in ("hours_above", "hours_below")
-                                                            else "")
+        if rule.kpi:
+            unit = (CLASS_KPI_UNITS if rule.job_class else KPI_UNITS).get(rule.kpi, "")
+        else:
+            unit = "h" if rule.statistic in ("hours_above", "hours_below") else ""
         common = dict(rule=rule.name, case=run.name, figure_name=rule.figure_name, limit=limit_text(rule, servers),
                       unit=unit, description=rule.description, source=rule.source)
         if run.status != "completed":
             out.append(RuleResult(figure=None, status="error", message=f"the case did not run: {run.error}",
                                   **common))
             continue
-        figure = run.kpis.get(rule.kpi) if rule.kpi else run.series[spec_index]
+        if rule.series is not None:
+            figure = run.series[spec_index]
+        elif rule.job_class is not None:
+            figure = (run.classes or {}).get(rule.job_class, {}).get(rule.kpi)
+        else:
+            figure = run.kpis.get(rule.kpi)
         if figure is not None:
             figure = float(figure)
         ok = judge(rule, figure, servers)
@@ -254,6 +264,7 @@ def validate(design: str | Path | dict, rules=None, cases=None, overrides: list[
             if out["ok"]:
                 v = out["value"]
                 r.status, r.kpis, r.series, r.wall_s = "completed", v["kpis"], v["series"], v["wall_s"]
+                r.classes = v.get("classes") or {}
             else:
                 r.status, r.error = "failed", out["error"]
         backend_name = be.name if be.name == "serial" else f"dask ({be.address or 'LocalCluster'}, " \
@@ -301,8 +312,8 @@ def plan(design: str | Path | dict, rules=None, cases=None, overrides: list[str]
 
 def report_from_plan(planned: dict, outcomes: dict[str, dict], backend: str = "", wall_s: float = 0.0
                      ) -> ValidationReport:
-    """Judge a plan's cases from their outcomes: ``{case: {"status": "completed", "kpis": {...}, "series":
-    [...], "wall_s": ...}}`` or ``{"status": "failed", "error": "..."}``."""
+    """Judge a plan's cases from their outcomes: ``{case: {"status": "completed", "kpis": {...}, "classes":
+    {...}, "series": [...], "wall_s": ...}}`` or ``{"status": "failed", "error": "..."}``."""
     from twin.scenario import scenario_from_dict
 
     rule_set, case_set = RuleSet.model_validate(planned["rules"]), CaseSet.model_validate(planned["cases"])
@@ -317,6 +328,7 @@ def report_from_plan(planned: dict, outcomes: dict[str, dict], backend: str = ""
             out = outcomes[run.name]
             run.status, run.error = out["status"], out.get("error")
             run.kpis, run.series, run.wall_s = out.get("kpis"), out.get("series") or [], out.get("wall_s")
+            run.classes = out.get("classes") or {}
         runs[run.name] = run
     judged = [c for c in case_set.cases if runs[c.name].status != "skipped"]
     results = [res for c in judged for res in judge_case(prep, runs[c.name])]

@@ -136,8 +136,13 @@ def _outcome(store, row: dict | None, specs: list[dict]) -> dict:
         frame = pd.read_parquet(store.run_dir(row["id"]) / "series.parquet", columns=cols)
         step_s = json.loads(row["scenario_json"])["run"]["step_s"]
         series = [series_statistic(frame, float(step_s), s) for s in specs]
+    classes = {}
+    name = json.loads(row.get("artifacts_json") or "{}").get("classes")
+    if name and (store.run_dir(row["id"]) / name).is_file():
+        classes = json.loads((store.run_dir(row["id"]) / name).read_text())
     timings = json.loads(row["timings_json"]) if row.get("timings_json") else {}
-    return {"status": "completed", "kpis": kpis, "series": series, "wall_s": timings.get("worker_s")}
+    return {"status": "completed", "kpis": kpis, "classes": classes, "series": series,
+            "wall_s": timings.get("worker_s")}
 
 
 def _report(store, record: dict):

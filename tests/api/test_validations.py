@@ -11,6 +11,7 @@ RULES = {"rules": [
     {"name": "pue", "kpi": "pue", "max": 1.15, "source": "Lingang design target"},
     {"name": "ref", "kpi": "ref", "min": 0.5, "source": "EnEfG 2023 section 11"},
     {"name": "inlet", "series": "inlet_temp_c", "statistic": "max", "max": 32.0, "source": "ASHRAE A1"},
+    {"name": "jobs", "kpi": "jobs_completed", "job_class": "default", "min": 1, "source": "the class's work is done"},
 ]}
 CASES = {"cases": [
     {"name": "day", "horizon": "1d", "step": "300s"},
@@ -40,7 +41,7 @@ def test_a_validation_runs_its_cases_and_judges_every_rule(client):
     assert r.headers["location"] == f"/v1/validations/{body['id']}"
     assert [c["name"] for c in body["cases"]] == ["day", "calm"] and all(c["run_id"] for c in body["cases"])
     done = wait_validation(client, body["id"])
-    assert done["passed"] is False and done["counts"] == {"pass": 5, "fail": 1, "error": 0}
+    assert done["passed"] is False and done["counts"] == {"pass": 7, "fail": 1, "error": 0}
     failed = [(x["rule"], x["case"]) for x in done["results"] if x["status"] == "fail"]
     assert failed == [("ref", "calm")]
     # each case is an ordinary run
@@ -52,7 +53,9 @@ def test_a_validation_runs_its_cases_and_judges_every_rule(client):
         [(x["rule"], x["case"], x["status"]) for x in done["results"]]
     assert [x.figure for x in local.results] == pytest.approx([x["figure"] for x in done["results"]], rel=1e-12)
     xml = JUnitXml.fromstring(client.get(f"/v1/validations/{body['id']}?format=junit").content)
-    assert sum(1 for s in xml for _ in s) == 6
+    assert sum(1 for s in xml for _ in s) == 8
+    jobs = [x for x in done["results"] if x["rule"] == "jobs"]
+    assert all(x["figure"] > 0 and x["figure_name"] == "jobs_completed of class default" for x in jobs)
     md = client.get(f"/v1/validations/{body['id']}?format=md")
     assert md.headers["content-type"].startswith("text/markdown") and "FAILED" in md.text
 
@@ -63,6 +66,10 @@ def test_bad_rules_and_cases_are_422_naming_the_field(client):
     assert r.status_code == 422
     (p,) = r.json()["problems"]
     assert p["field"] == "rules.0.kpi" and "pue_typo" in p["reason"]
+    r = client.post("/v1/validations", json={"design": "lingang-phase1", "cases": CASES, "rules": {"rules": [
+        {"name": "x", "kpi": "job_wait_p95_s", "job_class": "web", "max": 60}]}})
+    p = r.json()["problems"][0]
+    assert r.status_code == 422 and p["field"] == "rules.0.job_class" and "'web'" in p["reason"]
     cases = {"cases": [{"name": "c", "overrides": ["site.no_such_field=1"]}]}
     r = client.post("/v1/validations", json={"design": "lingang-phase1", "rules": RULES, "cases": cases})
     assert r.status_code == 422 and r.json()["problems"][0]["field"] == "cases.c.site.no_such_field"

@@ -78,6 +78,9 @@ def test_a_failed_point_is_a_row_and_the_rest_go_on(tmp_path):
     assert list(t["status"]) == ["completed", "completed", "failed", "failed"] and res.failed == 2
     assert t.loc[2, "error"].startswith("ScenarioError") and "missing.csv" in t.loc[2, "error"]
     assert np.isnan(t.loc[3, "pue"]) and t.loc[0, "pue"] > 1.0
+    # each job class's KPIs are columns too; the design's one class did all the jobs
+    assert t.loc[0, "default.jobs_completed"] == t.loc[0, "jobs_completed"] > 0
+    assert np.isnan(t.loc[2, "default.job_wait_p95_s"])
     paths = write_outputs(res, tmp_path / "out", ("pue", "ref", "min", "max"))
     back = pd.read_parquet(paths["parquet"])
     assert list(back["status"]) == list(t["status"]) and back["pareto_front"].sum() >= 1

@@ -204,3 +204,42 @@ def test_twin_exposes_validate_and_sweep_lazily(monkeypatch):
     code = "import sys, twin; print('twin.engine' in sys.modules, 'distributed' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["False", "False"]
+
+
+TWO_CLASSES = ('workload.classes=[{"name": "web", "target_utilisation": 0.25, "mean_job_duration_s": "10min"}, '
+               '{"name": "batch", "target_utilisation": 0.35, "mean_job_duration_s": "2h", "mean_job_servers": 2, '
+               '"max_job_servers": 8}]')
+
+
+def test_a_rule_on_one_job_class_is_judged_on_that_class_and_a_wrong_class_is_named(monkeypatch):
+    from twin.engine import simulate
+
+    cases = {"cases": [{"name": "three-days", "horizon": "3d", "step": "300s"}]}
+    rules = {"rules": [
+        {"name": "web-jobs", "kpi": "jobs_completed", "job_class": "web", "min": 1},
+        {"name": "batch-wait", "kpi": "job_wait_p95_s", "job_class": "batch", "max": 1e9},
+        {"name": "web-energy-impossible", "kpi": "energy_per_job_kwh", "job_class": "web", "max": 0.0},
+    ]}
+    rep = validate("lingang-phase1", rules, cases, [TWO_CLASSES], backend="serial")
+    direct = simulate(load_scenario("lingang-phase1", [TWO_CLASSES, "run.horizon_s=3d", "run.step_s=300"])).classes
+    by_rule = {r.rule: r for r in rep.results}
+    assert by_rule["web-jobs"].figure == direct["web"]["jobs_completed"] > 100
+    assert by_rule["batch-wait"].figure == pytest.approx(direct["batch"]["job_wait_p95_s"])
+    assert by_rule["batch-wait"].unit == "s" and by_rule["web-jobs"].passed and by_rule["batch-wait"].passed
+    bad = by_rule["web-energy-impossible"]
+    assert not bad.passed and bad.figure == pytest.approx(direct["web"]["energy_per_job_kwh"]) and bad.figure > 0
+    assert "energy_per_job_kwh of class web" in bad.message and rep.exit_code == 1
+
+    # a class the design does not have, a KPI no class has, and job_class on a series rule: named before any run
+    monkeypatch.setattr(validate_mod, "open_backend", lambda *a, **k: pytest.fail("a backend was opened"))
+    wrong = {"rules": [{"name": "a", "kpi": "job_wait_p95_s", "job_class": "inference", "max": 60},
+                       {"name": "b", "kpi": "pue", "job_class": "web", "max": 2}]}
+    with pytest.raises(ValidationInputError) as exc:
+        validate("lingang-phase1", wrong, cases, [TWO_CLASSES])
+    fields = dict(exc.value.problems)
+    assert "no job class 'inference'" in fields["rules.0.job_class"] and "web, batch" in fields["rules.0.job_class"]
+    assert "unknown KPI of a job class 'pue'" in fields["rules.1.kpi"]
+    with pytest.raises(ValidationInputError) as exc:
+        validate("lingang-phase1", {"rules": [{"name": "c", "series": "inlet_temp_c", "statistic": "max",
+                                               "job_class": "web", "max": 32}]}, cases)
+    assert "job_class is for kpi rules" in str(exc.value)
