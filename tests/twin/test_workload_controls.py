@@ -123,3 +123,15 @@ def test_throttle_speeds_is_throttle_speed_for_every_rack():
     inlets = np.linspace(25.0, 35.0, 41)
     np.testing.assert_allclose(throttle_speeds(inlets, 32.0, 1.5, 0.3),
                                [throttle_speed(t, 32.0, 1.5, 0.3) for t in inlets], rtol=0, atol=1e-15)
+
+
+def test_pi_settles_at_steps_far_longer_than_its_integral_time():
+    """At a step of 10 or 60 integral times the velocity-form loop on an algebraic plant would be
+    e' = (1 - kp (1 + dt/Ti)) e + kp e_prev: unstable once kp (2 + dt/Ti) >= 2 (at kp 0.1: dt > 18 Ti), pinned
+    between the speed limits. Held at dt/Ti <= 1/kp - 1, it settles from any step length."""
+    for dt in (600.0, 3600.0):
+        pi = PumpPI(gain=0.1, ti_s=60.0, min_speed=0.1)
+        g, t0 = 60.0, 24.0 + 0.55 * 60.0
+        for _ in range(30):
+            s = pi.update((t0 - g * pi.speed) - 24.0, dt, g)
+        assert s == pytest.approx(0.55, abs=1e-4), dt
