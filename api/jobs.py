@@ -123,7 +123,9 @@ def execute_remote(scenario_json: str) -> dict:
     result = simulate(scenario_from_dict(json.loads(scenario_json)))
     buf = io.BytesIO()
     result.series.to_parquet(buf)
-    return {"kpis": result.kpis, "ledger": result.ledger, "classes": result.classes, "series_parquet": buf.getvalue(),
+    outages = result.turbine_outages.to_csv(index=False) if result.turbine_outages is not None else None
+    return {"kpis": result.kpis, "ledger": result.ledger, "classes": result.classes, "turbine_outages_csv": outages,
+            "series_parquet": buf.getvalue(),
             "timings": {**{k: float(v) for k, v in result.timings.items()}, "worker_s": time.time() - t0}}
 
 
@@ -288,11 +290,15 @@ class JobManager:
         (tmp / "kpis.json").write_text(json.dumps(payload["kpis"], indent=2) + "\n")
         (tmp / "ledger.json").write_text(json.dumps(payload["ledger"], indent=2) + "\n")
         (tmp / "classes.json").write_text(json.dumps(payload.get("classes") or {}, indent=2) + "\n")
+        if payload.get("turbine_outages_csv") is not None:
+            (tmp / "turbine_outages.csv").write_text(payload["turbine_outages_csv"])
         (tmp / "scenario.json").write_text(json.dumps(json.loads(row["scenario_json"]), indent=2) + "\n")
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
         artifacts = {"series": "series.parquet", "kpis": "kpis.json", "ledger": "ledger.json",
                      "classes": "classes.json", "scenario": "scenario.json"}
+        if payload.get("turbine_outages_csv") is not None:
+            artifacts["turbine_outages"] = "turbine_outages.csv"
         self.store.mark_completed(run_id, attempt, payload["kpis"], artifacts, payload["timings"])
 
     def cancel(self, run_id: str) -> None:

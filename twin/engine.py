@@ -49,13 +49,39 @@ FOULING_LEVELS = 20
 class _World:
     """State the processes share and change."""
 
-    turbines_failed: int = 0
-    turbines_event_down: int = 0
+    turbines_down: int = 0  # turbines with at least one open outage
     grid_outages: int = 0
     wind_link_cuts: int = 0
     sea_offset_k: float = 0.0
     pump_cap: dict = field(default_factory=dict)  # cabin index -> highest speed
     cleanings: list = field(default_factory=list)  # cabin groups (or -1 for all) cleaned since the last step
+    turbine_count: int = 0
+    outages: list = field(default_factory=list)  # [turbine, start_s, end_s or None, cause], in the order they began
+    open_outages: list = field(default_factory=list)  # per turbine: how many of its outages are open
+    event_down: dict = field(default_factory=dict)  # event index -> its outages
+
+    def turbine_down(self, k: int, now: float, cause: str) -> list:
+        """Turbine ``k`` stops for ``cause``; a turbine already down (failed during its maintenance, say) is still
+        one turbine down."""
+        if not self.open_outages:
+            self.open_outages = [0] * self.turbine_count
+        if self.open_outages[k] == 0:
+            self.turbines_down += 1
+        self.open_outages[k] += 1
+        entry = [k, now, None, cause]
+        self.outages.append(entry)
+        return entry
+
+    def turbine_back(self, entry: list, now: float) -> None:
+        entry[2] = now
+        k = entry[0]
+        self.open_outages[k] -= 1
+        if self.open_outages[k] == 0:
+            self.turbines_down -= 1
+
+    def turbines_up_now(self) -> list[int]:
+        """Turbines with no open outage, by index."""
+        return [k for k in range(self.turbine_count) if not self.open_outages or self.open_outages[k] == 0]
 
 
 def cable_limits(cable) -> tuple[float, float]:
@@ -141,14 +167,15 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
         env.process(_arrivals(env, q, arrivals))
 
     farm = scenario.wind.farm
+    world.turbine_count = farm.turbine_count
     windows = exo.access_window_start
     if farm.mttr_h > 0:
-        for _ in range(farm.turbine_count):
-            env.process(_turbine(env, world, rng, farm.mtbf_h * 3600.0, farm.mttr_h * 3600.0, windows, dt))
+        for k in range(farm.turbine_count):
+            env.process(_turbine(env, world, rng, farm.mtbf_h * 3600.0, farm.mttr_h * 3600.0, windows, dt, k))
     if farm.maintenance_start_day_of_year is not None:
         env.process(_maintenance(env, world, farm, exo, windows, dt))
-    for ev in scenario.events:
-        env.process(_event(env, world, ev))
+    for e, ev in enumerate(scenario.events):
+        env.process(_event(env, world, ev, e))
 
     racks_out: list = []  # filled by the plant: per cabin group the racks' summed power per block, then block steps
     env.process(_plant(env, scenario, exo, plants, queues, world, cols, per_cabin, dt, n, progress, racks_out))
@@ -162,7 +189,7 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
 
     return build_result(scenario, exo, plants, queues, cols, per_cabin,
                         timings={"exogenous_s": t_exo, "total_s": t_run}, rack_inlet_models=inlet_models,
-                        rack_power=(rack_power, block_steps * dt))
+                        rack_power=(rack_power, block_steps * dt), turbine_outages=world.outages)
 
 
 def _arrivals(env: simpy.Environment, q: Scheduler, jobs: JobStream):
@@ -175,19 +202,19 @@ def _arrivals(env: simpy.Environment, q: Scheduler, jobs: JobStream):
 
 
 def _turbine(env: simpy.Environment, world: _World, rng: np.random.Generator, mtbf_s: float, mttr_s: float,
-             windows: np.ndarray, dt: float):
-    """A turbine fails after an exponential time; its repair starts at the next weather window long enough for the
-    crew (waves and wind within the vessel's limits) and then takes an exponential time."""
+             windows: np.ndarray, dt: float, k: int = 0):
+    """Turbine ``k`` fails after an exponential time; its repair starts at the next weather window long enough for
+    the crew (waves and wind within the vessel's limits) and then takes an exponential time."""
     n = windows.size
     while True:
         yield env.timeout(rng.exponential(mtbf_s))
-        world.turbines_failed += 1
+        outage = world.turbine_down(k, env.now, "failure")
         i = min(int(env.now / dt), n - 1)
         j = int(windows[i])
         if j >= n:  # no window before the end of the run
             return
         yield env.timeout(max(j * dt - env.now, 0.0) + rng.exponential(mttr_s))
-        world.turbines_failed -= 1
+        world.turbine_back(outage, env.now)
 
 
 def _repair(env: simpy.Environment, q: Scheduler, repair_s: float, rack: int):
@@ -211,25 +238,28 @@ def _maintenance(env: simpy.Environment, world: _World, farm, exo: Exogenous, wi
         k = i + int(ahead[0])
         if k * dt > env.now:
             yield env.timeout(k * dt - env.now)
-        for _ in range(farm.turbine_count):
+        for k in range(farm.turbine_count):
             j = int(windows[min(int(env.now / dt), n - 1)])
             if j >= n:
                 return
             if j * dt > env.now:
                 yield env.timeout(j * dt - env.now)
-            world.turbines_event_down += 1
+            outage = world.turbine_down(k, env.now, "maintenance")
             yield env.timeout(duration_s)
-            world.turbines_event_down -= 1
+            world.turbine_back(outage, env.now)
         # the next campaign no earlier than 300 days after this one began
         i = k + int(300 * 86400 / dt)
 
 
-def _event(env: simpy.Environment, world: _World, ev):
+def _event(env: simpy.Environment, world: _World, ev, e: int = 0):
     if ev.start_s > 0:
         yield env.timeout(ev.start_s)
     kind = ev.kind
     if kind == "turbines_down":
-        world.turbines_event_down += ev.turbines
+        # which ones the scenario does not say (the farm's power counts turbines): the highest-numbered of those
+        # running, so a string of the layout's last row goes down together
+        up = world.turbines_up_now()
+        world.event_down[e] = [world.turbine_down(k, env.now, "event") for k in up[max(len(up) - ev.turbines, 0):]]
     elif kind == "grid_outage":
         world.grid_outages += 1
     elif kind == "wind_link_cut":
@@ -244,7 +274,8 @@ def _event(env: simpy.Environment, world: _World, ev):
         return  # cleaning is instantaneous; the fouling clock restarts
     yield env.timeout(ev.duration_s)
     if kind == "turbines_down":
-        world.turbines_event_down -= ev.turbines
+        for outage in world.event_down.pop(e, []):
+            world.turbine_back(outage, env.now)
     elif kind == "grid_outage":
         world.grid_outages -= 1
     elif kind == "wind_link_cut":
@@ -548,7 +579,7 @@ def _plant(env, scenario: Scenario, exo: Exogenous, plants: list[CabinPlant], qu
         lv = it_total + dist_loss + cooling
         tr_loss = transformer_loss(lv, tr_nl, tr_k)
         demand = lv + tr_loss
-        avail = n_turb - world.turbines_failed - world.turbines_event_down
+        avail = n_turb - world.turbines_down
         if avail < 0:
             avail = 0
         wind_av = farm_w[i] * avail / n_turb

@@ -42,9 +42,24 @@ class RunResult:
     racks: pd.DataFrame | None = None
     """Mean electrical power of every rack [W] per block (an hour, or longer for very long runs or many racks),
     columns ``cabin{i}_rack{r}_w``, indexed by the block's start; the load each rack carried, at step ends."""
+    turbine_outages: pd.DataFrame | None = None
+    """Each turbine's stops: ``turbine`` (its index in the layout), ``start_s``, ``end_s`` (the horizon when it was
+    still down at the end) from the run's start [s], ``cause`` (failure, maintenance, event)."""
+
+    def turbines_up(self, time_s: float) -> np.ndarray | None:
+        """Which turbines were running at ``time_s`` after the start, or None when the run did not record it."""
+        if self.turbine_outages is None:
+            return None
+        n = self.scenario.wind.farm.turbine_count
+        up = np.ones(n, bool)
+        o = self.turbine_outages
+        down = o["turbine"].to_numpy()[(o["start_s"].to_numpy() <= time_s) & (time_s < o["end_s"].to_numpy())]
+        up[down.astype(int)] = False
+        return up
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``series.parquet``, ``kpis.json``, ``ledger.json`` and ``scenario.json`` into ``out_dir``."""
+        """Write ``series.parquet``, ``kpis.json``, ``ledger.json``, ``scenario.json``, ``classes.json`` and, when
+        recorded, ``racks.parquet`` and ``turbine_outages.csv`` into ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {
@@ -57,6 +72,9 @@ class RunResult:
         if self.racks is not None:
             paths["racks"] = out / "racks.parquet"
             self.racks.to_parquet(paths["racks"])
+        if self.turbine_outages is not None:
+            paths["turbine_outages"] = out / "turbine_outages.csv"
+            self.turbine_outages.to_csv(paths["turbine_outages"], index=False)
         self.series.to_parquet(paths["series"])
         paths["kpis"].write_text(json.dumps(self.kpis, indent=2) + "\n")
         paths["ledger"].write_text(json.dumps(self.ledger, indent=2) + "\n")
@@ -103,7 +121,8 @@ def class_kpis(scenario: Scenario, plants, queues, hours: float) -> dict:
 
 
 def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin: list[dict],
-                 timings: dict, rack_inlet_models: list[str] | None = None, rack_power=None) -> RunResult:
+                 timings: dict, rack_inlet_models: list[str] | None = None, rack_power=None,
+                 turbine_outages: list | None = None) -> RunResult:
     index = pd.DatetimeIndex(pd.Timestamp(scenario.run.start) + pd.to_timedelta(exo.time_s, unit="s"),
                              name="time")
     data = {name: cols[name] for name in SERIES_COLUMNS}
@@ -153,8 +172,15 @@ def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin:
                                name="time")
         racks = pd.DataFrame({f"cabin{ci}_rack{r}_w": b[:, r] for ci, b in enumerate(blocks)
                               for r in range(b.shape[1])}, index=idx)
+    outages = None
+    if turbine_outages is not None:
+        horizon = len(frame) * step_s
+        outages = pd.DataFrame([(int(k), float(a), float(horizon if b is None else b), cause)
+                                for k, a, b, cause in turbine_outages],
+                               columns=["turbine", "start_s", "end_s", "cause"])
+        outages = outages.astype({"turbine": int, "start_s": float, "end_s": float, "cause": str})
     return RunResult(scenario, frame, kpis, ledger, waits, timings, class_kpis(scenario, plants, queues, hours),
-                     list(rack_inlet_models or []), racks)
+                     list(rack_inlet_models or []), racks, outages)
 
 
 def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.DataFrame:

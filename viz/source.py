@@ -6,8 +6,9 @@ A saved run folder (``seabed-twin run --out DIR``, or ``<data>/runs/<id>/`` of t
 Per-turbine power is not in the series (it holds the farm's total). :func:`turbine_powers_w` derives it: the
 farm's available power at that step (``wind_available_w``) shared over the turbines in proportion to each
 turbine's own output in the Jensen wake model for that step's hub wind speed and direction (``physics.wakes``,
-the same layout as the run's farm table). The series says how many turbines were available, not which: the
-turbines that were down are drawn as the last ones by layout index.
+the same layout as the run's farm table). Which turbines were down is the run's ``turbine_outages`` (failures by
+turbine, maintenance one after another by index, an event's turbines the highest-numbered of those running); a
+run saved before those were recorded has only the count, and its down turbines are drawn as the last by index.
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ def load_run(folder: str | Path) -> RunResult:
     ledger = json.loads((out / "ledger.json").read_text()) if (out / "ledger.json").is_file() else {}
     classes = json.loads((out / "classes.json").read_text()) if (out / "classes.json").is_file() else {}
     racks = pd.read_parquet(out / "racks.parquet") if (out / "racks.parquet").is_file() else None
-    return RunResult(scenario, series, kpis, ledger, np.zeros(0), classes=classes, racks=racks)
+    outages = (pd.read_csv(out / "turbine_outages.csv", dtype={"cause": str})
+               if (out / "turbine_outages.csv").is_file() else None)
+    return RunResult(scenario, series, kpis, ledger, np.zeros(0), classes=classes, racks=racks,
+                     turbine_outages=outages)
 
 
 def time_index(series: pd.DataFrame, when: str | pd.Timestamp | None) -> int:
@@ -139,8 +143,10 @@ def turbine_powers_w(result: RunResult, i: int) -> TurbineState:
     speed = float(row.get("hub_wind_speed_m_s", 0.0))
     direction = float(row.get("wind_direction_deg", 270.0))
     n = x.size
-    n_up = int(np.clip(round(float(row.get("turbines_available", n))), 0, n))
-    available = np.arange(n) < n_up
+    available = result.turbines_up(i * float(sc.run.step_s))
+    if available is None or available.size != n:  # a run saved before outages were recorded: by count
+        n_up = int(np.clip(round(float(row.get("turbines_available", n))), 0, n))
+        available = np.arange(n) < n_up
     if farm.wake_model == "none" or n == 1:
         shares = np.full(n, 1.0 / n)
     else:

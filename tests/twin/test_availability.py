@@ -75,3 +75,39 @@ def test_default_grid_carbon_has_an_evening_peak_and_the_published_mean():
     c = exo.carbon_kg_per_kwh
     assert c.mean() == pytest.approx(EAST_CHINA_GRID_CARBON_KG_PER_KWH, rel=1e-3)
     assert int(exo.local_hour[np.argmax(c)]) == 20
+
+
+def test_which_turbines_are_down_is_recorded_and_agrees_with_the_count(tmp_path):
+    """Failures by turbine, an event's turbines, maintenance one after another: the outages give, step by step, the
+    count the engine dispatched with, and the view draws exactly those turbines as down."""
+    from viz.source import load_run, turbine_powers_w
+
+    sc = load_scenario("lingang-phase1", [
+        "run.start=2026-04-25T00:00:00+08:00", "run.horizon_s=20d", "run.step_s=600", "wind.farm.mtbf_h=2000",
+        "wind.farm.maintenance_duration_h=48",
+        "events=[{kind: turbines_down, start_s: 3d, duration_s: 2d, turbines: 8}]"])
+    r = simulate(sc)
+    o = r.turbine_outages
+    assert set(o["cause"]) == {"failure", "event", "maintenance"}
+    t = np.arange(len(r.series)) * 600.0
+    down = np.array([(~r.turbines_up(x)).sum() for x in t])
+    dispatched = 56 - r.series["turbines_available"].to_numpy()
+    # one turbine down for two reasons at once (turbine 49 fails while the event holds it) is one turbine down
+    open_entries = np.array([((o["start_s"] <= x) & (x < o["end_s"])).sum() for x in t])
+    assert (open_entries > down).any()
+    np.testing.assert_array_equal(down, dispatched)
+    # the event stopped the eight highest-numbered turbines that were running, for its two days
+    ev = o[o["cause"] == "event"]
+    running = [k for k in range(56) if r.turbines_up(3 * 86400.0 - 1.0)[k]]
+    assert sorted(ev["turbine"]) == running[-8:]
+    assert (ev["start_s"] == 3 * 86400.0).all() and (ev["end_s"] == 5 * 86400.0).all()
+    # maintenance from day 120 (5 May): turbines 0, 1, 2, ... one at a time
+    m = o[o["cause"] == "maintenance"].sort_values("start_s")
+    assert list(m["turbine"])[:3] == [0, 1, 2] and (m["end_s"] - m["start_s"]).max() == pytest.approx(48 * 3600.0)
+    # saved and loaded, the view draws those turbines down (and only those)
+    r.save(tmp_path)
+    back = load_run(tmp_path)
+    i = int(4 * 86400 / 600)
+    state = turbine_powers_w(back, i)
+    assert set(np.flatnonzero(~state.available)) == set(np.flatnonzero(~r.turbines_up(i * 600.0)))
+    assert set(ev["turbine"]) <= set(np.flatnonzero(~state.available))
