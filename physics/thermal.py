@@ -123,14 +123,19 @@ def _conductances(p: CabinThermal, fan_speed: float, pump_speed: float) -> tuple
     return g_it, eps * c_min, c_gas
 
 
-def network_matrices(p: CabinThermal, fan_speed: float, pump_speed: float) -> tuple[np.ndarray, np.ndarray]:
-    """Continuous-time ``A`` (3x3) [s-1] and ``B`` (3x2) of ``dx/dt = A x + B u``, ``x = [T_it, T_gas, T_wall]``,
-    ``u = [heat_w, sea_temp_c]``, at fan and pump speeds given as fractions of design flow [-]."""
+def _checked_conductances(p: CabinThermal, fan_speed: float, pump_speed: float) -> tuple[float, float, float]:
+    """``_conductances`` for speeds inside the network's range (fractions of design flow), else ValueError."""
     if not 0.0 < fan_speed <= 1.5:
         raise ValueError(f"fan_speed must be in (0, 1.5], got {fan_speed}")
     if not 0.0 <= pump_speed <= 1.5:
         raise ValueError(f"pump_speed must be in [0, 1.5], got {pump_speed}")
-    g_it, g_hx, _ = _conductances(p, fan_speed, pump_speed)
+    return _conductances(p, fan_speed, pump_speed)
+
+
+def network_matrices(p: CabinThermal, fan_speed: float, pump_speed: float) -> tuple[np.ndarray, np.ndarray]:
+    """Continuous-time ``A`` (3x3) [s-1] and ``B`` (3x2) of ``dx/dt = A x + B u``, ``x = [T_it, T_gas, T_wall]``,
+    ``u = [heat_w, sea_temp_c]``, at fan and pump speeds given as fractions of design flow [-]."""
+    g_it, g_hx, _ = _checked_conductances(p, fan_speed, pump_speed)
     ci, cg, cw = p.c_it_j_k, p.c_gas_j_k, p.c_wall_j_k
     ugw, uws = p.ua_gas_wall_w_k, p.ua_wall_sea_w_k
     a = np.array([
@@ -188,11 +193,7 @@ def step_coefficients(p: CabinThermal, fan_speed: float, pump_speed: float,
     here); the engine meets some 30,000 new levels in a reference year."""
     if not step_s > 0:
         raise ValueError(f"step_s must be > 0, got {step_s}")
-    if not 0.0 < fan_speed <= 1.5:
-        raise ValueError(f"fan_speed must be in (0, 1.5], got {fan_speed}")
-    if not 0.0 <= pump_speed <= 1.5:
-        raise ValueError(f"pump_speed must be in [0, 1.5], got {pump_speed}")
-    g_it, g_hx, c_a = _conductances(p, fan_speed, pump_speed)
+    g_it, g_hx, c_a = _checked_conductances(p, fan_speed, pump_speed)
     ci, cg, cw = p.c_it_j_k, p.c_gas_j_k, p.c_wall_j_k
     ugw, uws = p.ua_gas_wall_w_k, p.ua_wall_sea_w_k
     sq = (math.sqrt(ci), math.sqrt(cg), math.sqrt(cw))
