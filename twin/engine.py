@@ -238,13 +238,13 @@ def _maintenance(env: simpy.Environment, world: _World, farm, exo: Exogenous, wi
         k = i + int(ahead[0])
         if k * dt > env.now:
             yield env.timeout(k * dt - env.now)
-        for k in range(farm.turbine_count):
+        for turbine in range(farm.turbine_count):
             j = int(windows[min(int(env.now / dt), n - 1)])
             if j >= n:
                 return
             if j * dt > env.now:
                 yield env.timeout(j * dt - env.now)
-            outage = world.turbine_down(k, env.now, "maintenance")
+            outage = world.turbine_down(turbine, env.now, "maintenance")
             yield env.timeout(duration_s)
             world.turbine_back(outage, env.now)
         # the next campaign no earlier than 300 days after this one began

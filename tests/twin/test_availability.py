@@ -111,3 +111,12 @@ def test_which_turbines_are_down_is_recorded_and_agrees_with_the_count(tmp_path)
     state = turbine_powers_w(back, i)
     assert set(np.flatnonzero(~state.available)) == set(np.flatnonzero(~r.turbines_up(i * 600.0)))
     assert set(ev["turbine"]) <= set(np.flatnonzero(~state.available))
+
+
+def test_maintenance_campaigns_come_once_a_year():
+    """Two years: each turbine is maintained once per year, the campaigns a year apart (from day 120)."""
+    r = simulate(load_scenario("lingang-phase1", ["run.horizon_s=730d", "run.step_s=3600", "wind.farm.mttr_h=0"]))
+    m = r.turbine_outages[r.turbine_outages["cause"] == "maintenance"]
+    assert sorted(m.groupby("turbine").size().unique()) == [2]
+    starts = m[m["turbine"] == 0]["start_s"].to_numpy() / 86400.0
+    assert 119 <= starts[0] <= 140 and 360 <= starts[1] - starts[0] <= 380
