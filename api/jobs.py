@@ -13,7 +13,6 @@ as Parquet bytes, and the server writes them. Dask runs report progress only whe
 from __future__ import annotations
 
 import concurrent.futures as cf
-import io
 import json
 import logging
 import multiprocessing
@@ -115,17 +114,18 @@ def execute_run(data_dir: str, run_id: str, attempt: int, parent_pid: int) -> st
 
 
 def execute_remote(scenario_json: str) -> dict:
-    """Run a scenario on a Dask worker; return what the server needs to store it."""
+    """Run a scenario on a Dask worker; return what the server needs to store it: the run's files as
+    ``RunResult.save`` writes them (``{artifact: (file name, bytes)}``), its KPIs and timings."""
+    import tempfile
+
     from twin.engine import simulate
     from twin.scenario import scenario_from_dict
 
     t0 = time.time()
     result = simulate(scenario_from_dict(json.loads(scenario_json)))
-    buf = io.BytesIO()
-    result.series.to_parquet(buf)
-    outages = result.turbine_outages.to_csv(index=False) if result.turbine_outages is not None else None
-    return {"kpis": result.kpis, "ledger": result.ledger, "classes": result.classes, "turbine_outages_csv": outages,
-            "series_parquet": buf.getvalue(),
+    with tempfile.TemporaryDirectory() as d:
+        files = {name: (Path(p).name, Path(p).read_bytes()) for name, p in result.save(d).items()}
+    return {"kpis": result.kpis, "files": files,
             "timings": {**{k: float(v) for k, v in result.timings.items()}, "worker_s": time.time() - t0}}
 
 
@@ -286,19 +286,11 @@ class JobManager:
         tmp = final.with_name(f".{run_id}.attempt{attempt}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        (tmp / "series.parquet").write_bytes(payload["series_parquet"])
-        (tmp / "kpis.json").write_text(json.dumps(payload["kpis"], indent=2) + "\n")
-        (tmp / "ledger.json").write_text(json.dumps(payload["ledger"], indent=2) + "\n")
-        (tmp / "classes.json").write_text(json.dumps(payload.get("classes") or {}, indent=2) + "\n")
-        if payload.get("turbine_outages_csv") is not None:
-            (tmp / "turbine_outages.csv").write_text(payload["turbine_outages_csv"])
-        (tmp / "scenario.json").write_text(json.dumps(json.loads(row["scenario_json"]), indent=2) + "\n")
+        for file_name, data in payload["files"].values():
+            (tmp / file_name).write_bytes(data)
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
-        artifacts = {"series": "series.parquet", "kpis": "kpis.json", "ledger": "ledger.json",
-                     "classes": "classes.json", "scenario": "scenario.json"}
-        if payload.get("turbine_outages_csv") is not None:
-            artifacts["turbine_outages"] = "turbine_outages.csv"
+        artifacts = {name: file_name for name, (file_name, _) in payload["files"].items()}
         self.store.mark_completed(run_id, attempt, payload["kpis"], artifacts, payload["timings"])
 
     def cancel(self, run_id: str) -> None:

@@ -127,6 +127,12 @@ class RunStore:
         finally:
             con.close()
 
+    def artifact_json(self, row: dict, name: str):
+        """The JSON artifact ``name`` of a run (its registry row), or None when the run has none."""
+        file_name = json.loads(row.get("artifacts_json") or "{}").get(name)
+        path = self.run_dir(row["id"]) / file_name if file_name else None
+        return json.loads(path.read_text()) if path is not None and path.is_file() else None
+
     def run_dir(self, run_id: str) -> Path:
         return self.runs_dir / run_id
 

@@ -206,11 +206,8 @@ def run_kpis(run_id: str, store: StoreDep):
     """The KPIs of a completed run with their units."""
     row = completed_row(store, run_id)
     kpis = {k: _finite(v) for k, v in json.loads(row["kpis_json"]).items()}
-    classes = {}
-    name = json.loads(row["artifacts_json"] or "{}").get("classes")
-    if name and (store.run_dir(run_id) / name).is_file():
-        classes = {c: {k: _finite(v) for k, v in vals.items()}
-                   for c, vals in json.loads((store.run_dir(run_id) / name).read_text()).items()}
+    classes = {c: {k: _finite(v) for k, v in vals.items()}
+               for c, vals in (store.artifact_json(row, "classes") or {}).items()}
     return {"run_id": run_id, "kpis": kpis, "units": {k: KPI_UNITS.get(k, "-") for k in kpis}, "classes": classes}
 
 

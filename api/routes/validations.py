@@ -136,10 +136,7 @@ def _outcome(store, row: dict | None, specs: list[dict]) -> dict:
         frame = pd.read_parquet(store.run_dir(row["id"]) / "series.parquet", columns=cols)
         step_s = json.loads(row["scenario_json"])["run"]["step_s"]
         series = [series_statistic(frame, float(step_s), s) for s in specs]
-    classes = {}
-    name = json.loads(row.get("artifacts_json") or "{}").get("classes")
-    if name and (store.run_dir(row["id"]) / name).is_file():
-        classes = json.loads((store.run_dir(row["id"]) / name).read_text())
+    classes = store.artifact_json(row, "classes") or {}
     timings = json.loads(row["timings_json"]) if row.get("timings_json") else {}
     return {"status": "completed", "kpis": kpis, "classes": classes, "series": series,
             "wall_s": timings.get("worker_s")}

@@ -97,6 +97,10 @@ def test_sweep_on_a_dask_cluster(tmp_path):
                 # the files the server wrote from the Dask result serve like any other run's
                 ts = c.get(f"/v1/runs/{first}/timeseries?vars=it_power_w&format=parquet")
                 assert len(pd.read_parquet(io.BytesIO(ts.content))) == 288
+                # the same files as a run of the local pool: what RunResult.save writes, classes included
+                assert set(run["artifacts"]) == {"series", "kpis", "ledger", "scenario", "classes", "racks",
+                                                 "turbine_outages"}
+                assert c.get(f"/v1/runs/{first}/kpis").json()["classes"]["default"]["jobs_completed"] > 0
                 from twin.engine import simulate
                 from twin.scenario import load_scenario
 
