@@ -55,16 +55,13 @@ class _World:
     sea_offset_k: float = 0.0
     pump_cap: dict = field(default_factory=dict)  # cabin index -> highest speed
     cleanings: list = field(default_factory=list)  # cabin groups (or -1 for all) cleaned since the last step
-    turbine_count: int = 0
     outages: list = field(default_factory=list)  # [turbine, start_s, end_s or None, cause], in the order they began
-    open_outages: list = field(default_factory=list)  # per turbine: how many of its outages are open
+    open_outages: list = field(default_factory=list)  # per turbine of the layout: how many of its outages are open
     event_down: dict = field(default_factory=dict)  # event index -> its outages
 
     def turbine_down(self, k: int, now: float, cause: str) -> list:
         """Turbine ``k`` stops for ``cause``; a turbine already down (failed during its maintenance, say) is still
         one turbine down."""
-        if not self.open_outages:
-            self.open_outages = [0] * self.turbine_count
         if self.open_outages[k] == 0:
             self.turbines_down += 1
         self.open_outages[k] += 1
@@ -81,7 +78,7 @@ class _World:
 
     def turbines_up_now(self) -> list[int]:
         """Turbines with no open outage, by index."""
-        return [k for k in range(self.turbine_count) if not self.open_outages or self.open_outages[k] == 0]
+        return [k for k, n in enumerate(self.open_outages) if n == 0]
 
 
 def cable_limits(cable) -> tuple[float, float]:
@@ -167,7 +164,7 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
         env.process(_arrivals(env, q, arrivals))
 
     farm = scenario.wind.farm
-    world.turbine_count = farm.turbine_count
+    world.open_outages = [0] * farm.turbine_count
     windows = exo.access_window_start
     if farm.mttr_h > 0:
         for k in range(farm.turbine_count):
