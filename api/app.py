@@ -22,7 +22,7 @@ from api.jobs import JobManager
 from api.routes import designs, health, runs, sweeps, validations, views
 from api.security import BodyLimit, TokenAuth
 from api.settings import Settings
-from twin.store import RunStore
+from api.store import RunStore
 
 __all__ = ["create_app"]
 

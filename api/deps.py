@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from api.jobs import JobManager
 from api.settings import Settings
-from twin.store import RunStore
+from api.store import RunStore
 
 
 def _store(request: Request) -> RunStore:

@@ -10,9 +10,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas import Problem
 from twin.scenario import ScenarioError
 
 log = logging.getLogger("seabed_twin.api")
+
+RESPONSES = {code: {"model": Problem, "description": why} for code, why in {
+    401: "Missing or wrong bearer token (when the server has one)",
+    404: "No such run (or design)",
+    406: "None of the media types in Accept can be produced",
+    409: "The run has not completed",
+    413: "Request body too large",
+    422: "Bad input: every problem with its field path",
+    429: "The queue is full; retry later",
+}.items()}
+
+
+def error_responses(*codes: int) -> dict:
+    """The OpenAPI ``responses`` of a route: 401 and 422 always, and ``codes``."""
+    return {c: RESPONSES[c] for c in sorted({401, 422, *codes})}
 
 
 class ApiError(Exception):

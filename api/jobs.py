@@ -23,7 +23,7 @@ import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from twin.store import RunStore
+from api.store import RunStore
 
 __all__ = ["JobManager", "QueueFull", "execute_run", "execute_remote"]
 
@@ -57,15 +57,15 @@ def _init_worker() -> None:
 
 def _warm() -> int:
     """Import the engine in a fresh worker so the first run does not pay for it."""
-    import twin.engine  # noqa: F401
+    import twin.sim.engine  # noqa: F401
 
     return os.getpid()
 
 
 def execute_run(data_dir: str, run_id: str, attempt: int, parent_pid: int) -> str:
     """Run one attempt of a registered run in a pool worker; the outcome is written to the registry."""
-    from twin.engine import simulate
     from twin.scenario import ScenarioError, scenario_from_dict
+    from twin.sim.engine import simulate
 
     if os.getppid() != parent_pid:  # the server died while this call waited in the pool's queue
         return "stopped"
@@ -118,8 +118,8 @@ def execute_remote(scenario_json: str) -> dict:
     ``RunResult.save`` writes them (``{artifact: (file name, bytes)}``), its KPIs and timings."""
     import tempfile
 
-    from twin.engine import simulate
     from twin.scenario import scenario_from_dict
+    from twin.sim.engine import simulate
 
     t0 = time.time()
     result = simulate(scenario_from_dict(json.loads(scenario_json)))

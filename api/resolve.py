@@ -11,7 +11,13 @@ from typing import Any
 import yaml
 
 from api.errors import ApiError, scenario_problem
-from twin.scenario import ScenarioError, apply_overrides, design_dir, design_names, scenario_from_dict
+from twin.scenario import (
+    ScenarioError,
+    apply_overrides,
+    design_dir,
+    design_names,
+    scenario_from_dict,
+)
 
 __all__ = ["base_mapping", "resolve", "override_item"]
 

@@ -14,8 +14,8 @@ import time
 
 import simpy
 
-from twin.engine import simulate
 from twin.scenario import load_scenario
+from twin.sim.engine import simulate
 
 
 def bare_simpy_loop(steps: int, step_s: float) -> float:

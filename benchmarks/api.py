@@ -70,8 +70,8 @@ def over_http(client: httpx.Client, seed: int) -> tuple[float, dict]:
 
 
 def in_process(seed: int) -> tuple[float, dict]:
-    from twin.engine import simulate
     from twin.scenario import load_scenario
+    from twin.sim.engine import simulate
 
     t0 = time.perf_counter()
     result = simulate(load_scenario("lingang-phase1", [*OVERRIDES, f"run.seed={seed}"]))

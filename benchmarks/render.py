@@ -21,8 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from viz import render  # noqa: E402  (sets the EGL window before vtk)
 import pyvista as pv  # noqa: E402
+
+from viz import render  # noqa: E402  (sets the EGL window before vtk)
 
 SIZE = (1200, 800)
 
@@ -46,8 +47,8 @@ def baseline(mesh=None) -> None:
 
 
 def main() -> None:
-    from twin.engine import simulate
     from twin.scenario import load_scenario
+    from twin.sim.engine import simulate
     from viz.views import make_scene
 
     result = simulate(load_scenario("lingang-phase1", ["run.horizon_s=2d", "run.step_s=600"]))
@@ -67,7 +68,8 @@ def page(result) -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "api"))
     from api_support import ServerProcess
-    from twin.store import RunStore
+
+    from api.store import RunStore
 
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"

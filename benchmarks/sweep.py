@@ -25,14 +25,14 @@ import time
 
 import pandas as pd
 
-from twin import cluster
-from twin.cluster import open_backend, run_point
-from twin.sweep import prepare_points, sweep_points
+from twin.studies import cluster
+from twin.studies.cluster import open_backend, run_point
+from twin.studies.sweep import prepare_points, sweep_points
 
 
 def _warm(_: int) -> None:
     """Import the engine and build the design's cached parts in a pool process (a two-day run)."""
-    from twin.sweep import prepare_points, sweep_points
+    from twin.studies.sweep import prepare_points, sweep_points
 
     sc = prepare_points("lingang-phase1", sweep_points({"run.seed": [1]}), ["run.horizon_s=2d"])[0]
     run_point(sc)

@@ -13,8 +13,8 @@ import time
 import numpy as np
 
 from physics import thermal
-from twin.cabin import build_cabin
 from twin.scenario import load_scenario
+from twin.sim.cabin import build_cabin
 
 
 def best_of(fn, repeats: int = 5, number: int = 2000) -> float:

@@ -18,8 +18,8 @@ import time
 
 import simpy
 
-from twin.engine import simulate
 from twin.scenario import load_scenario
+from twin.sim.engine import simulate
 
 CLASSES = [
     {"name": "web", "target_utilisation": 0.3, "mean_job_duration_s": 600, "diurnal_amplitude": 0.5,

@@ -44,7 +44,10 @@ import math
 
 import numpy as np
 from ht.conv_external import Nu_cylinder_Churchill_Bernstein
-from ht.conv_free_immersed import Nu_horizontal_cylinder_Churchill_Chu, Nu_vertical_plate_Churchill
+from ht.conv_free_immersed import (
+    Nu_horizontal_cylinder_Churchill_Chu,
+    Nu_vertical_plate_Churchill,
+)
 from scipy.special import gammainc
 
 from physics import ocean

@@ -14,8 +14,8 @@ call "reference-composition salinity"); pressure is sea pressure [dbar]
 
 from __future__ import annotations
 
-import numpy as np
 import gsw
+import numpy as np
 
 __all__ = [
     "MID_MONTH_DAY_OF_YEAR",

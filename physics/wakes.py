@@ -17,7 +17,6 @@ from north; the layout frame has x east and y north (FLORIS's own convention too
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 
 import numpy as np

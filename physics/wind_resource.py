@@ -32,7 +32,13 @@ from scipy.optimize import brentq
 from scipy.signal import lfilter
 from scipy.special import gammaln, log_ndtr, ndtr
 
-from physics.wind_turbines import STANDARD_AIR_DENSITY_KG_M3, _array, _nonneg, _positive, _scalar
+from physics.wind_turbines import (
+    STANDARD_AIR_DENSITY_KG_M3,
+    _array,
+    _nonneg,
+    _positive,
+    _scalar,
+)
 
 __all__ = [
     "MEASURED_WIND_COLUMNS",

@@ -153,8 +153,13 @@ def write_animation(frames, path, fps: float = 4.0) -> int:
 def scene_vtksz(scene, camera: str | None = None, custom_camera=None, size=(960, 640)) -> bytes:
     """The scene as a vtk.js OfflineLocalView file (``.vtksz``: a zip holding ``index.json``, the serialised render
     window with its arrays inline), the format ``Plotter.export_vtksz`` writes, read by the page's vtk.js viewer."""
-    from trame_vtk.modules.vtk.serializers import (SynchronizationContext, extract_array_hash,
-                                                   initialize_serializers, reference_id, serialize)
+    from trame_vtk.modules.vtk.serializers import (
+        SynchronizationContext,
+        extract_array_hash,
+        initialize_serializers,
+        reference_id,
+        serialize,
+    )
 
     with RENDER_LOCK:
         initialize_serializers()

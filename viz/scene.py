@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyvista as pv  # noqa: E402
 
 from viz import render as _render  # noqa: F401  (sets the off-screen OpenGL window before vtk is imported)
-import pyvista as pv  # noqa: E402
 
 __all__ = ["Layer", "Scene", "SCENES", "FIELDS", "CAMERAS", "cabin_scene", "site_scene", "field_values"]
 

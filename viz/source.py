@@ -1,7 +1,7 @@
 """What the pictures are drawn from: a saved run, the step nearest a time, and each turbine's share of the farm.
 
 A saved run folder (``seabed-twin run --out DIR``, or ``<data>/runs/<id>/`` of the API) holds ``series.parquet``,
-``kpis.json`` and ``scenario.json``; :func:`load_run` makes a :class:`twin.results.RunResult` of it.
+``kpis.json`` and ``scenario.json``; :func:`load_run` reads it with :meth:`twin.sim.results.RunResult.load`.
 
 Per-turbine power is not in the series (it holds the farm's total). :func:`turbine_powers_w` derives it: the
 farm's available power at that step (``wind_available_w``) shared over the turbines in proportion to each
@@ -13,14 +13,13 @@ run saved before those were recorded has only the count, and its down turbines a
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from twin.results import RunResult
-from twin.scenario import Scenario, parse_duration_s
+from twin.scenario import parse_duration_s
+from twin.sim.results import RunFolderError, RunResult
 
 __all__ = ["ViewInputError", "load_run", "time_index", "time_label", "turbine_powers_w", "TurbineState"]
 
@@ -35,21 +34,11 @@ class ViewInputError(ValueError):
 
 
 def load_run(folder: str | Path) -> RunResult:
-    """The run saved in ``folder`` (series.parquet, kpis.json, scenario.json; ledger.json when there)."""
-    out = Path(folder)
-    missing = [n for n in ("series.parquet", "scenario.json") if not (out / n).is_file()]
-    if missing:
-        raise ViewInputError("run", f"{out} is not a saved run folder (no {', '.join(missing)})")
-    series = pd.read_parquet(out / "series.parquet")
-    scenario = Scenario.model_validate_json((out / "scenario.json").read_text())
-    kpis = json.loads((out / "kpis.json").read_text()) if (out / "kpis.json").is_file() else {}
-    ledger = json.loads((out / "ledger.json").read_text()) if (out / "ledger.json").is_file() else {}
-    classes = json.loads((out / "classes.json").read_text()) if (out / "classes.json").is_file() else {}
-    racks = pd.read_parquet(out / "racks.parquet") if (out / "racks.parquet").is_file() else None
-    outages = (pd.read_csv(out / "turbine_outages.csv", dtype={"cause": str})
-               if (out / "turbine_outages.csv").is_file() else None)
-    return RunResult(scenario, series, kpis, ledger, np.zeros(0), classes=classes, racks=racks,
-                     turbine_outages=outages)
+    """The run saved in ``folder`` (``RunResult.load``); a folder that is not a run is a ``ViewInputError``."""
+    try:
+        return RunResult.load(folder)
+    except RunFolderError as exc:
+        raise ViewInputError("run", str(exc)) from None
 
 
 def time_index(series: pd.DataFrame, when: str | pd.Timestamp | None) -> int:
@@ -133,7 +122,7 @@ def _jensen_shares(curve, x, y, wake_decay: float, speed: float, direction: floa
 
 def turbine_powers_w(result: RunResult, i: int) -> TurbineState:
     """Every turbine's power at step ``i`` (see the module's docstring for how it is derived)."""
-    from twin.exogenous import farm_layout_m, farm_power_curve
+    from twin.sim.exogenous import farm_layout_m, farm_power_curve
 
     sc = result.scenario
     farm = sc.wind.farm

@@ -8,10 +8,11 @@ the field's range at that time unless told otherwise; animations and the browser
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
-from viz.source import ViewInputError, time_index, time_label, turbine_powers_w
 from viz.scene import FIELDS, SCENES, cabin_scene, site_scene
+from viz.source import ViewInputError, time_index, time_label, turbine_powers_w
 
 __all__ = ["make_scene", "check_choice", "run_colour_range", "plume_profile", "DEFAULT_FIELD"]
 
@@ -37,7 +38,7 @@ def plume_profile(result, i: int, cabin: int = 0, reach_m: float = 40.0, points:
     ``S Q`` at the current speed, ``sqrt(S Q / (pi u_a))``, with the dilution ``S = dT0 / rise``.
     """
     from physics import plume
-    from twin.cabin import build_cabin
+    from twin.sim.cabin import build_cabin
 
     sc = result.scenario
     group = sc.cabins[cabin]
@@ -61,7 +62,7 @@ def plume_profile(result, i: int, cabin: int = 0, reach_m: float = 40.0, points:
 
 
 def _field(result, i: int, cabin: int, resolution_m: float):
-    from twin.fieldview import field_at
+    from viz.fieldview import field_at
 
     return field_at(result, result.series.index[i], cabin=cabin, resolution_m=resolution_m)
 

@@ -7,16 +7,15 @@ import functools
 
 from fastapi import APIRouter
 
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.resolve import _design_mapping
-from api.routes.runs import errors
 from api.schemas import DesignList
 from twin.scenario import Scenario, design_dir, design_names, scenario_from_dict
 
 router = APIRouter(prefix="/v1", tags=["designs"])
 
 
-@router.get("/designs", response_model=DesignList, responses=errors())
+@router.get("/designs", response_model=DesignList, responses=error_responses())
 def list_designs():
     """The shipped reference designs, usable as `design` in runs and sweeps."""
     out = []
@@ -27,7 +26,7 @@ def list_designs():
     return {"designs": out}
 
 
-@router.get("/designs/{name}", response_model=Scenario, responses=errors(404))
+@router.get("/designs/{name}", response_model=Scenario, responses=error_responses(404))
 def get_design(name: str):
     """A design's scenario with every default filled in; units are in each field's description."""
     if name not in design_names():

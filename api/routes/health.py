@@ -6,13 +6,13 @@ import time
 
 from fastapi import APIRouter, Request
 
-from api.routes.runs import errors
+from api.errors import error_responses
 from api.schemas import Health
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=Health, responses=errors())
+@router.get("/healthz", response_model=Health, responses=error_responses())
 async def healthz(request: Request):
     """The server is up; how busy its pool is."""
     state = request.app.state

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import math
 import time
-import uuid
 from typing import Annotated, Literal
 
 import anyio
@@ -16,30 +15,23 @@ from fastapi.responses import StreamingResponse
 
 from api import series as ts
 from api.deps import JobsDep, SettingsDep, StoreDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.jobs import QueueFull
 from api.resolve import resolve
-from api.schemas import (Comparison, Kpis, Problem, RunDetail, RunList, RunRequest, RunStatus,
-                         SeriesJson)
-from twin.kpis import KPI_UNITS
-from twin.store import TERMINAL, RunStore, scenario_hash
+from api.runs import completed_row, get_row, register_and_submit
+from api.schemas import (
+    Comparison,
+    Kpis,
+    RunDetail,
+    RunList,
+    RunRequest,
+    RunStatus,
+    SeriesJson,
+)
+from api.store import TERMINAL, scenario_hash
+from twin.sim.kpis import KPI_UNITS
 
 router = APIRouter(prefix="/v1", tags=["runs"])
-
-E = {code: {"model": Problem, "description": why} for code, why in {
-    401: "Missing or wrong bearer token (when the server has one)",
-    404: "No such run (or design)",
-    406: "None of the media types in Accept can be produced",
-    409: "The run has not completed",
-    413: "Request body too large",
-    422: "Bad input: every problem with its field path",
-    429: "The queue is full; retry later",
-}.items()}
-
-
-def errors(*codes: int) -> dict:
-    return {c: E[c] for c in sorted({401, 422, *codes})}
-
 
 def _time(t: float | None) -> dt.datetime | None:
     return None if t is None else dt.datetime.fromtimestamp(t, dt.timezone.utc)
@@ -71,34 +63,9 @@ def detail(row: dict, cached: bool = False) -> dict:
             "artifacts": json.loads(row["artifacts_json"]) if row.get("artifacts_json") else {}}
 
 
-def get_row(store: RunStore, run_id: str) -> dict:
-    row = store.get_run(run_id)
-    if row is None:
-        raise ApiError(404, f"no run {run_id!r}")
-    return row
-
-
-def completed_row(store: RunStore, run_id: str) -> dict:
-    row = get_row(store, run_id)
-    if row["status"] != "completed":
-        raise ApiError(409, f"run {run_id} is {row['status']}; its results are there once it has completed")
-    return row
-
-
-def register_and_submit(store: RunStore, jobs, scenario: dict, request: dict, name: str, backend: str = "local",
-                        sweep_id: str | None = None, index: int | None = None, point: dict | None = None,
-                        reserved: bool = False) -> str:
-    """Register a queued run and hand it to the job manager (room must already be reserved)."""
-    run_id = uuid.uuid4().hex
-    store.create_run(run_id, name, scenario, request, backend=backend, sweep_id=sweep_id, sweep_index=index,
-                     point=point)
-    jobs.submit(run_id, backend=backend, reserved=reserved)
-    return run_id
-
-
 @router.post("/runs", status_code=202, response_model=RunDetail, responses={
     200: {"model": RunDetail, "description": "cache: an earlier completed run of the identical scenario"},
-    202: {"description": "Accepted: the run is queued; Location names it"}, **errors(404, 413, 422, 429)})
+    202: {"description": "Accepted: the run is queued; Location names it"}, **error_responses(404, 413, 422, 429)})
 def submit_run(body: RunRequest, response: Response, store: StoreDep, jobs: JobsDep, settings: SettingsDep):
     """Submit a what-if run. The resolved scenario is stored and echoed back; poll `Location` or follow its events."""
     scenario = resolve(body.design, body.scenario, body.overrides, settings.max_steps_per_run)
@@ -123,7 +90,7 @@ def submit_run(body: RunRequest, response: Response, store: StoreDep, jobs: Jobs
     return detail(store.get_run(run_id))
 
 
-@router.get("/runs", response_model=RunList, responses=errors(422))
+@router.get("/runs", response_model=RunList, responses=error_responses(422))
 def list_runs(store: StoreDep, status: RunStatus | None = None, sweep_id: Annotated[str | None, Query(
         max_length=64)] = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
               offset: Annotated[int, Query(ge=0, le=10**9)] = 0):
@@ -132,7 +99,7 @@ def list_runs(store: StoreDep, status: RunStatus | None = None, sweep_id: Annota
     return {"runs": [summary(r) for r in rows], "total": total}
 
 
-@router.get("/runs/{run_id}", response_model=RunDetail, responses=errors(404))
+@router.get("/runs/{run_id}", response_model=RunDetail, responses=error_responses(404))
 def get_run(run_id: str, store: StoreDep):
     """Status, progress [-], timings [s], error, the request and the resolved scenario."""
     return detail(get_row(store, run_id))
@@ -140,7 +107,7 @@ def get_run(run_id: str, store: StoreDep):
 
 @router.delete("/runs/{run_id}", status_code=200, response_model=RunDetail, responses={
     200: {"description": "The run was queued or running and is now cancelled"},
-    204: {"description": "The finished run and its files were removed"}, **errors(404)})
+    204: {"description": "The finished run and its files were removed"}, **error_responses(404)})
 def delete_run(run_id: str, store: StoreDep, jobs: JobsDep):
     """Cancel a queued or running run (200); remove a finished one with its files (204)."""
     get_row(store, run_id)
@@ -156,7 +123,7 @@ def delete_run(run_id: str, store: StoreDep, jobs: JobsDep):
     200: {"description": "Server-sent events: `progress` on every change, then one of `completed`, `failed`, "
                          "`cancelled` (or `deleted`), then the stream ends. Data is JSON: id, status, progress [-], "
                          "error.",
-          "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **errors(404)})
+          "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **error_responses(404)})
 async def run_events(run_id: str, request: Request, store: StoreDep, settings: SettingsDep):
     """Follow a run's progress as server-sent events until it finishes."""
     row = await anyio.to_thread.run_sync(store.get_run, run_id)
@@ -201,7 +168,7 @@ def _finite(v):
     return v if not (isinstance(v, float) and not math.isfinite(v)) else None
 
 
-@router.get("/runs/{run_id}/kpis", response_model=Kpis, responses=errors(404, 409))
+@router.get("/runs/{run_id}/kpis", response_model=Kpis, responses=error_responses(404, 409))
 def run_kpis(run_id: str, store: StoreDep):
     """The KPIs of a completed run with their units."""
     row = completed_row(store, run_id)
@@ -215,7 +182,7 @@ def run_kpis(run_id: str, store: StoreDep):
     200: {"description": "The series as JSON, CSV (first column `time`) or Parquet",
           "content": {"text/csv": {"schema": {"type": "string"}},
                       "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}}}},
-    **errors(404, 406, 409, 422)})
+    **error_responses(404, 406, 409, 422)})
 def run_timeseries(
         run_id: str, store: StoreDep, settings: SettingsDep,
         vars: Annotated[str | None, Query(max_length=10_000, description="Comma-separated column names; default all")]
@@ -243,7 +210,7 @@ def run_timeseries(
     return ts.to_json(run_id, frame, rule)
 
 
-@router.get("/compare", response_model=Comparison, tags=["compare"], responses=errors(404, 409, 422))
+@router.get("/compare", response_model=Comparison, tags=["compare"], responses=error_responses(404, 409, 422))
 def compare(store: StoreDep, ids: Annotated[str, Query(
         max_length=5000, description="Comma-separated run ids, 2 to 50; the first is the baseline")]):
     """KPIs of completed runs side by side, with differences from the first."""

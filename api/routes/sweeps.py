@@ -14,12 +14,12 @@ from fastapi import APIRouter, Header, Query, Response
 
 from api import series as ts
 from api.deps import JobsDep, SettingsDep, StoreDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.jobs import QueueFull
 from api.resolve import override_item, resolve
-from api.routes.runs import errors, register_and_submit
+from api.runs import register_and_submit
 from api.schemas import SweepDetail, SweepList, SweepRequest
-from twin.store import scenario_hash
+from api.store import scenario_hash
 
 router = APIRouter(prefix="/v1", tags=["sweeps"])
 
@@ -32,7 +32,7 @@ def _finite(v):
 
 @router.post("/sweeps", status_code=202, response_model=SweepDetail, responses={
     202: {"description": "Accepted: every point is queued; Location names the sweep"},
-    **errors(404, 413, 422, 429)})
+    **error_responses(404, 413, 422, 429)})
 def submit_sweep(body: SweepRequest, response: Response, store: StoreDep, jobs: JobsDep, settings: SettingsDep):
     """Run every combination of the grid's values on the base scenario (on Dask when a scheduler is configured)."""
     paths = list(body.grid)
@@ -131,7 +131,7 @@ def _get(store, sweep_id: str) -> dict:
     return sweep
 
 
-@router.get("/sweeps", response_model=SweepList, responses=errors(422))
+@router.get("/sweeps", response_model=SweepList, responses=error_responses(422))
 def list_sweeps(store: StoreDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                 offset: Annotated[int, Query(ge=0, le=10**9)] = 0):
     """Sweeps, newest first."""
@@ -146,7 +146,7 @@ def list_sweeps(store: StoreDep, limit: Annotated[int, Query(ge=1, le=1000)] = 1
     200: {"description": "Status and the result table (one row per point) as JSON, CSV or Parquet",
           "content": {"text/csv": {"schema": {"type": "string"}},
                       "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}}}},
-    **errors(404, 406)})
+    **error_responses(404, 406)})
 def get_sweep(sweep_id: str, store: StoreDep,
               format: Annotated[Literal["json", "csv", "parquet"] | None, Query(description="Overrides Accept")]
               = None,
@@ -173,7 +173,7 @@ def get_sweep(sweep_id: str, store: StoreDep,
     return Response(ts.to_parquet(frame), media_type=ts.MEDIA_TYPES["parquet"])
 
 
-@router.delete("/sweeps/{sweep_id}", response_model=SweepDetail, responses=errors(404))
+@router.delete("/sweeps/{sweep_id}", response_model=SweepDetail, responses=error_responses(404))
 def cancel_sweep(sweep_id: str, store: StoreDep, jobs: JobsDep):
     """Cancel every queued or running point of a sweep; finished points are kept."""
     sweep = _get(store, sweep_id)

@@ -23,12 +23,12 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import JobsDep, SettingsDep, StoreDep
-from api.errors import ApiError
+from api.errors import ApiError, error_responses
 from api.jobs import QueueFull
 from api.resolve import base_mapping
-from api.routes.runs import errors, register_and_submit
+from api.runs import register_and_submit
 from api.schemas import ValidationDetail, ValidationRequest
-from twin.store import TERMINAL
+from api.store import TERMINAL
 
 router = APIRouter(prefix="/v1", tags=["validations"])
 
@@ -49,7 +49,7 @@ def _shipped(value, what: str):
 
 def plan_in_worker(base: dict, rules, cases, overrides: list[str], max_steps: int) -> dict:
     """Runs in a worker process: twin.validate.plan."""
-    from twin.validate import plan
+    from twin.studies.validate import plan
 
     return plan(base, rules, cases, overrides, max_steps)
 
@@ -84,7 +84,7 @@ def _load(store, vid: str) -> dict:
 
 @router.post("/validations", status_code=202, response_model=ValidationDetail, responses={
     202: {"description": "Accepted: every case is queued as a run; Location names the validation"},
-    **errors(404, 413, 422, 429)})
+    **error_responses(404, 413, 422, 429)})
 async def submit_validation(body: ValidationRequest, request: Request, response: Response, store: StoreDep,
                             jobs: JobsDep, settings: SettingsDep):
     """Validate a design: every rule and case is checked before any run (422 naming the field); then one run per
@@ -123,7 +123,7 @@ async def submit_validation(body: ValidationRequest, request: Request, response:
 
 
 def _outcome(store, row: dict | None, specs: list[dict]) -> dict:
-    from twin.rules import series_statistic
+    from twin.studies.rules import series_statistic
 
     if row is None:
         return {"status": "failed", "error": "the run was removed"}
@@ -144,7 +144,7 @@ def _outcome(store, row: dict | None, specs: list[dict]) -> dict:
 
 def _report(store, record: dict):
     """The judged report once every case's run has finished; None before."""
-    from twin.validate import report_from_plan
+    from twin.studies.validate import report_from_plan
 
     planned = record["plan"]
     rows = {r["case"]: store.get_run(r["run_id"]) for r in planned["runs"] if r.get("run_id")}
@@ -181,7 +181,7 @@ def _detail(store, record: dict) -> dict:
     200: {"description": "Status, and once completed the report: JSON, Markdown or JUnit XML",
           "content": {"text/markdown": {"schema": {"type": "string"}},
                       "application/xml": {"schema": {"type": "string"}}}},
-    **errors(404, 409)})
+    **error_responses(404, 409)})
 def get_validation(validation_id: str, store: StoreDep,
                    format: Annotated[Literal["json", "md", "junit"], Query(description="Report format")] = "json"):
     """A validation's status and, once every case has finished, each rule's figure, limit and pass or fail."""

@@ -18,8 +18,8 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 
 from api.deps import StoreDep
-from api.errors import ApiError
-from api.routes.runs import E, get_row
+from api.errors import RESPONSES, ApiError
+from api.runs import get_row
 
 router = APIRouter(prefix="/v1", tags=["views"])
 
@@ -32,7 +32,7 @@ MAX_FRAMES = 400
 
 
 def _errors(*codes: int) -> dict:
-    return {c: E[c] for c in sorted({401, 404, 409, 422, *codes})}
+    return {c: RESPONSES[c] for c in sorted({401, 404, 409, 422, *codes})}
 
 
 def _result(store, run_id: str):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from api_support import ServerProcess
+
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):

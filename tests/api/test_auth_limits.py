@@ -8,7 +8,6 @@ import time
 
 import httpx
 import pytest
-
 from api_support import SHORT, ServerProcess, free_port, wait_status
 
 TOKEN = "s3cret-token-for-tests"

@@ -8,10 +8,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from api_support import SHORT, wait_status
-from twin.engine import simulate
+
 from twin.scenario import load_scenario
+from twin.sim.engine import simulate
 
 CLIENTS = 10
 PER_CLIENT = 5

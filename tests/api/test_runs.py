@@ -8,10 +8,10 @@ import json
 import pandas as pd
 import pytest
 import yaml
-
 from api_support import SHORT, submit, wait_status
-from twin.engine import simulate
+
 from twin.scenario import design_dir, load_scenario
+from twin.sim.engine import simulate
 
 LONG = ["run.horizon_s=30d", "run.step_s=60"]  # 43,200 steps: a few seconds, long enough to catch running
 

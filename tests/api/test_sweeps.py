@@ -7,7 +7,6 @@ import time
 
 import pandas as pd
 import pytest
-
 from api_support import SHORT, ServerProcess
 
 
@@ -101,8 +100,8 @@ def test_sweep_on_a_dask_cluster(tmp_path):
                 assert set(run["artifacts"]) == {"series", "kpis", "ledger", "scenario", "classes", "racks",
                                                  "turbine_outages"}
                 assert c.get(f"/v1/runs/{first}/kpis").json()["classes"]["default"]["jobs_completed"] > 0
-                from twin.engine import simulate
                 from twin.scenario import load_scenario
+                from twin.sim.engine import simulate
 
                 expected = simulate(load_scenario("lingang-phase1", [*SHORT, "run.seed=1"])).kpis
                 assert done["results"][0]["kpis"] == pytest.approx(expected, rel=1e-12, nan_ok=True)

@@ -30,9 +30,9 @@ def wait_validation(client, vid: str, timeout: float = 180.0) -> dict:
 
 
 def test_a_validation_runs_its_cases_and_judges_every_rule(client):
-    from junitparser import Failure, JUnitXml
+    from junitparser import JUnitXml
 
-    from twin.validate import validate
+    from twin.studies.validate import validate
 
     r = client.post("/v1/validations", json={"design": "lingang-phase1", "rules": RULES, "cases": CASES,
                                              "name": "ci"})

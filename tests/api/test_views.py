@@ -4,19 +4,14 @@ interactive page in headless chromium (drawn canvas, the time slider changes the
 from __future__ import annotations
 
 import io
-import shutil
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from api_support import ServerProcess
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "viz"))
-from run_fixtures import register_runs, short_result  # noqa: E402
+from PIL import Image
+from run_fixtures import register_runs, short_result
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -7,7 +7,10 @@ import math
 import numpy as np
 import pytest
 from ht.conv_external import Nu_cylinder_Churchill_Bernstein
-from ht.conv_free_immersed import Nu_horizontal_cylinder_Churchill_Chu, Nu_vertical_plate_Churchill
+from ht.conv_free_immersed import (
+    Nu_horizontal_cylinder_Churchill_Chu,
+    Nu_vertical_plate_Churchill,
+)
 from ht.hx import effectiveness_from_NTU
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from physics import field, rack_inlets
-from twin.cabin import build_cabin
 from twin.scenario import load_scenario
+from twin.sim.cabin import build_cabin
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import numpy as np
 
 from physics import thermal
-from twin.cabin import build_cabin
 from twin.scenario import load_scenario
+from twin.sim.cabin import build_cabin
 
 
 def test_step_many_equals_one_by_one():

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from run_fixtures import short_result  # noqa: E402
+from run_fixtures import short_result
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from scipy import ndimage
 
 from physics import field
-from twin.cabin import build_cabin
+from twin.sim.cabin import build_cabin
 from viz.render import render_image, render_png
 from viz.scene import cabin_scene
 from viz.source import ViewInputError, load_run, time_index

@@ -1,0 +1,204 @@
+"""The scenario: site, wind, electrical, cabins, workload, controls, the run and its what-if events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from twin.scenario.cabins import CabinGroup, known_server
+from twin.scenario.environment import Electrical, Site, Wind
+from twin.scenario.units import MAX_HORIZON_S, MAX_STEPS, Seconds, StrictModel
+
+# ----------------------------------------------------------------------------------------------- workload, controls
+
+
+class JobClass(StrictModel):
+    """One kind of work: latency-sensitive inference or web, batch, multi-node training, deferrable jobs.
+
+    The load is set either by ``target_utilisation`` (the share of the class's server type it keeps busy, by
+    Little's law) or by ``arrival_rate_per_h``. Arrivals are Poisson with a rate modulated by the hour of day and
+    the day of the week; sizes are geometric (capped), run times exponential.
+    """
+
+    name: str = Field(..., min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    server: str | None = Field(None, description="Server type the class runs on; None: the cabin's first type")
+    target_utilisation: float | None = Field(None, ge=0.0, le=0.98,
+                                             description="Share of the type's servers this class keeps busy [-]")
+    arrival_rate_per_h: float | None = Field(None, ge=0.0, description="Mean arrivals per hour per cabin [h-1]")
+    mean_job_servers: float = Field(1.0, ge=1.0, description="Mean servers a job holds (geometric) [-]")
+    max_job_servers: int = Field(1, ge=1)
+    mean_job_duration_s: Seconds = Field(3600.0, gt=0.0, description="Mean run time at full speed [s]")
+    job_utilisation: float = Field(0.7, gt=0.0, le=1.0, description="Utilisation of a busy server [-]")
+    diurnal_amplitude: float = Field(0.0, ge=0.0, lt=1.0, description="Arrival-rate daily amplitude [-]")
+    peak_hour: float = Field(14.0, ge=0.0, lt=24.0, description="Local hour of the busiest arrivals [h]")
+    weekend_factor: float = Field(1.0, ge=0.0, le=5.0, description="Saturday and Sunday rate relative to "
+                                  "weekdays; the weekly mean rate is kept [-]")
+    flexible_share: float = Field(0.0, ge=0.0, le=1.0, description="Share of jobs that may be deferred [-]")
+    deadline_slack_s: Seconds = Field(12 * 3600.0, ge=0.0, description="A flexible job must finish within its run "
+                                      "time plus this slack after it is submitted [s]")
+
+    @field_validator("server")
+    @classmethod
+    def _known(cls, v: str | None) -> str | None:
+        return None if v is None else known_server(v)
+
+    @model_validator(mode="after")
+    def _load(self) -> "JobClass":
+        if (self.target_utilisation is None) == (self.arrival_rate_per_h is None):
+            raise ValueError(f"class {self.name!r}: give exactly one of target_utilisation and arrival_rate_per_h")
+        if self.mean_job_servers > self.max_job_servers:
+            raise ValueError(f"class {self.name!r}: mean_job_servers must not exceed max_job_servers")
+        return self
+
+
+class Workload(StrictModel):
+    """Jobs that each hold whole servers: Poisson arrivals whose rate follows the day."""
+
+    target_utilisation: float = Field(0.6, ge=0.0, le=0.98, description="Mean share of servers busy [-]")
+    mean_job_servers: float = Field(4.0, ge=1.0, description="Mean servers a job holds (geometric) [-]")
+    max_job_servers: int = Field(32, ge=1)
+    mean_job_duration_s: Seconds = Field(7200.0, gt=0.0, description="Mean run time at full speed [s]")
+    job_utilisation: float = Field(0.7, gt=0.0, le=1.0, description="Utilisation of a busy server [-]")
+    diurnal_amplitude: float = Field(0.3, ge=0.0, lt=1.0, description="Arrival-rate daily amplitude [-]")
+    peak_hour: float = Field(14.0, ge=0.0, lt=24.0, description="Local hour of the busiest arrivals [h]")
+    flexible_share: float = Field(0.0, ge=0.0, le=1.0,
+                                  description="Share of jobs that may be deferred within their deadline [-]")
+    deadline_slack_s: Seconds = Field(12 * 3600.0, ge=0.0, description="A flexible job must finish within its run "
+                                      "time plus this slack after it is submitted [s]; '12h'")
+    weekend_factor: float = Field(1.0, ge=0.0, le=5.0, description="Arrival rate on Saturday and Sunday relative "
+                                  "to weekdays; the weekly mean rate is kept [-]")
+    scheduler: Literal["fifo", "consolidation", "thermal", "green"] = Field(
+        "fifo", description="fifo: first come, first served, first fit rack by rack, every server on; consolidation: "
+        "fifo packed onto the busiest racks, idle servers beyond a spare share powered down and booted on demand; "
+        "thermal: fifo placed on the racks with the coolest inlet first; green: fifo for ordinary jobs, flexible "
+        "jobs held back until surplus wind can carry them or their deadline forces a start (twin/schedulers.py)")
+    spare_share: float = Field(0.05, ge=0.0, le=1.0, description="consolidation: idle servers kept powered on, as "
+                               "a share of each type's servers alive [-]")
+    classes: list[JobClass] = Field(
+        default_factory=list, description="Job classes, each with its own arrivals, sizes, run times and server "
+        "type; when empty, one class 'default' is made of the fields above")
+    trace_csv: str | None = Field(
+        None, description="Replay the jobs of this CSV file instead of drawing arrivals (docs/workload.md: columns "
+        "submit_s, servers, duration_s, class, deadline_s, cabin); a relative path is relative to the scenario file")
+
+    @model_validator(mode="after")
+    def _sizes(self) -> "Workload":
+        if self.mean_job_servers > self.max_job_servers:
+            raise ValueError("mean_job_servers must not exceed max_job_servers")
+        names = [c.name for c in self.classes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"classes: names must be unique, got {names}")
+        return self
+
+    def job_classes(self) -> list["JobClass"]:
+        """The classes of the run: ``classes``, or one class ``default`` from the workload's own fields."""
+        if self.classes:
+            return list(self.classes)
+        return [JobClass(name="default", target_utilisation=self.target_utilisation,
+                         mean_job_servers=self.mean_job_servers, max_job_servers=self.max_job_servers,
+                         mean_job_duration_s=self.mean_job_duration_s, job_utilisation=self.job_utilisation,
+                         diurnal_amplitude=self.diurnal_amplitude, peak_hour=self.peak_hour,
+                         weekend_factor=self.weekend_factor, flexible_share=self.flexible_share,
+                         deadline_slack_s=self.deadline_slack_s)]
+
+
+class Controls(StrictModel):
+    pump_gain: float = Field(
+        0.1, gt=0.0, le=1.0, description="Share of an inlet error the pump's proportional action removes at once; "
+        "the gain is scheduled on the exchanger's sensitivity, see twin/controls.py [-]")
+    pump_ti_s: float = Field(60.0, gt=0.0, description="Integral time of the pump controller [s]")
+    fan_policy: Literal["follow_load", "fixed"] = "follow_load"
+    fixed_fan_speed: float = Field(1.0, gt=0.0, le=1.0)
+
+
+# ----------------------------------------------------------------------------------------------- run, events
+
+
+class Run(StrictModel):
+    start: dt.datetime = Field(dt.datetime(2026, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+                               description="Start, with a UTC offset")
+    horizon_s: Seconds = Field(365 * 86400.0, gt=0.0, description="Simulated time [s]; also '365d', '7d'")
+    step_s: Seconds = Field(60.0, gt=0.0, le=3600.0, description="Physics and control step [s]; '60s'")
+    seed: int = Field(1, ge=0)
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, v: dt.datetime) -> dt.datetime:
+        if v.tzinfo is None:
+            raise ValueError("start needs a UTC offset or time zone, e.g. 2026-01-01T00:00:00+08:00")
+        return v
+
+    @model_validator(mode="after")
+    def _limits(self) -> "Run":
+        if self.horizon_s > MAX_HORIZON_S:
+            raise ValueError(f"horizon_s {self.horizon_s:g} is beyond the limit of {MAX_HORIZON_S:g} s (ten years)")
+        if self.horizon_s < self.step_s:
+            raise ValueError(f"horizon_s ({self.horizon_s:g}) is shorter than one step ({self.step_s:g})")
+        if self.horizon_s / self.step_s > MAX_STEPS:
+            raise ValueError(f"{self.horizon_s / self.step_s:.0f} steps is beyond the limit of {MAX_STEPS}")
+        return self
+
+
+class Event(StrictModel):
+    """A scheduled what-if event, from ``start_s`` after the run's start for ``duration_s``."""
+
+    kind: Literal["turbines_down", "grid_outage", "sea_temp_offset", "pump_capacity", "wind_link_cut",
+                  "exchanger_cleaning"]
+    start_s: Seconds = Field(..., ge=0.0)
+    duration_s: Seconds = Field(..., gt=0.0)
+    turbines: int = Field(1, ge=1, description="turbines_down: how many turbines stop [-]")
+    delta_k: float = Field(2.0, ge=-10.0, le=10.0, description="sea_temp_offset: added to the sea [K]")
+    capacity_fraction: float = Field(0.0, ge=0.0, le=1.0, description="pump_capacity: highest pump speed left [-]")
+    cabin: int | None = Field(None, ge=0, description="pump_capacity, exchanger_cleaning: which cabin group "
+                              "(None: all)")
+
+
+class Scenario(StrictModel):
+    name: str = "scenario"
+    description: str = ""
+    site: Site
+    wind: Wind
+    electrical: Electrical
+    cabins: list[CabinGroup] = Field(..., min_length=1)
+    workload: Workload = Workload()
+    controls: Controls = Controls()
+    run: Run = Run()
+    events: list[Event] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross(self) -> "Scenario":
+        problems = []
+        for i, ev in enumerate(self.events):
+            if ev.kind == "turbines_down" and ev.turbines > self.wind.farm.turbine_count:
+                problems.append(f"events.{i}.turbines: {ev.turbines} is more than the farm's "
+                                f"{self.wind.farm.turbine_count} turbines")
+            if ev.kind in ("pump_capacity", "exchanger_cleaning") and ev.cabin is not None \
+                    and ev.cabin >= len(self.cabins):
+                problems.append(f"events.{i}.cabin: {ev.cabin} but the scenario has {self.cabin_count} cabins")
+        if not self.workload.classes:
+            servers = min(g.racks.server_count for g in self.cabins)
+            if self.workload.max_job_servers > servers:
+                problems.append(f"workload.max_job_servers: {self.workload.max_job_servers} is more than the "
+                                f"{servers} servers of the smallest cabin")
+        for k, jc in enumerate(self.workload.classes):
+            for gi, g in enumerate(self.cabins):
+                types = g.racks.server_types
+                server = jc.server or types[0]
+                if server not in types:
+                    problems.append(f"workload.classes.{k}.server: {server!r} is not in cabins.{gi}'s fleet "
+                                    f"({', '.join(types)})")
+                    continue
+                have = sum(b.rack_count * b.servers_per_rack for b in g.racks.blocks() if b.server == server)
+                if jc.max_job_servers > have:
+                    problems.append(f"workload.classes.{k}.max_job_servers: {jc.max_job_servers} is more than the "
+                                    f"{have} {server} servers of cabins.{gi}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def cabin_count(self) -> int:
+        return sum(g.count for g in self.cabins)
+

@@ -1,0 +1,257 @@
+"""The world outside the plant, computed for the whole run before it starts: wind, air, sea and grid carbon.
+
+None of these depend on what the data centre does, so they are vectorised over every step up front
+(a year at 60 s is 525,600 values each) and the simpy engine only reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from physics import ocean, wind
+from physics.electrical import EAST_CHINA_GRID_CARBON_KG_PER_KWH, hourly_carbon_profile
+from twin.scenario import Scenario, ScenarioError
+
+__all__ = ["Exogenous", "build_exogenous", "farm_power_curve", "farm_layout_m", "farm_power_table", "next_window_start",
+           "lowest_wind_seed"]
+
+STANDARD_AIR_DENSITY_KG_M3 = 1.225
+"""IEC 61400-12-1 reference density; farm power tables are computed at it [kg m-3]."""
+
+
+@dataclass(frozen=True)
+class Exogenous:
+    """Series for every step ``i`` at time ``t_i = i * step_s`` from the run's start (values hold over the step)."""
+
+    time_s: np.ndarray
+    local_hour: np.ndarray
+    day_of_year: np.ndarray
+    hub_wind_speed_m_s: np.ndarray
+    wind_direction_deg: np.ndarray
+    air_density_kg_m3: np.ndarray
+    farm_power_w: np.ndarray
+    """Farm output with every turbine available, after wakes and the density correction [W]."""
+    sea_temp_c: np.ndarray
+    carbon_kg_per_kwh: np.ndarray
+    turbine_rated_power_w: float
+    turbine_count: int
+    wind_speed_10m_m_s: np.ndarray
+    wave_height_m: np.ndarray
+    """Significant wave height of the wind sea at the farm [m]."""
+    current_speed_m_s: np.ndarray
+    """Tidal current at the cabin (semi-diurnal with springs and neaps) [m s-1]."""
+    access_window_start: np.ndarray
+    """For each step, the first step at or after it that opens a weather window long enough for a repair crew
+    (``n`` when none opens before the end) [-]."""
+
+
+def farm_power_curve(scenario: Scenario) -> wind.PowerCurve:
+    farm = scenario.wind.farm
+    if farm.power_curve is not None:
+        pc = farm.power_curve
+        return wind.custom_power_curve(pc.wind_speed_m_s, pc.power_w, pc.rotor_diameter_m, pc.hub_height_m,
+                                       name="custom")
+    return wind.load_turbine(farm.turbine)
+
+
+def farm_layout_m(scenario: Scenario, curve: wind.PowerCurve) -> tuple[np.ndarray, np.ndarray]:
+    farm = scenario.wind.farm
+    lay = farm.layout
+    if lay.x_m is not None:
+        return np.asarray(lay.x_m, float), np.asarray(lay.y_m, float)
+    d = curve.rotor_diameter_m
+    return wind.grid_layout(farm.turbine_count, min(lay.rows, farm.turbine_count),
+                            lay.spacing_x_rotor_diameters * d, lay.spacing_y_rotor_diameters * d)
+
+
+def farm_power_table(scenario: Scenario, curve: wind.PowerCurve) -> wind.FarmPowerTable:
+    farm = scenario.wind.farm
+    if farm.wake_model == "none":
+        return wind.no_wake_farm_table(curve, farm.turbine_count)
+    x, y = farm_layout_m(scenario, curve)
+    if farm.wake_model == "jensen":
+        return wind.jensen_farm_table(curve, x, y, wake_decay=farm.wake_decay)
+    model = farm.wake_model.split("-", 1)[1]
+    source = curve if (farm.power_curve is not None or farm.power_curve_smoothing) else farm.turbine
+    return wind.floris_farm_table(source, x, y, wake_model=model,
+                                  turbulence_intensity=scenario.wind.resource.turbulence_intensity,
+                                  wake_decay=farm.wake_decay)
+
+
+def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int):
+    """Wind speed at the reference height and direction for every step, with air temperature and pressure when a
+    measured series gives them: ``(speed_m_s, direction_deg, height_m, air_temp_c or None, pressure_pa or None)``.
+    """
+    res = scenario.wind.resource
+    run = scenario.run
+    if res.measured_csv is not None:
+        path = Path(res.measured_csv)
+        if not path.is_file():
+            raise ScenarioError([("wind.resource.measured_csv", f"no such file: {path}")], "scenario")
+        try:
+            series = wind.read_measured_wind_csv(path, height_m=res.measured_height_m)
+            series = wind.resample_wind(series, run.start, run.step_s, n, max_gap_s=res.measured_max_gap_h * 3600.0)
+        except ValueError as exc:
+            raise ScenarioError([("wind.resource.measured_csv", str(exc))], "scenario") from None
+        direction = series.wind_direction_deg
+        if direction is None:  # no direction measured: the rose's most frequent sector, held
+            w = np.asarray(res.direction_sector_weights)
+            direction = np.full(n, 360.0 / w.size * int(np.argmax(w)))
+        return series.wind_speed_m_s, direction, series.height_m, series.air_temp_c, series.pressure_pa
+    rng = np.random.default_rng([run.seed, 1])
+    speed, direction = wind.synthetic_wind(
+        hour, day, run.step_s, res.weibull_k, res.weibull_c_m_s,
+        autocorrelation_1h=res.autocorrelation_1h, diurnal_strength=res.diurnal_strength,
+        peak_hour=res.peak_hour, seasonal_amplitude=res.seasonal_amplitude,
+        peak_day_of_year=res.peak_day_of_year, direction_sector_weights=res.direction_sector_weights, rng=rng)
+    return speed, direction, res.reference_height_m, None, None
+
+
+
+
+
+def marine_heatwaves_k(time_s: np.ndarray, per_year: float, mean_intensity_k: float, mean_duration_s: float,
+                       rng: np.random.Generator) -> np.ndarray:
+    """Excess sea temperature from randomly drawn marine heatwaves [K].
+
+    Events arrive as a Poisson process (``per_year``); each lasts 5 days plus an exponential remainder (a heatwave
+    lasts at least five days by the definition of Hobday et al. 2016, Prog. Oceanogr. 141) with mean
+    ``mean_duration_s``, and has an exponential peak intensity with mean ``mean_intensity_k``, reached with a
+    half-sine rise and fall. Overlapping events add.
+    """
+    out = np.zeros(time_s.size)
+    if per_year <= 0 or time_s.size == 0:
+        return out
+    horizon = time_s[-1] + (time_s[1] - time_s[0] if time_s.size > 1 else 0.0)
+    n = rng.poisson(per_year * horizon / (365.25 * 86400.0))
+    five_days = 5 * 86400.0
+    for start, extra, peak in zip(rng.uniform(0.0, horizon, n),
+                                  rng.exponential(max(mean_duration_s - five_days, 1.0), n),
+                                  rng.exponential(mean_intensity_k, n)):
+        length = five_days + extra
+        i0, i1 = np.searchsorted(time_s, [start, start + length])
+        out[i0:i1] += peak * np.sin(np.pi * (time_s[i0:i1] - start) / length)
+    return out
+
+
+def next_window_start(ok: np.ndarray, need_steps: int) -> np.ndarray:
+    """For each index ``i`` the smallest ``j >= i`` with ``ok[j:j + need_steps]`` all true, else ``len(ok)``.
+
+    A window must fit inside the series; ``need_steps <= 0`` means any accessible step will do.
+    """
+    n = ok.size
+    need = max(int(need_steps), 1)
+    # run length of consecutive true values starting at each index, by a reverse cumulative count
+    run = np.zeros(n + 1, dtype=np.int64)
+    okr = ok[::-1]
+    idx = np.arange(1, n + 1)
+    last_false = np.maximum.accumulate(np.where(~okr, idx, 0))
+    run[:n] = (idx - last_false)[::-1]
+    good = run[:n] >= need
+    cand = np.where(good, np.arange(n), n)
+    return np.minimum.accumulate(cand[::-1])[::-1]
+
+
+def lowest_wind_seed(scenario: Scenario, seeds: range | list[int] = range(1, 11)) -> int:
+    """Of the given seeds, the one whose synthetic wind gives the farm the least energy over the scenario's
+    horizon: with a 7-day horizon, the lowest-wind week of that many seeded weeks (a stress case for green supply).
+    """
+    best_seed, best = None, math.inf
+    for seed in seeds:
+        data = scenario.model_dump()
+        data["run"]["seed"] = seed
+        energy = float(build_exogenous(Scenario.model_validate(data)).farm_power_w.sum())
+        if energy < best:
+            best_seed, best = seed, energy
+    return best_seed
+
+
+def local_calendar(start: dt.datetime, timezone: str, time_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local hour of day [h] and fractional day of year from 1 January 00:00 [d] at each time."""
+    local0 = start.astimezone(ZoneInfo(timezone))
+    jan1 = local0.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    offset_s = (local0 - jan1).total_seconds()
+    t = offset_s + time_s
+    # a fixed offset from the start's local time: daylight-saving shifts inside a run are not applied
+    hour = (t / 3600.0) % 24.0
+    day = (t / 86400.0) % 365.25
+    return hour, day
+
+
+def build_exogenous(scenario: Scenario) -> Exogenous:
+    run = scenario.run
+    n = int(round(run.horizon_s / run.step_s))
+    time_s = np.arange(n, dtype=float) * run.step_s
+    hour, day = local_calendar(run.start, scenario.site.timezone, time_s)
+
+    # wind at the reference height (synthetic and seeded, or measured), then sheared to hub height
+    res = scenario.wind.resource
+    speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n)
+    farm = scenario.wind.farm
+    curve = farm_power_curve(scenario)
+    if farm.power_curve_smoothing:
+        curve = wind.smooth_power_curve(curve, res.turbulence_intensity)
+    hub = farm.hub_height_m or curve.hub_height_m
+    if farm.shear_model == "logarithmic":
+        speed_hub = wind.logarithmic_profile(speed_ref, ref_height, hub, farm.roughness_length_m)
+    else:
+        speed_hub = wind.power_law_profile(speed_ref, ref_height, hub, farm.shear_exponent)
+
+    # air density at hub height: measured temperature and pressure when given, else a seasonal 2 m air temperature
+    air = scenario.site.air
+    if temp_c is not None:
+        t_hub_k = wind.temperature_at_height_k(temp_c + 273.15, ref_height, hub)
+    else:
+        t2_k = 273.15 + air.annual_mean_temp_c + air.annual_amplitude_k * np.cos(
+            2.0 * np.pi * (day - air.warmest_day_of_year) / 365.25)
+        t_hub_k = wind.temperature_at_height_k(t2_k, 2.0, hub)
+    if pressure is not None:
+        rho = wind.barometric_air_density(pressure, ref_height, hub, t_hub_k)
+    else:
+        rho = wind.barometric_air_density(air.surface_pressure_pa, 0.0, hub, t_hub_k)
+
+    table = farm_power_table(scenario, curve)
+    v_eq = wind.density_equivalent_speed_m_s(speed_hub, rho) if farm.density_correction else speed_hub
+    farm_w = wind.farm_power_w(table, v_eq, direction)
+    if farm.storm_hysteresis:
+        farm_w = farm_w * wind.storm_hysteresis_mask(speed_hub, run.step_s, cut_out_m_s=curve.cut_out_m_s,
+                                                     restart_m_s=min(farm.storm_restart_m_s, curve.cut_out_m_s))
+
+    sea = scenario.site.sea
+    coef = ocean.fit_annual_harmonics(sea.monthly_mean_temp_c, sea.harmonics)
+    sea_c = ocean.sea_temperature_c(day, coef, scenario.site.cabin_depth_m, sea.mixed_layer_depth_m,
+                                    sea.thermocline_drop_k, sea.thermocline_scale_m) + marine_heatwaves_k(
+        time_s, sea.heatwaves_per_year, sea.heatwave_mean_intensity_k, sea.heatwave_mean_duration_d * 86400.0,
+        np.random.default_rng([run.seed, 3]))
+
+    grid = scenario.electrical.grid
+    if grid.hourly_carbon_kg_per_kwh is not None:
+        hourly = np.asarray(grid.hourly_carbon_kg_per_kwh, float)
+    else:
+        mean = grid.carbon_kg_per_kwh if grid.carbon_kg_per_kwh is not None else EAST_CHINA_GRID_CARBON_KG_PER_KWH
+        hourly = hourly_carbon_profile(mean, grid.carbon_daily_amplitude_fraction, grid.carbon_peak_hour)
+    carbon = hourly[np.minimum(hour.astype(int), 23)]
+
+    # sea state at the farm and the weather windows a repair crew needs
+    if ref_height == 10.0:
+        speed_10 = speed_ref
+    elif farm.shear_model == "logarithmic":
+        speed_10 = wind.logarithmic_profile(speed_ref, ref_height, 10.0, farm.roughness_length_m)
+    else:
+        speed_10 = wind.power_law_profile(speed_ref, ref_height, 10.0, farm.shear_exponent)
+    wave_m = ocean.significant_wave_height_m(speed_10, farm.wave_fetch_m)
+    access = (wave_m <= farm.repair_max_wave_height_m) & (speed_10 <= farm.repair_max_wind_m_s)
+    window_start = next_window_start(access, int(np.ceil(farm.repair_window_h * 3600.0 / run.step_s)))
+
+    return Exogenous(time_s=time_s, local_hour=hour, day_of_year=day, hub_wind_speed_m_s=speed_hub,
+                     wind_direction_deg=direction, air_density_kg_m3=rho, farm_power_w=farm_w, sea_temp_c=sea_c,
+                     carbon_kg_per_kwh=carbon, turbine_rated_power_w=float(curve.rated_power_w),
+                     turbine_count=farm.turbine_count, wind_speed_10m_m_s=speed_10, wave_height_m=wave_m,
+                     access_window_start=window_start,
+                     current_speed_m_s=ocean.tidal_current_m_s(time_s, sea.current_speed_m_s))

@@ -1,0 +1,241 @@
+"""A run's results: the time-indexed series, the energy ledger, the KPIs, saved as Parquet and JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from twin.scenario import Scenario
+from twin.sim.kpis import compute_kpis, energy_ledger
+
+__all__ = ["RunResult", "RunFolderError", "SERIES_COLUMNS", "build_result"]
+
+SERIES_COLUMNS = (
+    # power flows [W], each the mean over the step that starts at the row's time
+    "wind_available_w", "wind_to_load_w", "wind_link_loss_w", "export_w", "curtailed_w",
+    "grid_import_w", "grid_sent_w", "shore_link_loss_w",
+    "battery_charge_w", "battery_discharge_w", "battery_loss_w", "battery_energy_wh",
+    "it_power_w", "pump_power_w", "fan_power_w", "cooling_power_w", "distribution_loss_w", "transformer_loss_w",
+    "facility_power_w", "unserved_w",
+    # state
+    "turbines_available", "sea_temp_c", "inlet_temp_c", "utilisation",
+)
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    series: pd.DataFrame
+    kpis: dict
+    ledger: dict
+    job_waits_s: np.ndarray
+    timings: dict = field(default_factory=dict)
+    classes: dict = field(default_factory=dict)
+    """Per job class: completed, throughput, waits, deadline misses, rejected, energy per job (``class_kpis``)."""
+    rack_inlet_models: list = field(default_factory=list)
+    """Per cabin group: how rack inlets were obtained (``field``, or ``uniform`` and why)."""
+    racks: pd.DataFrame | None = None
+    """Mean electrical power of every rack [W] per block (an hour, or longer for very long runs or many racks),
+    columns ``cabin{i}_rack{r}_w``, indexed by the block's start; the load each rack carried, at step ends."""
+    turbine_outages: pd.DataFrame | None = None
+    """Each turbine's stops: ``turbine`` (its index in the layout), ``start_s``, ``end_s`` (the horizon when it was
+    still down at the end) from the run's start [s], ``cause`` (failure, maintenance, event)."""
+
+    def turbines_up(self, time_s: float) -> np.ndarray | None:
+        """Which turbines were running at ``time_s`` after the start, or None when the run did not record it."""
+        if self.turbine_outages is None:
+            return None
+        n = self.scenario.wind.farm.turbine_count
+        up = np.ones(n, bool)
+        o = self.turbine_outages
+        down = o["turbine"].to_numpy()[(o["start_s"].to_numpy() <= time_s) & (time_s < o["end_s"].to_numpy())]
+        up[down.astype(int)] = False
+        return up
+
+    def save(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write ``series.parquet``, ``kpis.json``, ``ledger.json``, ``scenario.json``, ``classes.json`` and, when
+        recorded, ``racks.parquet`` and ``turbine_outages.csv`` into ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "series": out / "series.parquet",
+            "kpis": out / "kpis.json",
+            "ledger": out / "ledger.json",
+            "scenario": out / "scenario.json",
+            "classes": out / "classes.json",
+        }
+        if self.racks is not None:
+            paths["racks"] = out / "racks.parquet"
+            self.racks.to_parquet(paths["racks"])
+        if self.turbine_outages is not None:
+            paths["turbine_outages"] = out / "turbine_outages.csv"
+            self.turbine_outages.to_csv(paths["turbine_outages"], index=False)
+        self.series.to_parquet(paths["series"])
+        paths["kpis"].write_text(json.dumps(self.kpis, indent=2) + "\n")
+        paths["ledger"].write_text(json.dumps(self.ledger, indent=2) + "\n")
+        paths["scenario"].write_text(self.scenario.model_dump_json(indent=2) + "\n")
+        paths["classes"].write_text(json.dumps(self.classes, indent=2) + "\n")
+        return paths
+
+    @classmethod
+    def load(cls, out_dir: str | Path, columns: list[str] | None = None) -> "RunResult":
+        """The run that :meth:`save` wrote into ``out_dir``: the one reader of a run folder.
+
+        ``columns`` reads only those series columns (all when None). ``series.parquet`` and ``scenario.json`` must
+        be there (``RunFolderError`` names what is missing); ``kpis.json``, ``ledger.json``, ``classes.json``,
+        ``racks.parquet`` and ``turbine_outages.csv`` are read when present (older runs lack some). The job waits
+        are not saved: ``job_waits_s`` is empty.
+        """
+        out = Path(out_dir)
+        missing = [n for n in ("series.parquet", "scenario.json") if not (out / n).is_file()]
+        if missing:
+            raise RunFolderError(f"{out} is not a saved run folder (no {', '.join(missing)})")
+
+        def json_or(name: str, default):
+            path = out / name
+            return json.loads(path.read_text()) if path.is_file() else default
+
+        series = pd.read_parquet(out / "series.parquet", columns=columns)
+        scenario = Scenario.model_validate_json((out / "scenario.json").read_text())
+        racks = pd.read_parquet(out / "racks.parquet") if (out / "racks.parquet").is_file() else None
+        outages = (pd.read_csv(out / "turbine_outages.csv", dtype={"cause": str})
+                   if (out / "turbine_outages.csv").is_file() else None)
+        return cls(scenario, series, json_or("kpis.json", {}), json_or("ledger.json", {}), np.zeros(0),
+                   classes=json_or("classes.json", {}), racks=racks, turbine_outages=outages)
+
+
+class RunFolderError(ValueError):
+    """A folder that is not a saved run."""
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    return float(np.percentile(values, q)) if values.size else 0.0
+
+
+CLASS_KPI_UNITS = {
+    "jobs_completed": "-", "throughput_jobs_per_h": "h-1", "job_wait_p50_s": "s", "job_wait_p95_s": "s",
+    "job_wait_p99_s": "s", "deadline_misses": "-", "jobs_rejected": "-", "energy_per_job_kwh": "kWh",
+    "mean_servers_busy": "-", "work_done_server_h": "h",
+}
+"""The KPIs of each job class (``RunResult.classes``, ``classes.json``) and their units."""
+
+
+def class_kpis(scenario: Scenario, plants, queues, hours: float) -> dict:
+    """Per job class, summed over cabins (each cabin of a group counted): jobs completed, throughput, waits p50,
+    p95 and p99, deadline misses, jobs rejected, and energy per job (its servers at idle over its time in service
+    plus its dynamic energy, at the servers' wall) with mean servers busy."""
+    out = {}
+    for k, jc in enumerate(scenario.workload.job_classes()):
+        waits = np.concatenate([np.asarray(q.class_waits[k], float) for q in queues]) if queues else np.zeros(0)
+        done = sum(q.class_completed[k] * pl.count for q, pl in zip(queues, plants))
+        energy_j = sum(q.class_energy_j[k] * pl.count for q, pl in zip(queues, plants))
+        server_s = sum(q.server_seconds(k, hours * 3600.0) * pl.count for q, pl in zip(queues, plants))
+        out[jc.name] = {
+            "jobs_completed": int(done),
+            "throughput_jobs_per_h": done / hours if hours > 0 else 0.0,
+            "job_wait_p50_s": _percentile(waits, 50),
+            "job_wait_p95_s": _percentile(waits, 95),
+            "job_wait_p99_s": _percentile(waits, 99),
+            "deadline_misses": int(sum(q.class_misses[k] * pl.count for q, pl in zip(queues, plants))),
+            "jobs_rejected": int(sum(q.class_rejected[k] * pl.count for q, pl in zip(queues, plants))),
+            "energy_per_job_kwh": energy_j / 3.6e6 / done if done else 0.0,
+            "mean_servers_busy": server_s / (hours * 3600.0) if hours > 0 else 0.0,
+            "work_done_server_h": sum(q.class_work_s[k] * pl.count for q, pl in zip(queues, plants)) / 3600.0,
+        }
+    return out
+
+
+def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin: list[dict],
+                 timings: dict, rack_inlet_models: list[str] | None = None, rack_power=None,
+                 turbine_outages: list | None = None) -> RunResult:
+    index = pd.DatetimeIndex(pd.Timestamp(scenario.run.start) + pd.to_timedelta(exo.time_s, unit="s"),
+                             name="time")
+    data = {name: cols[name] for name in SERIES_COLUMNS}
+    data["hub_wind_speed_m_s"] = exo.hub_wind_speed_m_s
+    data["wind_direction_deg"] = exo.wind_direction_deg
+    data["air_density_kg_m3"] = exo.air_density_kg_m3
+    data["carbon_kg_per_kwh"] = exo.carbon_kg_per_kwh
+    data["wave_height_m"] = exo.wave_height_m
+    data["current_speed_m_s"] = exo.current_speed_m_s
+    for ci, pc in enumerate(per_cabin):
+        for name, arr in pc.items():
+            data[f"cabin{ci}_{name}"] = arr
+    frame = pd.DataFrame(data, index=index)
+    plume = plume_rise_hourly(scenario, plants, frame)
+    waits = np.concatenate([np.asarray(q.waits_s, float) for q in queues]) if queues else np.zeros(0)
+    step_s = float(scenario.run.step_s)
+    ledger = energy_ledger(frame, step_s)
+    jobs_completed = int(sum(q.completed * pl.count for q, pl in zip(queues, plants)))
+    deadline_misses = int(sum(q.deadline_misses * pl.count for q, pl in zip(queues, plants)))
+    flexible_completed = int(sum(q.flexible_completed * pl.count for q, pl in zip(queues, plants)))
+    kpis = compute_kpis(scenario, frame, step_s, ledger, waits, jobs_completed,
+                        rated_farm_power_w=exo.turbine_rated_power_w * exo.turbine_count)
+    kpis["max_plume_rise_k"] = float(np.nanmax(plume.to_numpy())) if plume.size else 0.0
+    limits = np.array([g.cooling.plume_limit_rise_k for g in scenario.cabins])
+    kpis["hours_plume_above_limit"] = float((plume.to_numpy() > limits[None, :]).any(axis=1).sum())
+    if waits.size:
+        kpis["job_wait_p50_s"] = float(np.percentile(waits, 50))
+        kpis["job_wait_p99_s"] = float(np.percentile(waits, 99))
+    else:
+        kpis["job_wait_p50_s"] = kpis["job_wait_p99_s"] = 0.0
+    kpis["servers_alive_end"] = int(sum(q.alive * pl.count for q, pl in zip(queues, plants)))
+    kpis["server_failures"] = int(sum(q.failures * pl.count for q, pl in zip(queues, plants)))
+    kpis["jobs_rejected"] = int(sum(q.rejected * pl.count for q, pl in zip(queues, plants)))
+    kpis["flexible_jobs_completed"] = flexible_completed
+    kpis["deadline_misses"] = deadline_misses
+    kpis["jobs_waiting_at_end"] = int(sum((q.waiting) * pl.count for q, pl in zip(queues, plants)))
+    hours = len(frame) * step_s / 3600.0
+    kpis["throughput_jobs_per_h"] = jobs_completed / hours if hours > 0 else 0.0
+    kpis["it_energy_per_job_kwh"] = ledger["it_mwh"] * 1e3 / jobs_completed if jobs_completed else math.nan
+    kpis["server_boots"] = int(sum(q.fleet.boots * pl.count for q, pl in zip(queues, plants)))
+    powered = sum(frame[f"cabin{ci}_servers_powered"].to_numpy() * pl.count for ci, pl in enumerate(plants))
+    kpis["mean_powered_share"] = float(powered.mean()) / sum(pl.servers * pl.count for pl in plants)
+    racks = None
+    if rack_power is not None:
+        blocks, block_s = rack_power
+        idx = pd.DatetimeIndex(index[0] + pd.to_timedelta(np.arange(blocks[0].shape[0]) * block_s, unit="s"),
+                               name="time")
+        racks = pd.DataFrame({f"cabin{ci}_rack{r}_w": b[:, r] for ci, b in enumerate(blocks)
+                              for r in range(b.shape[1])}, index=idx)
+    outages = None
+    if turbine_outages is not None:
+        horizon = len(frame) * step_s
+        outages = pd.DataFrame([(int(k), float(a), float(horizon if b is None else b), cause)
+                                for k, a, b, cause in turbine_outages],
+                               columns=["turbine", "start_s", "end_s", "cause"])
+        outages = outages.astype({"turbine": int, "start_s": float, "end_s": float, "cause": str})
+    return RunResult(scenario, frame, kpis, ledger, waits, timings, class_kpis(scenario, plants, queues, hours),
+                     list(rack_inlet_models or []), racks, outages)
+
+
+def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.DataFrame:
+    """Hourly temperature rise of each cabin's warm-water plume at the edge of its mixing zone [K] (runs longer
+    than a year use means over several hours, at most 8,784 values).
+
+    Each cabin rejects its heat (IT plus the cabin fans) through its seawater flow (design flow times pump speed),
+    diluted by the tidal current (``physics.plume``, near field then far field; buoyancy neglected, so an upper
+    bound).
+    """
+    from physics import plume
+
+    span_h = (frame.index[-1] - frame.index[0]).total_seconds() / 3600.0 if len(frame) > 1 else 1.0
+    hours = max(1, int(np.ceil(span_h / 8784.0)))  # hourly up to a year; coarser beyond, to bound the cost
+    h = frame.resample(f"{hours}h").mean()
+    out = {}
+    depth = scenario.site.water_depth_m
+    for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):
+        heat = h[f"cabin{ci}_it_power_w"].to_numpy() + plant.fan_power_w(h[f"cabin{ci}_fan_speed"].to_numpy())
+        flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy()
+        cur = h["current_speed_m_s"].to_numpy()
+        rise = np.array([
+            float(plume.plume_centreline_rise_k(g.cooling.plume_limit_distance_m, q, m, u,
+                                                g.cooling.discharge_port_diameter_m, water_depth_m=depth))
+            if m > 0 and q > 0 else 0.0
+            for q, m, u in zip(np.asarray(heat), flow, cur)])
+        out[f"cabin{ci}_plume_rise_k"] = rise
+    return pd.DataFrame(out, index=h.index)
