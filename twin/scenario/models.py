@@ -111,6 +111,10 @@ class Controls(StrictModel):
     pump_ti_s: float = Field(60.0, gt=0.0, description="Integral time of the pump controller [s]")
     fan_policy: Literal["follow_load", "fixed"] = "follow_load"
     fixed_fan_speed: float = Field(1.0, gt=0.0, le=1.0)
+    control_period_s: Seconds = Field(
+        60.0, ge=1.0, le=900.0, description="Period of the cabin controllers (pump PI, throttle, server and cabin "
+        "fans): each samples the plant at this period and holds its output until the next sample; independent of "
+        "run.step_s, which only sets how finely results are recorded (docs/engine.md) [s]; '60s'")
 
 
 # ----------------------------------------------------------------------------------------------- run, events
@@ -120,7 +124,8 @@ class Run(StrictModel):
     start: dt.datetime = Field(dt.datetime(2026, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))),
                                description="Start, with a UTC offset")
     horizon_s: Seconds = Field(365 * 86400.0, gt=0.0, description="Simulated time [s]; also '365d', '7d'")
-    step_s: Seconds = Field(60.0, gt=0.0, le=3600.0, description="Physics and control step [s]; '60s'")
+    step_s: Seconds = Field(60.0, gt=0.0, le=3600.0, description="Output step: results are recorded as means (and "
+                            "maxima) over steps of this length; the plant's own clocks do not depend on it [s]; '60s'")
     seed: int = Field(1, ge=0)
 
     @field_validator("start")

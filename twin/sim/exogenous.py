@@ -1,7 +1,12 @@
 """The world outside the plant, computed for the whole run before it starts: wind, air, sea and grid carbon.
 
-None of these depend on what the data centre does, so they are vectorised over every step up front
-(a year at 60 s is 525,600 values each) and the simpy engine only reads them.
+None of these depend on what the data centre does, so they are vectorised up front. Every series, and every random
+draw behind it, is made at a fixed *base resolution* (:data:`BASE_STEP_S`, ten minutes) from the run's seed, and the
+engine reads it there (``BaseSeries``: each value holds over its base step); what a run records at its output step
+is the mean of the base series over each step (``Exogenous``). So the same seed is the same year at any output step:
+before, the synthetic wind was drawn at the step, and another step was another year.
+
+A measured wind series enters the same way: the mean of its piecewise-linear interpolant over each base step.
 """
 
 from __future__ import annotations
@@ -18,16 +23,50 @@ from physics import ocean, wind
 from physics.electrical import EAST_CHINA_GRID_CARBON_KG_PER_KWH, hourly_carbon_profile
 from twin.scenario import Scenario, ScenarioError
 
-__all__ = ["Exogenous", "build_exogenous", "farm_power_curve", "farm_layout_m", "farm_power_table", "next_window_start",
-           "lowest_wind_seed"]
+__all__ = ["BASE_STEP_S", "BaseSeries", "Exogenous", "build_base", "build_exogenous", "step_means", "farm_power_curve",
+           "farm_layout_m", "farm_power_table", "next_window_start", "lowest_wind_seed"]
+
+BASE_STEP_S = 600.0
+"""Base resolution of the environment [s]: ten minutes, the averaging period of wind measurements (IEC 61400-12-1)
+and of the turbines' storm cut-out."""
 
 STANDARD_AIR_DENSITY_KG_M3 = 1.225
 """IEC 61400-12-1 reference density; farm power tables are computed at it [kg m-3]."""
 
 
 @dataclass(frozen=True)
+class BaseSeries:
+    """The environment at its base resolution: value ``i`` holds over ``[i step_s, (i + 1) step_s)`` from the
+    run's start; the last step may reach past the horizon."""
+
+    step_s: float
+    time_s: np.ndarray
+    local_hour: np.ndarray
+    day_of_year: np.ndarray
+    hub_wind_speed_m_s: np.ndarray
+    wind_direction_deg: np.ndarray
+    air_density_kg_m3: np.ndarray
+    farm_power_w: np.ndarray
+    """Farm output with every turbine available, after wakes, the density correction and storm stops [W]."""
+    sea_temp_c: np.ndarray
+    carbon_kg_per_kwh: np.ndarray
+    wind_speed_10m_m_s: np.ndarray
+    wave_height_m: np.ndarray
+    """Significant wave height of the wind sea at the farm [m]."""
+    current_speed_m_s: np.ndarray
+    """Tidal current at the cabin (semi-diurnal with springs and neaps) [m s-1]."""
+    access_window_start: np.ndarray
+    """For each base step, the first base step at or after it that opens a weather window long enough for a
+    repair crew (the number of base steps when none opens before the end) [-]."""
+    turbine_rated_power_w: float
+    turbine_count: int
+
+
+@dataclass(frozen=True)
 class Exogenous:
-    """Series for every step ``i`` at time ``t_i = i * step_s`` from the run's start (values hold over the step)."""
+    """The environment on the run's output steps ``t_i = i * step_s``: each series the mean of the base series over
+    the step (the wind direction a vector mean), the calendar at the step's start; ``base`` is what the engine
+    reads."""
 
     time_s: np.ndarray
     local_hour: np.ndarray
@@ -47,8 +86,25 @@ class Exogenous:
     current_speed_m_s: np.ndarray
     """Tidal current at the cabin (semi-diurnal with springs and neaps) [m s-1]."""
     access_window_start: np.ndarray
-    """For each step, the first step at or after it that opens a weather window long enough for a repair crew
-    (``n`` when none opens before the end) [-]."""
+    """For each step, the first step at or after the base step that opens a weather window long enough for a
+    repair crew (``n`` when none opens before the end) [-]."""
+    base: BaseSeries
+
+
+def step_means(values: np.ndarray, base_s: float, step_s: float, n: int) -> np.ndarray:
+    """Means over ``n`` steps of ``step_s`` [s] of a series that holds each value over a base step of ``base_s``
+    [s]: a block mean, a repetition, or in general the difference of the series' integral at the step's ends."""
+    values = np.asarray(values, dtype=float)
+    ratio = step_s / base_s
+    if abs(ratio - round(ratio)) < 1e-12 and round(ratio) >= 1:
+        r = int(round(ratio))
+        return values[:n * r].reshape(n, r).mean(axis=1)
+    inv = base_s / step_s
+    if abs(inv - round(inv)) < 1e-12:
+        return np.repeat(values, int(round(inv)))[:n]
+    integral = np.concatenate(([0.0], np.cumsum(values) * base_s))
+    edges = np.interp(np.arange(n + 1) * step_s, np.arange(values.size + 1) * base_s, integral)
+    return np.diff(edges) / step_s
 
 
 def farm_power_curve(scenario: Scenario) -> wind.PowerCurve:
@@ -84,9 +140,10 @@ def farm_power_table(scenario: Scenario, curve: wind.PowerCurve) -> wind.FarmPow
                                   wake_decay=farm.wake_decay)
 
 
-def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int):
-    """Wind speed at the reference height and direction for every step, with air temperature and pressure when a
-    measured series gives them: ``(speed_m_s, direction_deg, height_m, air_temp_c or None, pressure_pa or None)``.
+def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int, step_s: float = BASE_STEP_S):
+    """Wind speed at the reference height and direction for every one of ``n`` steps of ``step_s`` [s] (the base
+    resolution), with air temperature and pressure when a measured series gives them: ``(speed_m_s, direction_deg,
+    height_m, air_temp_c or None, pressure_pa or None)``.
     """
     res = scenario.wind.resource
     run = scenario.run
@@ -96,7 +153,7 @@ def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int
             raise ScenarioError([("wind.resource.measured_csv", f"no such file: {path}")], "scenario")
         try:
             series = wind.read_measured_wind_csv(path, height_m=res.measured_height_m)
-            series = wind.resample_wind(series, run.start, run.step_s, n, max_gap_s=res.measured_max_gap_h * 3600.0)
+            series = wind.resample_wind(series, run.start, step_s, n, max_gap_s=res.measured_max_gap_h * 3600.0)
         except ValueError as exc:
             raise ScenarioError([("wind.resource.measured_csv", str(exc))], "scenario") from None
         direction = series.wind_direction_deg
@@ -106,14 +163,11 @@ def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int
         return series.wind_speed_m_s, direction, series.height_m, series.air_temp_c, series.pressure_pa
     rng = np.random.default_rng([run.seed, 1])
     speed, direction = wind.synthetic_wind(
-        hour, day, run.step_s, res.weibull_k, res.weibull_c_m_s,
+        hour, day, step_s, res.weibull_k, res.weibull_c_m_s,
         autocorrelation_1h=res.autocorrelation_1h, diurnal_strength=res.diurnal_strength,
         peak_hour=res.peak_hour, seasonal_amplitude=res.seasonal_amplitude,
         peak_day_of_year=res.peak_day_of_year, direction_sector_weights=res.direction_sector_weights, rng=rng)
     return speed, direction, res.reference_height_m, None, None
-
-
-
 
 
 def marine_heatwaves_k(time_s: np.ndarray, per_year: float, mean_intensity_k: float, mean_duration_s: float,
@@ -184,15 +238,17 @@ def local_calendar(start: dt.datetime, timezone: str, time_s: np.ndarray) -> tup
     return hour, day
 
 
-def build_exogenous(scenario: Scenario) -> Exogenous:
+def build_base(scenario: Scenario, base_s: float = BASE_STEP_S) -> BaseSeries:
+    """The environment of a run at its base resolution (module docstring), from the scenario and its seed."""
     run = scenario.run
-    n = int(round(run.horizon_s / run.step_s))
-    time_s = np.arange(n, dtype=float) * run.step_s
+    covered_s = round(run.horizon_s / run.step_s) * float(run.step_s)  # the run's output steps end here
+    n = int(math.ceil(covered_s / base_s - 1e-9))
+    time_s = np.arange(n, dtype=float) * base_s
     hour, day = local_calendar(run.start, scenario.site.timezone, time_s)
 
     # wind at the reference height (synthetic and seeded, or measured), then sheared to hub height
     res = scenario.wind.resource
-    speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n)
+    speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n, base_s)
     farm = scenario.wind.farm
     curve = farm_power_curve(scenario)
     if farm.power_curve_smoothing:
@@ -220,7 +276,7 @@ def build_exogenous(scenario: Scenario) -> Exogenous:
     v_eq = wind.density_equivalent_speed_m_s(speed_hub, rho) if farm.density_correction else speed_hub
     farm_w = wind.farm_power_w(table, v_eq, direction)
     if farm.storm_hysteresis:
-        farm_w = farm_w * wind.storm_hysteresis_mask(speed_hub, run.step_s, cut_out_m_s=curve.cut_out_m_s,
+        farm_w = farm_w * wind.storm_hysteresis_mask(speed_hub, base_s, cut_out_m_s=curve.cut_out_m_s,
                                                      restart_m_s=min(farm.storm_restart_m_s, curve.cut_out_m_s))
 
     sea = scenario.site.sea
@@ -247,11 +303,41 @@ def build_exogenous(scenario: Scenario) -> Exogenous:
         speed_10 = wind.power_law_profile(speed_ref, ref_height, 10.0, farm.shear_exponent)
     wave_m = ocean.significant_wave_height_m(speed_10, farm.wave_fetch_m)
     access = (wave_m <= farm.repair_max_wave_height_m) & (speed_10 <= farm.repair_max_wind_m_s)
-    window_start = next_window_start(access, int(np.ceil(farm.repair_window_h * 3600.0 / run.step_s)))
+    window_start = next_window_start(access, int(np.ceil(farm.repair_window_h * 3600.0 / base_s)))
 
-    return Exogenous(time_s=time_s, local_hour=hour, day_of_year=day, hub_wind_speed_m_s=speed_hub,
-                     wind_direction_deg=direction, air_density_kg_m3=rho, farm_power_w=farm_w, sea_temp_c=sea_c,
-                     carbon_kg_per_kwh=carbon, turbine_rated_power_w=float(curve.rated_power_w),
-                     turbine_count=farm.turbine_count, wind_speed_10m_m_s=speed_10, wave_height_m=wave_m,
-                     access_window_start=window_start,
-                     current_speed_m_s=ocean.tidal_current_m_s(time_s, sea.current_speed_m_s))
+    return BaseSeries(step_s=base_s, time_s=time_s, local_hour=hour, day_of_year=day, hub_wind_speed_m_s=speed_hub,
+                      wind_direction_deg=direction, air_density_kg_m3=rho, farm_power_w=farm_w, sea_temp_c=sea_c,
+                      carbon_kg_per_kwh=carbon, wind_speed_10m_m_s=speed_10, wave_height_m=wave_m,
+                      current_speed_m_s=ocean.tidal_current_m_s(time_s, sea.current_speed_m_s),
+                      access_window_start=window_start, turbine_rated_power_w=float(curve.rated_power_w),
+                      turbine_count=farm.turbine_count)
+
+
+def build_exogenous(scenario: Scenario) -> Exogenous:
+    """The environment of a run on its output steps: the means of :func:`build_base`'s series over each step."""
+    run = scenario.run
+    base = build_base(scenario)
+    step = float(run.step_s)
+    n = int(round(run.horizon_s / step))
+    time_s = np.arange(n, dtype=float) * step
+    hour, day = local_calendar(run.start, scenario.site.timezone, time_s)
+
+    def mean(x):
+        return step_means(x, base.step_s, step, n)
+
+    rad = np.deg2rad(base.wind_direction_deg)
+    direction = np.rad2deg(np.arctan2(mean(np.sin(rad)), mean(np.cos(rad)))) % 360.0
+    if base.step_s / step == round(base.step_s / step):  # steps inside one base step keep its exact direction
+        direction = np.repeat(base.wind_direction_deg, int(round(base.step_s / step)))[:n]
+    nb = base.farm_power_w.size
+    window = base.access_window_start
+    first = np.minimum(np.floor(time_s / base.step_s).astype(int), nb - 1)
+    start = np.where(window[first] >= nb, n, np.ceil(window[first] * base.step_s / step - 1e-9)).astype(int)
+    start = np.where(start < n, np.maximum(start, np.arange(n)), n)  # a step inside an open window is in it
+    return Exogenous(time_s=time_s, local_hour=hour, day_of_year=day, hub_wind_speed_m_s=mean(base.hub_wind_speed_m_s),
+                     wind_direction_deg=direction, air_density_kg_m3=mean(base.air_density_kg_m3),
+                     farm_power_w=mean(base.farm_power_w), sea_temp_c=mean(base.sea_temp_c),
+                     carbon_kg_per_kwh=mean(base.carbon_kg_per_kwh), turbine_rated_power_w=base.turbine_rated_power_w,
+                     turbine_count=base.turbine_count, wind_speed_10m_m_s=mean(base.wind_speed_10m_m_s),
+                     wave_height_m=mean(base.wave_height_m), access_window_start=np.minimum(start, n),
+                     current_speed_m_s=mean(base.current_speed_m_s), base=base)

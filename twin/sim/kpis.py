@@ -87,10 +87,13 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
     carbon_t = float((frame["grid_sent_w"].to_numpy() * frame["carbon_kg_per_kwh"].to_numpy()).sum()) \
         * step_s * WH_PER_J / 1e3 / 1e3
     water_l = sum(g.cooling.freshwater_use_l_per_h * g.count for g in scenario.cabins) * hours
-    inlet = frame["inlet_temp_c"].to_numpy()
-    rec = min(g.limits.recommended_max_c for g in scenario.cabins)
-    rec_lo = max(g.limits.recommended_min_c for g in scenario.cabins)
+    # temperatures: the maxima the kernel found inside its control periods, and the time it located above limits
+    inlet_max = float(frame["inlet_temp_max_c"].to_numpy().max())
     allow = min(g.limits.allowable_max_c for g in scenario.cabins)
+    step_h = step_s / 3600.0
+
+    def hours_of(share_column: str) -> float:
+        return float(frame[share_column].to_numpy(dtype=float).sum()) * step_h
     return {
         "pue": served / it if it > 0 else math.nan,
         "ref": renewable / served if served > 0 else math.nan,
@@ -105,20 +108,20 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
         "unserved_energy_mwh": ledger["unserved_mwh"],
         "cable_losses_mwh": ledger["wind_link_loss_mwh"] + ledger["shore_link_loss_mwh"],
         "cooling_energy_share": ledger["cooling_mwh"] / served if served > 0 else math.nan,
-        "max_inlet_temp_c": float(inlet.max()),
-        "hours_inlet_above_recommended": float((inlet > rec).sum()) * step_s / 3600.0,
-        "hours_inlet_above_allowable": float((inlet > allow).sum()) * step_s / 3600.0,
-        "hours_inlet_below_recommended": float((inlet < rec_lo).sum()) * step_s / 3600.0,
-        "min_cooling_margin_k": float(allow - inlet.max()),
-        "hours_protective_action": float(sum((frame[c].to_numpy() > 0).sum() for c in frame.columns
-                                             if c.endswith("_protective_action"))) * step_s / 3600.0,
+        "max_inlet_temp_c": inlet_max,
+        "hours_inlet_above_recommended": hours_of("inlet_above_recommended_share"),
+        "hours_inlet_above_allowable": hours_of("inlet_above_allowable_share"),
+        "hours_inlet_below_recommended": hours_of("inlet_below_recommended_share"),
+        "min_cooling_margin_k": float(allow - inlet_max),
+        "hours_protective_action": sum(hours_of(c) for c in frame.columns if c.endswith("_protective_share")),
         "max_exchanger_fouling_m2k_w": float(max((frame[c].max() for c in frame.columns
                                                   if c.endswith("_fouling_m2k_w")), default=0.0)),
-        "turbine_availability": float(frame["turbines_available"].mean()) / scenario.wind.farm.turbine_count,
+        "turbine_availability": float(frame["turbines_available"].to_numpy(dtype=float).mean())
+        / scenario.wind.farm.turbine_count,
         "capacity_factor": ledger["wind_generated_mwh"] / (rated_farm_power_w / 1e6 * hours) if rated_farm_power_w else math.nan,
         "jobs_completed": jobs_completed,
         "job_wait_p95_s": float(np.percentile(waits_s, 95)) if waits_s.size else 0.0,
-        "mean_utilisation": float(frame["utilisation"].mean()),
+        "mean_utilisation": float(frame["utilisation"].to_numpy(dtype=float).mean()),
         "carbon_t": carbon_t,
         "energy_balance_error": ledger["relative_residual"],
     }

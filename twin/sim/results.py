@@ -12,19 +12,14 @@ import pandas as pd
 
 from twin.scenario import Scenario
 from twin.sim.kpis import compute_kpis, energy_ledger
+from twin.sim.recorder import FLOW_COLUMNS, GLOBAL_COLUMNS
 
 __all__ = ["RunResult", "RunFolderError", "SERIES_COLUMNS", "build_result"]
 
-SERIES_COLUMNS = (
-    # power flows [W], each the mean over the step that starts at the row's time
-    "wind_available_w", "wind_to_load_w", "wind_link_loss_w", "export_w", "curtailed_w",
-    "grid_import_w", "grid_sent_w", "shore_link_loss_w",
-    "battery_charge_w", "battery_discharge_w", "battery_loss_w", "battery_energy_wh",
-    "it_power_w", "pump_power_w", "fan_power_w", "cooling_power_w", "distribution_loss_w", "transformer_loss_w",
-    "facility_power_w", "unserved_w",
-    # state
-    "turbines_available", "sea_temp_c", "inlet_temp_c", "utilisation",
-)
+SERIES_COLUMNS = (*FLOW_COLUMNS, "battery_energy_wh", *GLOBAL_COLUMNS)
+"""Whole-site series columns (``twin.sim.recorder``): power flows [W] as exact means over the step that starts at
+the row's time, the battery's energy at the step's end [Wh], then state means, maxima and shares; each cabin
+group adds ``cabin{i}_<name>`` for ``recorder.CABIN_COLUMNS``, and the environment its step means."""
 
 
 @dataclass
@@ -150,22 +145,21 @@ def class_kpis(scenario: Scenario, plants, queues, hours: float) -> dict:
     return out
 
 
-def build_result(scenario: Scenario, exo, plants, queues, cols: dict, per_cabin: list[dict],
-                 timings: dict, rack_inlet_models: list[str] | None = None, rack_power=None,
+def build_result(scenario: Scenario, exo, plants, queues, columns: dict, timings: dict,
+                 rack_inlet_models: list[str] | None = None, rack_power=None,
                  turbine_outages: list | None = None) -> RunResult:
+    """The run's result from the recorder's named series (``recorder.series_columns``) and the environment's step
+    means; the frame holds the arrays as they are (float64 flows, float32 states), without copies."""
     index = pd.DatetimeIndex(pd.Timestamp(scenario.run.start) + pd.to_timedelta(exo.time_s, unit="s"),
                              name="time")
-    data = {name: cols[name] for name in SERIES_COLUMNS}
-    data["hub_wind_speed_m_s"] = exo.hub_wind_speed_m_s
-    data["wind_direction_deg"] = exo.wind_direction_deg
-    data["air_density_kg_m3"] = exo.air_density_kg_m3
+    data = dict(columns)
+    data["hub_wind_speed_m_s"] = exo.hub_wind_speed_m_s.astype(np.float32)
+    data["wind_direction_deg"] = exo.wind_direction_deg.astype(np.float32)
+    data["air_density_kg_m3"] = exo.air_density_kg_m3.astype(np.float32)
     data["carbon_kg_per_kwh"] = exo.carbon_kg_per_kwh
-    data["wave_height_m"] = exo.wave_height_m
-    data["current_speed_m_s"] = exo.current_speed_m_s
-    for ci, pc in enumerate(per_cabin):
-        for name, arr in pc.items():
-            data[f"cabin{ci}_{name}"] = arr
-    frame = pd.DataFrame(data, index=index)
+    data["wave_height_m"] = exo.wave_height_m.astype(np.float32)
+    data["current_speed_m_s"] = exo.current_speed_m_s.astype(np.float32)
+    frame = pd.DataFrame(data, index=index, copy=False)
     plume = plume_rise_hourly(scenario, plants, frame)
     waits = np.concatenate([np.asarray(q.waits_s, float) for q in queues]) if queues else np.zeros(0)
     step_s = float(scenario.run.step_s)

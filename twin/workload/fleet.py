@@ -84,6 +84,15 @@ class RackFleet:
         if self.deviation is not None and self.deviation.shape != (n, n):
             raise ValueError(f"deviation_k_w: shape {self.deviation.shape}, expected ({n}, {n})")
 
+    def bind_power_arrays(self, static_w: np.ndarray, dyn_rack_w: list[np.ndarray]) -> None:
+        """Keep the racks' static power and each group's dynamic power in the given arrays (one value per rack;
+        the engine's plant arrays), with their current values: the fleet writes, the engine reads in place."""
+        static_w[:] = self.static_w
+        for out, own in zip(dyn_rack_w, self.dyn_rack_w):
+            out[:] = own
+        self.static_w = static_w
+        self.dyn_rack_w = list(dyn_rack_w)
+
     @classmethod
     def uniform(cls, servers: int, idle_w: float = 0.0, peak_w: float = 0.0) -> "RackFleet":
         """One rack of ``servers`` servers of one type (for queue studies)."""

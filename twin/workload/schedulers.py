@@ -176,12 +176,19 @@ class Scheduler:
         """Run every started job for ``dt_s`` at ``speed`` (each group no faster than its power cap; None: the
         speeds of the last ``set_speed``) and release the servers of those that finish by ``now_end_s`` (the end
         of the step)."""
-        fleet = self.fleet
         if speed is not None:
             self.set_speed(speed)
+        for g in range(len(self.groups)):
+            self.clock[g] += self.speeds[g] * dt_s
+        self.complete_due(now_end_s)
+
+    def complete_due(self, now_s: float) -> int:
+        """Release the servers of every job whose group's work clock has reached its end (to 1e-9 s of work), as
+        done at ``now_s``; returns how many finished. The engine sets the clocks (it integrates them under
+        throttling) and calls this when one reaches a job's end."""
+        fleet = self.fleet
+        done = 0
         for g, grp in enumerate(self.groups):
-            s = self.speeds[g]
-            self.clock[g] += s * dt_s
             run = self.running[g]
             if not run:
                 continue
@@ -189,12 +196,14 @@ class Scheduler:
             while run and run[0][0] <= w:
                 entry = heapq.heappop(run)
                 fleet.release(grp.type, entry[6], g, grp.dyn_w)
-                self._finish_segment(g, entry, now_end_s if now_end_s < math.inf else 0.0)
+                self._finish_segment(g, entry, now_s if now_s < math.inf else 0.0)
                 self.class_completed[g] += 1
+                done += 1
                 if entry[4]:
                     self.class_flexible_completed[g] += 1
-                if now_end_s > entry[3] + 1e-6:
+                if now_s > entry[3] + 1e-6:
                     self.class_misses[g] += 1
+        return done
 
     # ---------------------------------------------------------------------------------------------- failures
     def fail_one(self, u: float = 0.0) -> int:

@@ -1,0 +1,447 @@
+"""The continuous plant between two discrete events, compiled: ``advance(t0, t_end, ...)``.
+
+One call advances every cabin group (the rows of ``twin.sim.state``'s arrays) and the electrical bus from ``t0``
+towards ``t_end`` (the next discrete event the engine knows of) through *intervals* in which every input is
+constant. An interval ends at the next control instant, base step of the environment, output step, rack-power
+block, at a battery limit, or where something the workload must see happens: a job's work clock reaches its next
+completion, the integrated failure hazard reaches its drawn limit, a server finishes booting or shutting down, the
+hottest rack of a shedding cabin leaves its throttling band. The call then returns the time it reached, with the
+reasons in ``st[:, S_FLAGS]``.
+
+At each control instant (every ``controls.control_period_s``) the controllers sample the state: the pump PI on the
+mean rack inlet, the throttle on the hottest rack's inlet, the server fans on the inlet, the cabin fans on the
+heat; their outputs hold until the next instant. Inside an interval the thermal network is solved exactly in modal
+coordinates (``kernel_physics.modal_step``): temperatures are exact at any time, their integrals give exact means,
+and maxima and threshold crossings inside the interval are located from the sum-of-exponentials form.
+
+The bus is balanced per interval exactly as the old per-step balance did (wind over the link, battery, grid,
+export, curtailment); the battery's power is held and the interval is cut where its energy reaches a limit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from twin.sim.kernel_cabin import L_FAN, L_PUMP, cabin_control, cabin_loads, cache_entry
+from twin.sim.kernel_physics import (
+    cable_sending_w,
+    exp_sum_above,
+    exp_sum_bounds,
+    exp_sum_critical,
+    exp_sum_max,
+    exp_sum_value,
+    modal_step,
+    transformer_loss_w,
+)
+from twin.sim.recorder import (
+    AC_ALIVE, AC_FAN, AC_FOUL, AC_GAS_T, AC_HOT, AC_HOT_MAX, AC_INLET, AC_INLET_MAX, AC_IT_T, AC_IT_W, AC_OUTLET,
+    AC_POWERED, AC_PROTECT, AC_PROTECT_SHARE, AC_PUMP, AC_QUEUE, AC_THROTTLE, AC_UTIL, AC_WALL_T, AG_ABOVE_ALLOW,
+    AG_ABOVE_REC, AG_BELOW_REC, AG_INLET, AG_INLET_MAX, AG_SEA, AG_TURB, AG_UTIL, F_B_CHARGE, F_B_DISCHARGE,
+    F_B_LOSS, F_COOLING, F_CURTAILED, F_DIST, F_EXPORT, F_FACILITY, F_FAN, F_GRID_IN, F_GRID_SENT, F_IT,
+    F_LINK_LOSS, F_PUMP, F_SHORE_LOSS, F_TRANSFORMER, F_UNSERVED, F_WIND_AV, F_WIND_LOAD, flush,
+)
+from twin.sim.state import (
+    B_ALLOW, B_BASE_S, B_BATT_CH, B_BATT_DIS, B_BATT_E, B_BATT_EMAX, B_BATT_EMIN, B_BATT_ETA, B_BLOCK_S, B_CTRL_S,
+    B_DEFICIT_W, B_ETA_DIST, B_EXPORT_CAP, B_GRID_BASE, B_GRID_LIMIT, B_GRID_OUTAGES, B_HAS_BATT, B_K_LINK,
+    B_K_SHORE, B_LINK_CUTS, B_LINK_MAX, B_N_BASE, B_N_TURB, B_NEXT_CTRL, B_OUT_S, B_PERIOD_SHOWN, B_REC_MAX,
+    B_REC_MIN, B_RESERVE_ONLY, B_SEA_OFFSET, B_SHORE_MAX, B_SURPLUS_W, B_TOTAL_SERVERS, B_TR_K, B_TR_NL,
+    B_TURB_DOWN, C_G_HX, C_K_GAS, C_K_SEA, C_LAM, C_V, G_CLOCK, G_SPEED, G_TARGET, P_ALLOW, P_COUNT, P_GAS_RATE,
+    P_FOUL_STEP, P_GROUPS, P_HAS_DEV, P_MARGIN, P_RACKS, P_SHED, P_SQRT_C0, P_SQRT_C1, P_SQRT_C2, P_UA_WS, R_POWER, S_ALIVE,
+    S_BUSY, S_DEV_MAX, S_DIRTY, S_FAN_LEVEL, S_FAN_W, S_FLAGS, S_FOUL_LEVEL, S_HAZARD, S_HAZARD_LIMIT,
+    S_HAZARD_RATE, S_HEAT_W, S_IN_BAND, S_IT_W, S_NEXT_TRANSITION, S_POWERED, S_PUMP_LEVEL, S_PUMP_W, S_QUEUE,
+    S_SERVERS, S_STOP_BAND, S_STOP_PERIOD, S_THROTTLE, S_X0, S_X1, S_X2, STOP_BAND_EXIT, STOP_COMPLETION,
+    STOP_FAILURE, STOP_PERIOD, STOP_TRANSITION, X_FARM_W, X_SEA_C,
+)
+
+__all__ = ["advance"]
+
+CLOCK_TOLERANCE_S = 1e-9  # a job is done when its class's clock is this close to its end (as the schedulers)
+# per-interval scratch of each row: sum-of-exponentials form of the hottest inlet, its ends, its bounds
+W_A0, W_A, W_LAM, W_E, W_F0, W_F1, W_LO, W_HI, W_VALID, W_NCRIT, W_CRIT = 0, 1, 4, 7, 10, 11, 12, 13, 14, 15, 16
+W_COUNT = 18
+
+
+@njit(cache=True)
+def _index(t, size):
+    """Index of the grid interval of ``size`` [s] holding ``t`` (robust to rounding at the boundaries)."""
+    i = int(t / size)
+    if (i + 1) * size <= t:
+        i += 1
+    elif i * size > t:
+        i -= 1
+    return i
+
+
+@njit(cache=True)
+def _battery_power(bus, deficit_w, spare_w, grid_up):
+    """The battery's power over an interval and how long until it reaches a limit at that power:
+    ``(charge_w, discharge_w, seconds)``; it discharges into a deficit (only in a grid outage with the
+    ``outage_reserve`` policy) and charges from wind the load does not take (``physics.electrical.battery_step``)."""
+    if bus[B_HAS_BATT] == 0.0:
+        return 0.0, 0.0, math.inf
+    e = bus[B_BATT_E]
+    eta = bus[B_BATT_ETA]
+    if deficit_w > 0.0 and (bus[B_RESERVE_ONLY] == 0.0 or not grid_up):
+        p = deficit_w if deficit_w < bus[B_BATT_DIS] else bus[B_BATT_DIS]
+        room_wh = e - bus[B_BATT_EMIN]
+        if room_wh <= 0.0 or p <= 0.0:
+            return 0.0, 0.0, math.inf
+        return 0.0, p, room_wh * eta / p * 3600.0
+    if spare_w > 0.0:
+        p = spare_w if spare_w < bus[B_BATT_CH] else bus[B_BATT_CH]
+        room_wh = bus[B_BATT_EMAX] - e
+        if room_wh <= 0.0 or p <= 0.0:
+            return 0.0, 0.0, math.inf
+        return p, 0.0, room_wh / (p * eta) * 3600.0
+    return 0.0, 0.0, math.inf
+
+
+@njit(cache=True)
+def _battery_energy(bus, charge_w, discharge_w, tau, at_limit):
+    """Store the battery's energy after ``tau`` [s] at this power (exactly on the limit when the interval was cut
+    there) and return its loss [W] as the residual, so each interval's energy closes."""
+    e = bus[B_BATT_E]
+    eta = bus[B_BATT_ETA]
+    h = tau / 3600.0
+    if discharge_w > 0.0:
+        new = bus[B_BATT_EMIN] if at_limit else max(e - discharge_w / eta * h, bus[B_BATT_EMIN])
+        bus[B_BATT_E] = new
+        loss = (e - new) / h - discharge_w
+    else:
+        new = bus[B_BATT_EMAX] if at_limit else min(e + charge_w * eta * h, bus[B_BATT_EMAX])
+        bus[B_BATT_E] = new
+        loss = charge_w - (new - e) / h
+    return loss if loss > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _union_measure(iv, n):
+    """Total length of ``n`` intervals ``iv[2 i], iv[2 i + 1]`` that may overlap."""
+    for i in range(1, n):  # insertion sort by start
+        a, b = iv[2 * i], iv[2 * i + 1]
+        j = i - 1
+        while j >= 0 and iv[2 * j] > a:
+            iv[2 * j + 2], iv[2 * j + 3] = iv[2 * j], iv[2 * j + 1]
+            j -= 1
+        iv[2 * j + 2], iv[2 * j + 3] = a, b
+    total = 0.0
+    end = -math.inf
+    for i in range(n):
+        a, b = iv[2 * i], iv[2 * i + 1]
+        if a > end:
+            total += b - a
+            end = b
+        elif b > end:
+            total += b - end
+            end = b
+    return total
+
+
+@njit(cache=True)
+def _shape(wk, c, tau):
+    """Row ``c``'s hottest inlet over the interval: bounds from its terms' ends, and (once) its critical points."""
+    lo, hi = exp_sum_bounds(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_E:W_E + 3])
+    wk[c, W_LO], wk[c, W_HI] = lo, hi
+    wk[c, W_NCRIT] = -1.0
+
+
+@njit(cache=True)
+def _critical(wk, c, tau):
+    if wk[c, W_NCRIT] < 0.0:
+        wk[c, W_NCRIT] = exp_sum_critical(wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], wk[c, W_E:W_E + 3], tau,
+                                          wk[c, W_CRIT:W_CRIT + 2])
+    return int(wk[c, W_NCRIT])
+
+
+@njit(cache=True)
+def _above(wk, c, tau, threshold, iv, pos):
+    """Intervals of row ``c``'s interval where its hottest inlet is above ``threshold``, appended to ``iv`` from
+    ``pos``; returns the new end. Rows whose modes cannot be written as a sum of exponentials (a vanishing
+    eigenvalue) count by their ends."""
+    f0, f1 = wk[c, W_F0], wk[c, W_F1]
+    if wk[c, W_VALID] == 0.0:
+        if f0 > threshold and f1 > threshold:
+            iv[pos], iv[pos + 1] = 0.0, tau
+            return pos + 2
+        if f0 > threshold or f1 > threshold:  # a crossing, placed by linear interpolation
+            tc = tau * (threshold - f0) / (f1 - f0)
+            iv[pos], iv[pos + 1] = (0.0, tc) if f0 > threshold else (tc, tau)
+            return pos + 2
+        return pos
+    if wk[c, W_HI] <= threshold:
+        return pos
+    if wk[c, W_LO] > threshold:
+        iv[pos], iv[pos + 1] = 0.0, tau
+        return pos + 2
+    n_crit = _critical(wk, c, tau)
+    n = exp_sum_above(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], tau, threshold, f0, f1,
+                      wk[c, W_CRIT:W_CRIT + 2], n_crit, iv[pos:])
+    return pos + 2 * n
+
+
+@njit(cache=True)
+def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, acc_g, acc_c, out64, out_g, out_c,
+            xtab):
+    """Advance the plant from ``t0`` towards ``t_end`` [s]; returns the time reached (``t_end``, or earlier with
+    ``st[:, S_FLAGS]`` saying why; module docstring) and how many rows have flags."""
+    n_cab = prm.shape[0]
+    base_s, ctrl_s, out_s, block_s = bus[B_BASE_S], bus[B_CTRL_S], bus[B_OUT_S], bus[B_BLOCK_S]
+    n_base = int(bus[B_N_BASE])
+    md = np.empty((n_cab, 21))  # per row: z0 (3), w (3), lam (3), P (9), k_gas, k_sea, devterm
+    wk = np.empty((n_cab, W_COUNT))
+    tmp = np.empty(4 * n_cab + 16)
+    iv = tmp[:4 * n_cab + 4]  # intervals above a threshold, two per row at most
+    xs = tmp[4 * n_cab + 4:4 * n_cab + 7]
+    xi = tmp[4 * n_cab + 7:4 * n_cab + 10]
+    for c in range(n_cab):
+        st[c, S_FLAGS] = 0.0
+        if st[c, S_DIRTY] != 0.0:
+            cabin_loads(c, prm, st, grp, racks, dev_t, xtab)
+            st[c, S_DIRTY] = 0.0
+    t = t0
+    while t < t_end:
+        k_ctrl = bus[B_NEXT_CTRL]
+        b = _index(t, base_s)
+        if b >= n_base:
+            b = n_base - 1
+        sea_c = exo[X_SEA_C, b] + bus[B_SEA_OFFSET]
+        if t >= k_ctrl * ctrl_s:
+            if bus[B_PERIOD_SHOWN] < k_ctrl:
+                wanted = False
+                for c in range(n_cab):
+                    if st[c, S_STOP_PERIOD] != 0.0:
+                        st[c, S_FLAGS] = STOP_PERIOD
+                        wanted = True
+                bus[B_PERIOD_SHOWN] = k_ctrl
+                if wanted:
+                    return t, n_cab
+            for c in range(n_cab):
+                cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s)
+            bus[B_NEXT_CTRL] = k_ctrl + 1.0
+            k_ctrl += 1.0
+        o = _index(t, out_s)
+        blk = _index(t, block_s)
+        seg_end = t_end
+        for edge in (k_ctrl * ctrl_s, (b + 1) * base_s, (o + 1) * out_s, (blk + 1) * block_s):
+            if edge < seg_end:
+                seg_end = edge
+        # the electrical demand of this interval and what the workload must see inside it
+        it_total = pump_total = fan_total = busy_total = 0.0
+        for c in range(n_cab):
+            cnt = prm[c, P_COUNT]
+            it_total += cnt * st[c, S_IT_W]
+            pump_total += cnt * st[c, S_PUMP_W]
+            fan_total += cnt * st[c, S_FAN_W]
+            busy_total += cnt * st[c, S_BUSY]
+            for g in range(int(prm[c, P_GROUPS])):
+                sp = grp[c, g, G_SPEED]
+                if sp > 0.0 and grp[c, g, G_TARGET] < math.inf:
+                    tc = t + (grp[c, g, G_TARGET] - grp[c, g, G_CLOCK]) / sp
+                    seg_end = min(seg_end, max(tc, t))
+            rate = st[c, S_HAZARD_RATE]
+            if rate > 0.0 and st[c, S_HAZARD_LIMIT] < math.inf:
+                seg_end = min(seg_end, max(t + (st[c, S_HAZARD_LIMIT] - st[c, S_HAZARD]) / rate, t))
+            seg_end = min(seg_end, max(st[c, S_NEXT_TRANSITION], t))
+        cooling = pump_total + fan_total
+        dist_loss = it_total * (1.0 / bus[B_ETA_DIST] - 1.0)
+        lv = it_total + dist_loss + cooling
+        tr_loss = transformer_loss_w(lv, bus[B_TR_NL], bus[B_TR_K])
+        demand = lv + tr_loss
+        n_turb = bus[B_N_TURB]
+        avail = n_turb - bus[B_TURB_DOWN]
+        if avail < 0.0:
+            avail = 0.0
+        wind_av = exo[X_FARM_W, b] * avail / n_turb
+        if bus[B_LINK_CUTS] == 0.0:
+            send_max = wind_av if wind_av < bus[B_LINK_MAX] else bus[B_LINK_MAX]
+            recv_max = send_max - bus[B_K_LINK] * send_max * send_max
+        else:
+            recv_max = 0.0
+        wind_load = demand if demand < recv_max else recv_max
+        grid_up = bus[B_GRID_BASE] != 0.0 and bus[B_GRID_OUTAGES] == 0.0
+        charge, discharge, t_lim = _battery_power(bus, demand - wind_load, recv_max - wind_load, grid_up)
+        at_limit = False
+        if t + t_lim < seg_end:
+            seg_end = t + t_lim
+            at_limit = True
+        # each row's network over the interval, in modal coordinates, and its hottest inlet as exponentials
+        for c in range(n_cab):
+            fl = int(st[c, S_FAN_LEVEL])
+            e = cache[c, cache_entry(prm, cache, st, c, int(st[c, S_FOUL_LEVEL]) if st[c, S_FOUL_LEVEL] >= 0 else 0,
+                                     fl, int(st[c, S_PUMP_LEVEL]), True)]
+            sq0, sq1, sq2 = prm[c, P_SQRT_C0], prm[c, P_SQRT_C1], prm[c, P_SQRT_C2]
+            bt0 = st[c, S_HEAT_W] / sq0
+            bt1 = e[C_G_HX] * sea_c / sq1
+            bt2 = prm[c, P_UA_WS] * sea_c / sq2
+            y0, y1, y2 = sq0 * st[c, S_X0], sq1 * st[c, S_X1], sq2 * st[c, S_X2]
+            devterm = st[c, S_DEV_MAX] * L_FAN / fl if prm[c, P_HAS_DEV] != 0.0 else 0.0
+            k_gas, k_sea = e[C_K_GAS], e[C_K_SEA]
+            a0 = k_sea * sea_c + devterm
+            valid = 1.0
+            for k in range(3):
+                v0, v1, v2 = e[C_V + k], e[C_V + 3 + k], e[C_V + 6 + k]
+                lam = e[C_LAM + k]
+                md[c, k] = v0 * y0 + v1 * y1 + v2 * y2
+                md[c, 3 + k] = v0 * bt0 + v1 * bt1 + v2 * bt2
+                md[c, 6 + k] = lam
+                md[c, 9 + k], md[c, 12 + k], md[c, 15 + k] = v0 / sq0, v1 / sq1, v2 / sq2
+                if lam > -1e-12:
+                    valid = 0.0
+                else:
+                    q = md[c, 3 + k] / lam
+                    wk[c, W_A + k] = k_gas * md[c, 12 + k] * (md[c, k] + q)
+                    wk[c, W_LAM + k] = lam
+                    a0 -= k_gas * md[c, 12 + k] * q
+            md[c, 18], md[c, 19], md[c, 20] = k_gas, k_sea, devterm
+            wk[c, W_A0] = a0
+            wk[c, W_VALID] = valid
+            wk[c, W_F0] = k_gas * st[c, S_X1] + k_sea * sea_c + devterm
+            # a shedding cabin with work waiting stops where its hottest rack leaves the band
+            if st[c, S_STOP_BAND] != 0.0 and valid != 0.0 and seg_end > t:
+                tau_max = seg_end - t
+                for k in range(3):
+                    wk[c, W_E + k] = math.exp(wk[c, W_LAM + k] * tau_max)
+                wk[c, W_F1] = exp_sum_value(a0, wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], tau_max)
+                _shape(wk, c, tau_max)
+                n = (_above(wk, c, tau_max, prm[c, P_ALLOW] - prm[c, P_MARGIN], iv, 0)) // 2
+                if n > 0 and 0.0 < iv[1] < tau_max:
+                    seg_end = t + iv[1]
+                    st[c, S_FLAGS] = float(int(st[c, S_FLAGS]) | STOP_BAND_EXIT)
+        tau = seg_end - t
+        if tau > 0.0:
+            hot_mean_max = -math.inf
+            hot_max = -math.inf
+            for c in range(n_cab):
+                modal_step(md[c, 6:9], md[c, 9:18], md[c, 0:3], md[c, 3:6], tau, xs, xi, wk[c, W_E:W_E + 3])
+                st[c, S_X0], st[c, S_X1], st[c, S_X2] = xs[0], xs[1], xs[2]
+                k_gas, k_sea, devterm = md[c, 18], md[c, 19], md[c, 20]
+                wk[c, W_F1] = k_gas * xs[1] + k_sea * sea_c + devterm
+                _shape(wk, c, tau)
+                a = acc_c[c]
+                inlet_int = k_gas * xi[1] + k_sea * sea_c * tau
+                a[AC_IT_T] += xi[0]
+                a[AC_GAS_T] += xi[1]
+                a[AC_WALL_T] += xi[2]
+                a[AC_INLET] += inlet_int
+                hot_int = inlet_int + devterm * tau
+                a[AC_HOT] += hot_int
+                fs = st[c, S_FAN_LEVEL] / L_FAN
+                a[AC_OUTLET] += inlet_int + st[c, S_HEAT_W] / (prm[c, P_GAS_RATE] * fs) * tau
+                a[AC_IT_W] += st[c, S_IT_W] * tau
+                servers = st[c, S_SERVERS]
+                a[AC_UTIL] += (st[c, S_BUSY] / servers if servers > 0.0 else 0.0) * tau
+                a[AC_THROTTLE] += st[c, S_THROTTLE] * tau
+                a[AC_PUMP] += st[c, S_PUMP_LEVEL] / L_PUMP * tau
+                a[AC_FAN] += fs * tau
+                a[AC_QUEUE] += st[c, S_QUEUE] * tau
+                a[AC_FOUL] += max(st[c, S_FOUL_LEVEL], 0.0) * prm[c, P_FOUL_STEP] * tau
+                a[AC_ALIVE] += st[c, S_ALIVE] * tau
+                a[AC_POWERED] += st[c, S_POWERED] * tau
+                f0, f1 = wk[c, W_F0], wk[c, W_F1]
+                if wk[c, W_VALID] != 0.0 and wk[c, W_HI] > max(f0, f1, a[AC_HOT_MAX]):
+                    peak = exp_sum_max(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], f0, f1,
+                                       wk[c, W_CRIT:W_CRIT + 2], _critical(wk, c, tau))
+                else:
+                    peak = max(f0, f1)
+                if peak > a[AC_HOT_MAX]:
+                    a[AC_HOT_MAX] = peak
+                if peak - devterm > a[AC_INLET_MAX]:
+                    a[AC_INLET_MAX] = peak - devterm
+                hot_max = max(hot_max, peak)
+                hot_mean_max = max(hot_mean_max, hot_int)
+                # time in or above the throttling band: protective action
+                end = _above(wk, c, tau, prm[c, P_ALLOW] - prm[c, P_MARGIN], iv, 0)
+                if end > 0:
+                    a[AC_PROTECT_SHARE] += _union_measure(iv, end // 2)
+                    a[AC_PROTECT] = max(a[AC_PROTECT], 2.0 if prm[c, P_SHED] != 0.0 else 1.0)
+                st[c, S_IN_BAND] = 1.0 if f1 > prm[c, P_ALLOW] - prm[c, P_MARGIN] else 0.0
+                for g in range(int(prm[c, P_GROUPS])):
+                    grp[c, g, G_CLOCK] += grp[c, g, G_SPEED] * tau
+                st[c, S_HAZARD] += st[c, S_HAZARD_RATE] * tau
+                for r in range(int(prm[c, P_RACKS])):
+                    rack_sum[c, blk, r] += racks[c, R_POWER, r] * tau
+            # the hottest inlet over all cabin groups: above the limits, below the recommended minimum
+            for j in range(3):
+                thr = bus[B_REC_MAX] if j == 0 else (bus[B_ALLOW] if j == 1 else bus[B_REC_MIN])
+                end = 0
+                for c in range(n_cab):
+                    end = _above(wk, c, tau, thr, iv, end)
+                measure = _union_measure(iv, end // 2) if end > 0 else 0.0
+                if j == 0:
+                    acc_g[AG_ABOVE_REC] += measure
+                elif j == 1:
+                    acc_g[AG_ABOVE_ALLOW] += measure
+                else:
+                    acc_g[AG_BELOW_REC] += tau - measure
+            acc_g[AG_INLET] += hot_mean_max
+            if hot_max > acc_g[AG_INLET_MAX]:
+                acc_g[AG_INLET_MAX] = hot_max
+            acc_g[AG_TURB] += avail * tau
+            acc_g[AG_SEA] += sea_c * tau
+            acc_g[AG_UTIL] += busy_total / bus[B_TOTAL_SERVERS] * tau
+            # the bus over the interval
+            b_loss = _battery_energy(bus, charge, discharge, tau, at_limit) if charge + discharge > 0.0 else 0.0
+            deficit = demand - wind_load - discharge
+            recv = wind_load + charge
+            wind_sent = cable_sending_w(recv, bus[B_K_LINK]) if recv > 0.0 else 0.0
+            g_in = 0.0
+            g_sent = 0.0
+            if deficit > 0.0 and grid_up:
+                g_in = deficit if deficit < bus[B_GRID_LIMIT] else bus[B_GRID_LIMIT]
+                shore_max = bus[B_SHORE_MAX]
+                g_recv_max = shore_max - bus[B_K_SHORE] * shore_max * shore_max
+                if g_in > g_recv_max:
+                    g_in = g_recv_max
+                g_sent = cable_sending_w(g_in, bus[B_K_SHORE])
+                deficit -= g_in
+            bus[B_SURPLUS_W] = recv_max - recv if recv_max > recv else 0.0
+            bus[B_DEFICIT_W] = g_in + (deficit if deficit > 0.0 else 0.0)
+            rest = wind_av - wind_sent
+            if rest < 0.0:
+                rest = 0.0
+            exported = rest if rest < bus[B_EXPORT_CAP] else bus[B_EXPORT_CAP]
+            acc_g[F_WIND_AV] += wind_av * tau
+            acc_g[F_WIND_LOAD] += wind_load * tau
+            acc_g[F_LINK_LOSS] += (wind_sent - recv) * tau
+            acc_g[F_EXPORT] += exported * tau
+            acc_g[F_CURTAILED] += (rest - exported) * tau
+            acc_g[F_GRID_IN] += g_in * tau
+            acc_g[F_GRID_SENT] += g_sent * tau
+            acc_g[F_SHORE_LOSS] += (g_sent - g_in) * tau
+            acc_g[F_B_CHARGE] += charge * tau
+            acc_g[F_B_DISCHARGE] += discharge * tau
+            acc_g[F_B_LOSS] += b_loss * tau
+            acc_g[F_IT] += it_total * tau
+            acc_g[F_PUMP] += pump_total * tau
+            acc_g[F_FAN] += fan_total * tau
+            acc_g[F_COOLING] += cooling * tau
+            acc_g[F_DIST] += dist_loss * tau
+            acc_g[F_TRANSFORMER] += tr_loss * tau
+            acc_g[F_FACILITY] += demand * tau
+            acc_g[F_UNSERVED] += (deficit if deficit > 0.0 else 0.0) * tau
+        t = seg_end
+        if t >= (o + 1) * out_s:
+            flush(o, out_s, bus[B_BATT_E], acc_g, acc_c, out64, out_g, out_c)
+        stop = False
+        for c in range(n_cab):
+            flags = int(st[c, S_FLAGS])
+            for g in range(int(prm[c, P_GROUPS])):
+                if grp[c, g, G_CLOCK] >= grp[c, g, G_TARGET] - CLOCK_TOLERANCE_S:
+                    flags |= STOP_COMPLETION
+            if st[c, S_HAZARD] >= st[c, S_HAZARD_LIMIT] - 1e-12:
+                flags |= STOP_FAILURE
+            if t >= st[c, S_NEXT_TRANSITION]:
+                flags |= STOP_TRANSITION
+            st[c, S_FLAGS] = flags
+            if flags:
+                stop = True
+        if stop:
+            break
+    flagged = 0
+    for c in range(n_cab):
+        if st[c, S_FLAGS] != 0.0:
+            flagged += 1
+    return t, flagged

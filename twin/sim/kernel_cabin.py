@@ -1,0 +1,247 @@
+"""One cabin group's side of the compiled kernel: its conductances and modal decomposition by level (cached), its
+controllers at a control instant, and its loads after the workload changed them.
+
+Every function takes the row ``c`` of ``twin.sim.state``'s arrays it works on; ``twin.sim.kernel.advance`` calls
+them for each row.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from physics.thermal import PUMP_LEVELS, SPEED_LEVELS
+from twin.sim.kernel_physics import (
+    effectiveness,
+    eig_sym3,
+    fan_speed_for_load,
+    hx_ua_w_k,
+    pump_pi_speed,
+    server_fan_fraction,
+    throttle_speed,
+    x_factor,
+)
+from twin.sim.state import (
+    C_C_A, C_G_HX, C_G_IT, C_HAS_EIG, C_K_GAS, C_K_SEA, C_KEY, C_LAM, C_V, CACHE_SLOTS, G_CAP, G_DYN, G_SPEED,
+    P_AFR, P_ALLOW, P_ARRANGEMENT, P_C_GAS, P_C_IT, P_C_WALL, P_DESIGN_HEAT, P_FAN_SLOPE, P_FAN_THR, P_FAN_W,
+    P_FIXED_FAN, P_FOUL_CLEAN, P_FOUL_INF, P_FOUL_STEP, P_FOUL_TAU, P_G_IT, P_GAIN, P_GAS_RATE, P_GROUPS, P_HAS_DEV,
+    P_HX_AREA, P_MARGIN, P_MIN_FAN, P_MIN_PUMP, P_MIN_SPEED, P_PUMP_W, P_RACK_SCOPE, P_RACKS, P_RECIRC,
+    P_SEA_RATE, P_SETPOINT, P_TI, P_UA_GW, P_UA_HX, P_UA_WS, R_DEV, R_DYN, R_POWER, R_SPEED, R_STATIC, S_ALIVE,
+    S_CLEAN_T, S_DEV_MAX, S_FAN_FRAC, S_FAN_LEVEL, S_FAN_W, S_FOUL_LEVEL, S_HAZARD_RATE, S_HEAT_W, S_HOT, S_INLET,
+    S_IT_W, S_PI_ERROR, S_PI_SPEED, S_PUMP_CAP, S_PUMP_LEVEL, S_PUMP_W, S_SOLVES, S_STATIC_W, S_THROTTLE, S_X1,
+)
+
+__all__ = ["conductances", "cache_entry", "cabin_control", "cabin_loads", "LEVEL_KEY_FAN", "LEVEL_KEY_FOULING"]
+
+L_FAN = SPEED_LEVELS
+L_PUMP = PUMP_LEVELS
+LEVEL_KEY_FAN = L_PUMP + 1
+LEVEL_KEY_FOULING = (L_FAN + 1) * (L_PUMP + 1)
+
+
+@njit(cache=True)
+def conductances(prm, c, fan_speed, pump_speed, fouling_m2k_w):
+    """``(g_it, G_hx, C_a)`` of row ``c`` [W K-1] at the given speeds and fouling: the engine's twin of
+    ``physics.thermal._conductances`` (the inlet's ``k_gas = 1 - G_hx/C_a``)."""
+    c_gas = prm[c, P_GAS_RATE] * fan_speed
+    c_sea = prm[c, P_SEA_RATE] * pump_speed
+    g_it = prm[c, P_G_IT] * fan_speed ** 0.8
+    if pump_speed <= 0.0:
+        return g_it, 0.0, c_gas
+    area = prm[c, P_HX_AREA]
+    foul = fouling_m2k_w / area if area > 0.0 else 0.0
+    ua = hx_ua_w_k(prm[c, P_UA_HX], fan_speed, pump_speed, 0.5, 0.8, foul)
+    c_hot = (1.0 - prm[c, P_RECIRC]) * c_gas
+    c_min = c_hot if c_hot < c_sea else c_sea
+    c_max = c_sea if c_hot < c_sea else c_hot
+    eps = effectiveness(ua / c_min, c_min / c_max, int(prm[c, P_ARRANGEMENT]))
+    return g_it, eps * c_min, c_gas
+
+
+@njit(cache=True)
+def cache_entry(prm, cache, st, c, foul_level, fan_level, pump_level, need_modes):
+    """Slot of row ``c``'s cache holding the conductances (and, with ``need_modes``, the eigen-decomposition of the
+    network's symmetric form) at these levels, filled on a miss."""
+    key = foul_level * LEVEL_KEY_FOULING + fan_level * LEVEL_KEY_FAN + pump_level
+    slot = key % CACHE_SLOTS
+    e = cache[c, slot]
+    if e[C_KEY] != key:
+        g_it, g_hx, c_a = conductances(prm, c, fan_level / L_FAN, pump_level / L_PUMP,
+                                       foul_level * prm[c, P_FOUL_STEP])
+        e[C_KEY] = key
+        e[C_G_IT], e[C_G_HX], e[C_C_A] = g_it, g_hx, c_a
+        e[C_K_SEA] = g_hx / c_a
+        e[C_K_GAS] = 1.0 - e[C_K_SEA]
+        e[C_HAS_EIG] = 0.0
+    if need_modes and e[C_HAS_EIG] == 0.0:
+        ci, cg, cw = prm[c, P_C_IT], prm[c, P_C_GAS], prm[c, P_C_WALL]
+        ugw, uws, g_it, g_hx = prm[c, P_UA_GW], prm[c, P_UA_WS], e[C_G_IT], e[C_G_HX]
+        m = np.empty((3, 3))
+        m01 = g_it / math.sqrt(ci * cg)
+        m12 = ugw / math.sqrt(cg * cw)
+        m[0, 0], m[0, 1], m[0, 2] = -g_it / ci, m01, 0.0
+        m[1, 0], m[1, 1], m[1, 2] = m01, -(g_it + g_hx + ugw) / cg, m12
+        m[2, 0], m[2, 1], m[2, 2] = 0.0, m12, -(ugw + uws) / cw
+        lam = np.empty(3)
+        v = np.empty((3, 3))
+        eig_sym3(m, lam, v)
+        for k in range(3):
+            e[C_LAM + k] = lam[k]
+        for i in range(3):
+            for k in range(3):
+                e[C_V + 3 * i + k] = v[i, k]
+        e[C_HAS_EIG] = 1.0
+        st[c, S_SOLVES] += 1.0
+    return slot
+
+
+@njit(cache=True)
+def rack_powers(c, prm, st, grp, racks, dev_t, rack_mode):
+    """Each rack's power from its static power and its classes' dynamic power at their speeds (each rack at its
+    own speed in ``rack_mode``), and the rack inlet deviations with it: only the racks whose power changed move
+    the deviations."""
+    n_r = int(prm[c, P_RACKS])
+    n_g = int(prm[c, P_GROUPS])
+    has_dev = prm[c, P_HAS_DEV] != 0.0
+    changed = 0
+    for r in range(n_r):
+        p = racks[c, R_STATIC, r]
+        for g in range(n_g):
+            d = racks[c, R_DYN + g, r]
+            if d != 0.0:
+                if rack_mode:
+                    s = racks[c, R_SPEED, r]
+                    cap = grp[c, g, G_CAP]
+                    p += d * (s if s < cap else cap)
+                else:
+                    p += d * grp[c, g, G_SPEED]
+        delta = p - racks[c, R_POWER, r]
+        if delta != 0.0:
+            racks[c, R_POWER, r] = p
+            changed += 1
+            if has_dev:
+                for i in range(n_r):
+                    racks[c, R_DEV, i] += dev_t[c, r, i] * delta
+    if has_dev and changed:
+        m = racks[c, R_DEV, 0]
+        for i in range(1, n_r):
+            if racks[c, R_DEV, i] > m:
+                m = racks[c, R_DEV, i]
+        st[c, S_DEV_MAX] = m
+
+
+@njit(cache=True)
+def cabin_loads(c, prm, st, grp, racks, dev_t, xtab):
+    """After the workload changed row ``c``: static and dynamic totals, rack powers and deviations, IT power and
+    heat (the cabin fans hold until the next control instant), the failure hazard's rate."""
+    n_r = int(prm[c, P_RACKS])
+    n_g = int(prm[c, P_GROUPS])
+    static = 0.0
+    for r in range(n_r):
+        static += racks[c, R_STATIC, r]
+    st[c, S_STATIC_W] = static
+    rack_mode = prm[c, P_RACK_SCOPE] != 0.0 and prm[c, P_HAS_DEV] != 0.0 and st[c, S_THROTTLE] < 1.0
+    for g in range(n_g):
+        d = 0.0
+        for r in range(n_r):
+            d += racks[c, R_DYN + g, r]
+        grp[c, g, G_DYN] = d if d > 1e-6 else 0.0
+    if rack_mode:
+        rack_group_speeds(c, prm, grp, racks)
+    rack_powers(c, prm, st, grp, racks, dev_t, rack_mode)
+    st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(st[c, S_INLET], xtab[0], xtab[1])
+    it_power(c, prm, st, grp)
+
+
+@njit(cache=True)
+def rack_group_speeds(c, prm, grp, racks):
+    """Each class's speed as the mean of its racks' own throttled speeds weighted by its dynamic power on them
+    (``twin.workload.schedulers.Scheduler.set_speed``)."""
+    n_r = int(prm[c, P_RACKS])
+    for g in range(int(prm[c, P_GROUPS])):
+        cap = grp[c, g, G_CAP]
+        total = grp[c, g, G_DYN]
+        acc = 0.0
+        low = 1.0
+        for r in range(n_r):
+            s = racks[c, R_SPEED, r]
+            s = s if s < cap else cap
+            acc += racks[c, R_DYN + g, r] * s
+            low = s if s < low else low
+        grp[c, g, G_SPEED] = acc / total if total > 0.0 else low
+
+
+@njit(cache=True)
+def it_power(c, prm, st, grp):
+    p = st[c, S_STATIC_W]
+    for g in range(int(prm[c, P_GROUPS])):
+        p += grp[c, g, G_SPEED] * grp[c, g, G_DYN]
+    st[c, S_IT_W] = p * (1.0 + st[c, S_FAN_FRAC])
+    st[c, S_HEAT_W] = st[c, S_IT_W] + st[c, S_FAN_W]
+
+
+@njit(cache=True)
+def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s):
+    """The controllers of row ``c`` at a control instant: fouling level, pump PI on the mean inlet, throttle on
+    the hottest rack, server fans on the inlet, cabin fans on the heat; powers of the machines."""
+    if prm[c, P_FOUL_STEP] > 0.0:
+        if t - st[c, S_CLEAN_T] >= prm[c, P_FOUL_CLEAN]:  # the scheduled cleaning
+            st[c, S_CLEAN_T] = t
+        r_f = prm[c, P_FOUL_INF] * (1.0 - math.exp(-(t - st[c, S_CLEAN_T]) / prm[c, P_FOUL_TAU]))
+        foul = int(r_f / prm[c, P_FOUL_STEP] + 0.5)
+    else:
+        foul = 0
+    st[c, S_FOUL_LEVEL] = foul
+    fl = int(st[c, S_FAN_LEVEL])
+    pl = int(st[c, S_PUMP_LEVEL])
+    e = cache[c, cache_entry(prm, cache, st, c, foul, fl, pl, False)]
+    k_sea = e[C_K_SEA]
+    x1 = st[c, S_X1]
+    t_in = e[C_K_GAS] * x1 + k_sea * sea_c
+    # the inlet's sensitivity to pump speed from the neighbouring level [K per unit speed]
+    if pl < L_PUMP:
+        k_next = cache[c, cache_entry(prm, cache, st, c, foul, fl, pl + 1, False), C_K_SEA]
+        sens = (x1 - sea_c) * (k_next - k_sea) * L_PUMP
+    else:
+        k_prev = cache[c, cache_entry(prm, cache, st, c, foul, fl, pl - 1, False), C_K_SEA]
+        sens = (x1 - sea_c) * (k_sea - k_prev) * L_PUMP
+    has_dev = prm[c, P_HAS_DEV] != 0.0
+    t_hot = t_in + st[c, S_DEV_MAX] * L_FAN / fl if has_dev else t_in
+    error = t_in - prm[c, P_SETPOINT]
+    pump = pump_pi_speed(st[c, S_PI_SPEED], st[c, S_PI_ERROR], error, ctrl_s, sens, prm[c, P_GAIN], prm[c, P_TI],
+                         prm[c, P_MIN_PUMP], st[c, S_PUMP_CAP])
+    st[c, S_PI_SPEED] = pump
+    st[c, S_PI_ERROR] = error
+    pump_level = int(pump * L_PUMP + 0.5)
+    allow, margin, low = prm[c, P_ALLOW], prm[c, P_MARGIN], prm[c, P_MIN_SPEED]
+    speed = throttle_speed(t_hot, allow, margin, low)
+    st[c, S_THROTTLE] = speed
+    rack_mode = speed < 1.0 and has_dev and prm[c, P_RACK_SCOPE] != 0.0
+    if rack_mode:  # each rack throttles on its own inlet
+        for r in range(int(prm[c, P_RACKS])):
+            racks[c, R_SPEED, r] = throttle_speed(t_in + racks[c, R_DEV, r] * L_FAN / fl, allow, margin, low)
+        rack_group_speeds(c, prm, grp, racks)
+    else:
+        for g in range(int(prm[c, P_GROUPS])):
+            cap = grp[c, g, G_CAP]
+            grp[c, g, G_SPEED] = speed if speed < cap else cap
+    rack_powers(c, prm, st, grp, racks, dev_t, rack_mode)
+    st[c, S_FAN_FRAC] = server_fan_fraction(t_in, prm[c, P_FAN_THR], prm[c, P_FAN_SLOPE])
+    st[c, S_INLET] = t_in
+    st[c, S_HOT] = t_hot
+    st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(t_in, xtab[0], xtab[1])
+    it_power(c, prm, st, grp)
+    fixed = prm[c, P_FIXED_FAN]
+    fan = fixed if fixed > 0.0 else fan_speed_for_load(st[c, S_IT_W], prm[c, P_DESIGN_HEAT], prm[c, P_MIN_FAN])
+    fan_level = int(fan * L_FAN + 0.5)
+    if fan_level < 1:
+        fan_level = 1
+    st[c, S_FAN_LEVEL] = fan_level
+    st[c, S_PUMP_LEVEL] = pump_level
+    fs = fan_level / L_FAN
+    ps = pump_level / L_PUMP
+    st[c, S_FAN_W] = prm[c, P_FAN_W] * fs * fs * fs
+    st[c, S_PUMP_W] = prm[c, P_PUMP_W] * ps * ps * ps
+    st[c, S_HEAT_W] = st[c, S_IT_W] + st[c, S_FAN_W]

@@ -1,0 +1,107 @@
+"""The output step as a recording resolution: what the kernel accumulates over each step and how it becomes series.
+
+The kernel integrates every flow over each interval it advances (so a recorded flow is the exact mean over the
+output step, whatever happened inside it) and keeps each temperature's integral and its maximum, the maximum found
+inside control periods, not sampled at their ends (``kernel_physics.exp_sum_max``). Shares of a step above a limit
+are integrated time. When an output step ends the accumulators are written out as means (or maxima) and reset.
+
+Flows and the battery's energy stay float64 (the energy ledger is summed from them and must close to 1e-9);
+temperatures, speeds, counts and shares are float32, which keeps every KPI that reads them to better than 1e-6 K
+or 1e-6 of a share.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["FLOW_COLUMNS", "GLOBAL_COLUMNS", "CABIN_COLUMNS", "allocate", "flush", "series_columns"]
+
+FLOW_COLUMNS = (
+    "wind_available_w", "wind_to_load_w", "wind_link_loss_w", "export_w", "curtailed_w",
+    "grid_import_w", "grid_sent_w", "shore_link_loss_w",
+    "battery_charge_w", "battery_discharge_w", "battery_loss_w",
+    "it_power_w", "pump_power_w", "fan_power_w", "cooling_power_w", "distribution_loss_w", "transformer_loss_w",
+    "facility_power_w", "unserved_w",
+)
+"""Power flows [W], each the exact mean over its output step; ``out64`` rows in this order."""
+F_WIND_AV, F_WIND_LOAD, F_LINK_LOSS, F_EXPORT, F_CURTAILED = 0, 1, 2, 3, 4
+F_GRID_IN, F_GRID_SENT, F_SHORE_LOSS, F_B_CHARGE, F_B_DISCHARGE, F_B_LOSS = 5, 6, 7, 8, 9, 10
+F_IT, F_PUMP, F_FAN, F_COOLING, F_DIST, F_TRANSFORMER, F_FACILITY, F_UNSERVED = 11, 12, 13, 14, 15, 16, 17, 18
+F_COUNT = 19
+O_BATT_E = 19  # out64 row: battery energy at the end of the step [Wh]
+O64_COUNT = 20
+
+GLOBAL_COLUMNS = ("turbines_available", "sea_temp_c", "inlet_temp_c", "inlet_temp_max_c", "utilisation",
+                  "inlet_above_recommended_share", "inlet_above_allowable_share", "inlet_below_recommended_share")
+"""Other whole-site series, float32: turbines available [-] (mean), sea temperature [C] (mean), the hottest rack's
+inlet over all cabin groups [C] (mean and maximum), servers busy [-] (mean) and the shares of the step [-] the
+hottest inlet spends above the recommended and allowable limits and below the recommended minimum."""
+# acc_g: the flows first (same rows as out64), then these; out_g row = acc_g row - F_COUNT
+AG_TURB, AG_SEA, AG_INLET, AG_INLET_MAX, AG_UTIL, AG_ABOVE_REC, AG_ABOVE_ALLOW, AG_BELOW_REC = (
+    19, 20, 21, 22, 23, 24, 25, 26)
+AG_COUNT = 27
+
+CABIN_COLUMNS = ("inlet_temp_c", "inlet_temp_max_c", "hottest_inlet_c", "hottest_inlet_max_c", "it_temp_c",
+                 "gas_temp_c", "wall_temp_c", "outlet_temp_c", "it_power_w", "utilisation", "throttle", "pump_speed",
+                 "fan_speed", "queue_length", "protective_action", "protective_share", "fouling_m2k_w",
+                 "servers_alive", "servers_powered")
+"""Series of each cabin group ``cabin{i}_<name>``, float32, means over the step except the maxima (``*_max_c``) and
+``protective_action`` (the strongest action in the step: 1 throttling band, 2 shedding); ``protective_share`` is
+the share of the step the hottest rack spent in or above its throttling band."""
+(AC_INLET, AC_INLET_MAX, AC_HOT, AC_HOT_MAX, AC_IT_T, AC_GAS_T, AC_WALL_T, AC_OUTLET, AC_IT_W, AC_UTIL,
+ AC_THROTTLE, AC_PUMP, AC_FAN, AC_QUEUE, AC_PROTECT, AC_PROTECT_SHARE, AC_FOUL, AC_ALIVE,
+ AC_POWERED) = range(19)
+AC_COUNT = 19
+
+NEG_INF = -np.inf
+
+
+def allocate(n_cab: int, n_out: int):
+    """``(acc_g, acc_c, out64, out_g, out_c)``: accumulators of the current step and the output buffers."""
+    acc_g = np.zeros(AG_COUNT)
+    acc_g[AG_INLET_MAX] = NEG_INF
+    acc_c = np.zeros((n_cab, AC_COUNT))
+    acc_c[:, AC_INLET_MAX] = NEG_INF
+    acc_c[:, AC_HOT_MAX] = NEG_INF
+    out64 = np.zeros((O64_COUNT, n_out))
+    out_g = np.zeros((AG_COUNT - F_COUNT, n_out), dtype=np.float32)
+    out_c = np.zeros((n_cab, AC_COUNT, n_out), dtype=np.float32)
+    return acc_g, acc_c, out64, out_g, out_c
+
+
+@njit(cache=True)
+def flush(o, step_s, battery_energy_wh, acc_g, acc_c, out64, out_g, out_c):
+    """Write output step ``o`` from the accumulators (means over ``step_s`` [s], maxima as kept) and reset them."""
+    for j in range(F_COUNT):
+        out64[j, o] = acc_g[j] / step_s
+        acc_g[j] = 0.0
+    out64[O_BATT_E, o] = battery_energy_wh
+    for j in range(F_COUNT, AG_COUNT):
+        if j == AG_INLET_MAX:
+            out_g[j - F_COUNT, o] = acc_g[j]
+            acc_g[j] = -np.inf
+        else:
+            out_g[j - F_COUNT, o] = acc_g[j] / step_s
+            acc_g[j] = 0.0
+    for c in range(acc_c.shape[0]):
+        for j in range(AC_COUNT):
+            if j == AC_INLET_MAX or j == AC_HOT_MAX:
+                out_c[c, j, o] = acc_c[c, j]
+                acc_c[c, j] = -np.inf
+            elif j == AC_PROTECT:
+                out_c[c, j, o] = acc_c[c, j]
+                acc_c[c, j] = 0.0
+            else:
+                out_c[c, j, o] = acc_c[c, j] / step_s
+                acc_c[c, j] = 0.0
+
+
+def series_columns(out64: np.ndarray, out_g: np.ndarray, out_c: np.ndarray) -> dict[str, np.ndarray]:
+    """The recorded buffers as named series columns (views, no copies)."""
+    cols = {name: out64[j] for j, name in enumerate(FLOW_COLUMNS)}
+    cols["battery_energy_wh"] = out64[O_BATT_E]
+    cols.update({name: out_g[j] for j, name in enumerate(GLOBAL_COLUMNS)})
+    for c in range(out_c.shape[0]):
+        cols.update({f"cabin{c}_{name}": out_c[c, j] for j, name in enumerate(CABIN_COLUMNS)})
+    return cols

@@ -1,0 +1,294 @@
+"""The plant's typed state: every cabin group a row of the same arrays, read and written by the compiled kernel.
+
+Columns are named by the constants below (numba reads module constants as compile-time values). One row per cabin
+group, so twenty groups are twenty rows of one loop in compiled code, not twenty Python objects.
+
+=============  =========================  ====================================================================
+array          shape                      what
+=============  =========================  ====================================================================
+``prm``        (groups, P_COUNT)          constants of each group: network, machines, controls, limits
+``st``         (groups, S_COUNT)          state of each group: node temperatures, controller states, loads
+``grp``        (groups, jobs, G_COUNT)    per job class: virtual work clock, next completion, speed, power cap
+``racks``      (groups, R_DYN + jobs, r)  per rack: static power, power, inlet deviation, throttle, dynamic
+                                          power of each class at full speed (the fleet writes into these)
+``dev_t``      (groups, r, r)             rack inlet deviation per watt of each rack's heat, transposed
+``rack_sum``   (groups, blocks, r)        energy of each rack per block (an hour) [J]
+``cache``      (groups, CACHE_SLOTS, ..)  conductances and modal decomposition by (fouling, fan, pump) level
+``exo``        (X_COUNT, base steps)      the environment at its base resolution: farm power, sea temperature
+``bus``        (B_COUNT,)                 electrical parameters and state, clocks of the grids, what-if state
+=============  =========================  ====================================================================
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from physics import electrical, servers, thermal
+from twin.sim import controls
+from twin.sim.kernel_physics import ARRANGEMENT_CODES
+
+__all__ = ["PlantArrays", "build_plant_arrays", "network_params", "cable_limits", "CACHE_SLOTS", "STOP_COMPLETION", "STOP_FAILURE",
+           "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD"]
+
+FOULING_LEVELS = 20
+"""Exchanger fouling is tracked on levels of 1/20 of its asymptote (a level is a key of the conductance cache)."""
+
+# ------------------------------------------------------------------------------------------------ prm: constants
+P_SQRT_C0, P_SQRT_C1, P_SQRT_C2 = 0, 1, 2  # square roots of the node capacities [J0.5 K-0.5]
+P_C_IT, P_C_GAS, P_C_WALL = 3, 4, 5  # node capacities [J K-1]
+P_G_IT, P_UA_GW, P_UA_WS = 6, 7, 8  # server-gas at design flow, gas-wall, wall-sea conductances [W K-1]
+P_UA_HX, P_HX_AREA, P_GAS_RATE, P_SEA_RATE = 9, 10, 11, 12  # exchanger UA [W K-1], area [m2], capacity rates
+P_RECIRC, P_ARRANGEMENT = 13, 14  # bypass share [-], ARRANGEMENT_CODES
+P_FOUL_INF, P_FOUL_TAU, P_FOUL_CLEAN, P_FOUL_STEP = 15, 16, 17, 18  # [m2 K W-1], [s], [s], [m2 K W-1]
+P_PUMP_W, P_FAN_W, P_DESIGN_HEAT, P_MIN_FAN, P_FIXED_FAN = 19, 20, 21, 22, 23  # [W], [W], [W], [-], [-] (0: follow)
+P_MIN_PUMP, P_SETPOINT, P_GAIN, P_TI = 24, 25, 26, 27  # [-], [C], [-], [s]
+P_ALLOW, P_MARGIN, P_MIN_SPEED, P_RACK_SCOPE, P_SHED = 28, 29, 30, 31, 32  # [C], [K], [-], flag, flag
+P_COUNT, P_AFR, P_FAN_THR, P_FAN_SLOPE = 33, 34, 35, 36  # cabins [-], failures per server [s-1], [C], [K-1]
+P_RACKS, P_GROUPS, P_HAS_DEV = 37, 38, 39  # racks, job classes, flag
+P_COUNT_ALL = 40
+# ------------------------------------------------------------------------------------------------ st: state
+S_X0, S_X1, S_X2 = 0, 1, 2  # server, gas and wall temperatures [C]
+S_PI_SPEED, S_PI_ERROR = 3, 4  # pump controller's speed [-] and last error [K]
+S_CLEAN_T = 5  # time of the last exchanger cleaning [s]
+S_FOUL_LEVEL, S_FAN_LEVEL, S_PUMP_LEVEL = 6, 7, 8  # quantised levels (thermal.SPEED_LEVELS, PUMP_LEVELS)
+S_FAN_FRAC, S_IT_W, S_FAN_W, S_PUMP_W, S_HEAT_W = 9, 10, 11, 12, 13  # server fan rise [-], powers of one cabin [W]
+S_THROTTLE, S_DEV_MAX, S_INLET, S_HOT = 14, 15, 16, 17  # [-], [K] at design flow, sampled inlets [C]
+S_HAZARD, S_HAZARD_LIMIT, S_HAZARD_RATE = 18, 19, 20  # integrated failure hazard, where the next failure falls
+S_ALIVE, S_SERVERS, S_BUSY, S_POWERED, S_QUEUE = 21, 22, 23, 24, 25  # counts pushed by the workload
+S_DIRTY, S_NEXT_TRANSITION, S_STOP_BAND = 26, 27, 28  # loads changed, next boot or shutdown [s], stop at band exit
+# (S_ALIVE to S_STOP_BAND are what the workload pushes after an event, in one slice)
+S_PUMP_CAP, S_STOP_PERIOD, S_IN_BAND, S_FLAGS = 29, 30, 31, 32  # pump speed limit [-], stop at control instants,
+# in the band now, why the kernel stopped (STOP_* bits)
+S_STATIC_W = 33  # servers' static power of one cabin [W]
+S_SOLVES = 34  # eigen-decompositions computed (cache misses), for the benchmarks
+S_COUNT = 35
+# ------------------------------------------------------------------------------------------------ grp: job classes
+G_CLOCK, G_TARGET, G_SPEED, G_CAP, G_DYN = 0, 1, 2, 3, 4  # work clock [s], next completion [s], [-], [-], [W]
+G_COUNT = 5
+# ------------------------------------------------------------------------------------------------ racks rows
+R_STATIC, R_POWER, R_DEV, R_SPEED, R_DYN = 0, 1, 2, 3, 4  # [W], [W], [K], [-], then one row per class [W]
+# ------------------------------------------------------------------------------------------------ cache entries
+CACHE_SLOTS = 64
+C_KEY, C_G_IT, C_G_HX, C_C_A, C_K_GAS, C_K_SEA, C_HAS_EIG = 0, 1, 2, 3, 4, 5, 6
+C_LAM = 7  # three eigenvalues [s-1]
+C_V = 10  # nine entries of the eigenvectors (row-major, vectors in columns)
+C_COUNT = 19
+# ------------------------------------------------------------------------------------------------ exo rows
+X_FARM_W, X_SEA_C = 0, 1
+X_COUNT = 2
+# ------------------------------------------------------------------------------------------------ bus
+B_ETA_DIST, B_K_LINK, B_LINK_MAX, B_K_SHORE, B_SHORE_MAX = 0, 1, 2, 3, 4
+B_TR_NL, B_TR_K, B_GRID_LIMIT, B_GRID_BASE, B_EXPORT_CAP, B_N_TURB = 5, 6, 7, 8, 9, 10
+B_HAS_BATT, B_RESERVE_ONLY, B_BATT_E, B_BATT_CH, B_BATT_DIS, B_BATT_ETA, B_BATT_EMIN, B_BATT_EMAX = (
+    11, 12, 13, 14, 15, 16, 17, 18)
+B_TURB_DOWN, B_GRID_OUTAGES, B_LINK_CUTS, B_SEA_OFFSET = 19, 20, 21, 22  # what-if state, written by the processes
+B_SURPLUS_W, B_DEFICIT_W = 23, 24  # of the last interval: wind the link could still deliver, grid and unserved
+B_BASE_S, B_CTRL_S, B_OUT_S, B_BLOCK_S = 25, 26, 27, 28  # the four grids [s]
+B_NEXT_CTRL, B_PERIOD_SHOWN = 29, 30  # index of the next control instant; last one shown to the workload
+B_REC_MAX, B_ALLOW, B_REC_MIN, B_TOTAL_SERVERS = 31, 32, 33, 34  # global thresholds [C]; servers of all cabins
+B_N_OUT, B_N_BASE = 35, 36
+B_COUNT = 37
+# ------------------------------------------------------------------------------------------------ why the kernel stopped
+STOP_COMPLETION, STOP_FAILURE, STOP_TRANSITION, STOP_BAND_EXIT, STOP_PERIOD = 1, 2, 4, 8, 16
+
+
+def cable_limits(cable) -> tuple[float, float]:
+    """(loss coefficient [1/W], highest sending power by current rating [W]) of a cable set."""
+    r = electrical.cable_resistance_ohm(cable.resistance_ohm_per_km, cable.length_m, cable.count)
+    k = electrical.cable_loss_coefficient_per_w(cable.voltage_v, r, cable.power_factor)
+    p_max = math.sqrt(3.0) * cable.voltage_v * cable.power_factor * cable.rating_a * cable.count
+    return k, min(p_max, 0.5 / k)  # 1/(2k) is where received power peaks
+
+
+@dataclass
+class PlantArrays:
+    """The arrays the kernel advances (module docstring) and the recorder's buffers."""
+
+    prm: np.ndarray
+    st: np.ndarray
+    grp: np.ndarray
+    racks: np.ndarray
+    dev_t: np.ndarray
+    rack_sum: np.ndarray
+    cache: np.ndarray
+    exo: np.ndarray
+    bus: np.ndarray
+    acc_g: np.ndarray
+    acc_c: np.ndarray
+    out64: np.ndarray
+    out_g: np.ndarray
+    out_c: np.ndarray
+    xtab: np.ndarray
+
+    def kernel_args(self) -> tuple:
+        return (self.prm, self.st, self.grp, self.racks, self.dev_t, self.rack_sum, self.cache, self.exo, self.bus,
+                self.acc_g, self.acc_c, self.out64, self.out_g, self.out_c, self.xtab)
+
+
+def network_params(row: np.ndarray, p: thermal.CabinThermal) -> None:
+    """Write a cabin's network (``physics.thermal.CabinThermal``) into its row of ``prm``."""
+    row[P_C_IT], row[P_C_GAS], row[P_C_WALL] = p.c_it_j_k, p.c_gas_j_k, p.c_wall_j_k
+    row[P_SQRT_C0], row[P_SQRT_C1], row[P_SQRT_C2] = math.sqrt(p.c_it_j_k), math.sqrt(p.c_gas_j_k), math.sqrt(
+        p.c_wall_j_k)
+    row[P_G_IT], row[P_UA_GW], row[P_UA_WS] = p.g_it_design_w_k, p.ua_gas_wall_w_k, p.ua_wall_sea_w_k
+    row[P_UA_HX] = p.exchanger_ua_design_w_k
+    row[P_HX_AREA] = p.exchanger_area_m2 or 0.0
+    row[P_GAS_RATE], row[P_SEA_RATE] = p.gas_capacity_design_w_k, p.sea_capacity_design_w_k
+    row[P_RECIRC], row[P_ARRANGEMENT] = p.recirculation_fraction, ARRANGEMENT_CODES[p.arrangement]
+
+
+def _settled_pump_level(p: thermal.CabinThermal, fan_level: int, min_level: int, heat_w: float, sea_c: float,
+                        setpoint_c: float) -> int:
+    """Lowest pump level whose steady state holds the inlet at or below the setpoint (full speed if none does):
+    where the pump controller would have settled, so a run starts without a control transient."""
+    L, LP = thermal.SPEED_LEVELS, thermal.PUMP_LEVELS
+
+    def inlet(level: int) -> float:
+        x = thermal.steady_state(p, fan_level / L, level / LP, heat_w, sea_c)
+        kg, ks = thermal.inlet_row(p, fan_level / L, level / LP)
+        return kg * x[1] + ks * sea_c
+
+    lo, hi = min_level, LP
+    if inlet(lo) <= setpoint_c:
+        return lo
+    if inlet(hi) > setpoint_c:
+        return hi
+    while hi - lo > 1:  # the inlet falls as the pump speeds up
+        mid = (lo + hi) // 2
+        if inlet(mid) <= setpoint_c:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _battery(el, bus: np.ndarray) -> None:
+    if el.battery is None:
+        return
+    b = el.battery
+    p = electrical.BatteryParams(energy_capacity_wh=b.energy_capacity_wh, max_charge_power_w=b.max_charge_power_w,
+                                 max_discharge_power_w=b.max_discharge_power_w,
+                                 round_trip_efficiency=b.round_trip_efficiency, soc_min_fraction=b.soc_min_fraction,
+                                 soc_max_fraction=b.soc_max_fraction, initial_soc_fraction=b.initial_soc_fraction)
+    bus[B_HAS_BATT] = 1.0
+    bus[B_RESERVE_ONLY] = 1.0 if b.policy == "outage_reserve" else 0.0
+    bus[B_BATT_E] = p.initial_energy_wh
+    bus[B_BATT_CH] = p.max_charge_power_w
+    bus[B_BATT_DIS] = p.max_discharge_power_w
+    bus[B_BATT_ETA] = p.one_way_efficiency
+    bus[B_BATT_EMIN] = p.energy_min_wh
+    bus[B_BATT_EMAX] = p.energy_max_wh
+
+
+def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: float) -> PlantArrays:
+    """The arrays of a run: constants and initial state of every cabin group (each starts in the steady state of
+    the load already running, its fans to that heat and its pump where the controller would have settled), the
+    bus, and the recorder's buffers for ``n_out`` output steps. ``base``: the environment at its base resolution
+    (``twin.sim.exogenous.BaseSeries``). The fleets of ``queues`` are bound to rows of ``racks``."""
+    n_cab = len(plants)
+    n_groups = max(len(q.groups) for q in queues)
+    n_racks = max(q.fleet.n_racks for q in queues)
+    horizon_s = n_out * float(scenario.run.step_s)
+    n_blocks = max(1, int(math.ceil(horizon_s / block_s)))
+    prm = np.zeros((n_cab, P_COUNT_ALL))
+    st = np.zeros((n_cab, S_COUNT))
+    grp = np.zeros((n_cab, n_groups, G_COUNT))
+    racks = np.zeros((n_cab, R_DYN + n_groups, n_racks))
+    dev_t = np.zeros((n_cab, n_racks, n_racks))
+    L, LP = thermal.SPEED_LEVELS, thermal.PUMP_LEVELS
+    ctl = scenario.controls
+    sea0 = float(base.sea_temp_c[0])
+    for c, (plant, group, q) in enumerate(zip(plants, scenario.cabins, queues)):
+        p = plant.thermal
+        cool, lim = group.cooling, group.limits
+        row = prm[c]
+        network_params(row, p)
+        r_inf = cool.fouling_asymptotic_m2k_w
+        row[P_FOUL_INF] = r_inf
+        row[P_FOUL_TAU] = cool.fouling_time_constant_d * 86400.0
+        row[P_FOUL_CLEAN] = cool.cleaning_interval_d * 86400.0 if cool.cleaning_interval_d else math.inf
+        row[P_FOUL_STEP] = r_inf / FOULING_LEVELS if r_inf > 0 else 0.0
+        row[P_PUMP_W], row[P_FAN_W] = plant.pump_design_power_w, plant.fan_design_power_w
+        row[P_DESIGN_HEAT], row[P_MIN_FAN] = cool.design_heat_w, cool.min_fan_speed
+        row[P_FIXED_FAN] = ctl.fixed_fan_speed if ctl.fan_policy == "fixed" else 0.0
+        row[P_MIN_PUMP], row[P_SETPOINT] = cool.min_pump_speed, lim.inlet_setpoint_c
+        row[P_GAIN], row[P_TI] = ctl.pump_gain, ctl.pump_ti_s
+        row[P_ALLOW], row[P_MARGIN] = lim.allowable_max_c, lim.throttle_margin_k
+        row[P_MIN_SPEED] = lim.min_speed_fraction
+        row[P_RACK_SCOPE] = 1.0 if lim.throttle_scope == "rack" else 0.0
+        row[P_SHED] = 1.0 if lim.protective_policy == "shed" else 0.0
+        row[P_COUNT] = plant.count
+        row[P_AFR] = group.racks.failure_rate_per_year / servers.SECONDS_PER_YEAR * (
+            servers.NITROGEN_FAILURE_FACTOR if group.geometry.atmosphere == "nitrogen" else 1.0)
+        row[P_FAN_THR], row[P_FAN_SLOPE] = servers.FAN_THRESHOLD_C, servers.FAN_SLOPE_PER_K
+        fleet = q.fleet
+        row[P_RACKS], row[P_GROUPS] = fleet.n_racks, len(q.groups)
+        row[P_HAS_DEV] = 0.0 if fleet.deviation is None else 1.0
+        if fleet.deviation is not None:
+            dev_t[c, :fleet.n_racks, :fleet.n_racks] = fleet.deviation.T
+        # the fleet keeps its rack powers in this group's rows of ``racks``
+        fleet.bind_power_arrays(racks[c, R_STATIC, :fleet.n_racks],
+                                [racks[c, R_DYN + g, :fleet.n_racks] for g in range(len(q.groups))])
+        for g, gr in enumerate(q.groups):
+            grp[c, g, G_CAP] = gr.cap_speed
+            grp[c, g, G_SPEED] = min(1.0, gr.cap_speed)
+            grp[c, g, G_TARGET] = math.inf
+        # start from the steady state of the load already running, fans to that heat, pump where it settles
+        q.set_speed(1.0)
+        heat0 = q.power_w()
+        fan0 = ctl.fixed_fan_speed if ctl.fan_policy == "fixed" else controls.fan_speed_for_load(
+            heat0, cool.design_heat_w, cool.min_fan_speed)
+        fan0_level = max(1, round(fan0 * L))
+        pump0_level = _settled_pump_level(p, fan0_level, max(1, round(cool.min_pump_speed * LP)), heat0, sea0,
+                                          lim.inlet_setpoint_c)
+        x = thermal.steady_state(p, fan0_level / L, pump0_level / LP, heat0, sea0)
+        s = st[c]
+        s[S_X0], s[S_X1], s[S_X2] = x
+        s[S_PI_SPEED] = pump0_level / LP
+        s[S_FAN_LEVEL], s[S_PUMP_LEVEL] = fan0_level, pump0_level
+        s[S_FOUL_LEVEL] = -1.0  # set at the first control instant
+        s[S_PUMP_CAP] = 1.0
+        s[S_NEXT_TRANSITION] = math.inf
+        s[S_HAZARD_LIMIT] = math.inf
+        s[S_DIRTY] = 1.0
+
+    el = scenario.electrical
+    bus = np.zeros(B_COUNT)
+    bus[B_ETA_DIST] = el.distribution_efficiency
+    bus[B_K_LINK], bus[B_LINK_MAX] = cable_limits(el.wind_link)
+    bus[B_K_SHORE], bus[B_SHORE_MAX] = cable_limits(el.shore_link)
+    tr = el.transformer
+    bus[B_TR_NL] = tr.no_load_loss_w
+    bus[B_TR_K] = electrical.transformer_load_loss_coefficient_per_w2(tr.rated_power_va, tr.load_loss_w,
+                                                                       tr.power_factor)
+    bus[B_GRID_LIMIT] = el.grid.import_limit_w
+    bus[B_GRID_BASE] = 1.0 if el.grid.available else 0.0
+    bus[B_EXPORT_CAP] = scenario.wind.farm.export_capacity_w
+    bus[B_N_TURB] = scenario.wind.farm.turbine_count
+    _battery(el, bus)
+    bus[B_BASE_S] = base.step_s
+    bus[B_CTRL_S] = ctl.control_period_s
+    bus[B_OUT_S] = float(scenario.run.step_s)
+    bus[B_BLOCK_S] = block_s
+    bus[B_PERIOD_SHOWN] = -1.0
+    bus[B_REC_MAX] = min(g.limits.recommended_max_c for g in scenario.cabins)
+    bus[B_ALLOW] = min(g.limits.allowable_max_c for g in scenario.cabins)
+    bus[B_REC_MIN] = max(g.limits.recommended_min_c for g in scenario.cabins)
+    bus[B_TOTAL_SERVERS] = sum(pl.servers * pl.count for pl in plants)
+    bus[B_N_OUT] = n_out
+    bus[B_N_BASE] = base.farm_power_w.size
+
+    from twin.sim import recorder
+
+    acc_g, acc_c, out64, out_g, out_c = recorder.allocate(n_cab, n_out)
+    cache = np.zeros((n_cab, CACHE_SLOTS, C_COUNT))
+    cache[:, :, C_KEY] = -1.0
+    exo = np.empty((X_COUNT, base.farm_power_w.size))
+    exo[X_FARM_W] = base.farm_power_w
+    exo[X_SEA_C] = base.sea_temp_c
+    xtab = np.array(servers.ASHRAE_X_FACTOR, dtype=float).T.copy()
+    return PlantArrays(prm, st, grp, racks, dev_t, np.zeros((n_cab, n_blocks, n_racks)), cache, exo, bus,
+                       acc_g, acc_c, out64, out_g, out_c, xtab)
