@@ -50,6 +50,7 @@ __all__ = [
     "near_to_far_transition",
     "effective_diffusivity_m2_s",
     "plume_centreline_rise_k",
+    "plume_centreline_rise_many_k",
     "distance_to_rise_m",
 ]
 
@@ -200,6 +201,69 @@ def plume_centreline_rise_k(distance_m, heat_w: float, flow_kg_s: float, current
     far = gaussian_plume_rise_k(x, 0.0, 0.0, heat_w, flow_kg_s, current_speed_m_s, ky, kz, x_t, s_t, water_depth_m,
                                 density_kg_m3, cp_j_kgk)
     return np.where(x <= x_t, near, far)
+
+
+def plume_centreline_rise_many_k(distance_m: float, heat_w, flow_kg_s, current_speed_m_s, port_diameter_m: float,
+                                 water_depth_m: float = 20.0, cp_j_kgk: float = SEAWATER_CP_J_KGK,
+                                 density_kg_m3: float = SEAWATER_DENSITY_KG_M3) -> np.ndarray:
+    """:func:`plume_centreline_rise_k` at one distance for many discharges at once [K].
+
+    ``heat_w``, ``flow_kg_s`` and ``current_speed_m_s`` broadcast to one shape (say a year of hours); the model is
+    the same, with the default diffusivities, and the near-to-far handoff of every element is found together by
+    bisection on :func:`near_to_far_transition`'s rate difference, in ``log x`` over the same bracket (80 halvings:
+    the bracket's width shrinks below 1e-23 in ``log x``; ``brentq`` there stops at 1e-12).
+    """
+    heat, flow, cur = np.broadcast_arrays(np.asarray(heat_w, float), np.asarray(flow_kg_s, float),
+                                          np.asarray(current_speed_m_s, float))
+    if np.any(flow <= 0) or not port_diameter_m > 0 or not distance_m >= 0:
+        raise ValueError("flow_kg_s and port_diameter_m must be > 0 and distance_m >= 0")
+    d_t0 = heat / (flow * cp_j_kgk)
+    u_a = np.maximum(cur, MIN_CURRENT_M_S)
+    u_star = u_a * math.sqrt(DRAG_COEFFICIENT)
+    ky, kz = 0.6 * water_depth_m * u_star, 0.067 * water_depth_m * u_star
+    area = math.pi * port_diameter_m ** 2 / 4.0
+    q = flow / density_kg_m3
+    l_q = math.sqrt(area)
+    l_m = q / area * l_q / u_a
+    c_jet = JET_CENTRELINE_COEFFICIENT * l_q
+
+    def near(x):
+        bent = l_m / c_jet * (np.maximum(x, 1e-300) / l_m) ** (2.0 / 3.0)
+        return np.maximum(1.0, np.where(x <= l_m, x / c_jet, bent))
+
+    def gap(log_x):
+        x = np.exp(log_x)
+        h = 1e-6 * x
+        sigma = np.sqrt(near(x) * q / (2.0 * math.pi * u_a))
+        k = effective_diffusivity_m2_s(sigma, ky, water_depth_m) + effective_diffusivity_m2_s(sigma, kz, water_depth_m)
+        return 2.0 * math.pi * k / q - (near(x + h) - near(x - h)) / (2.0 * h)
+
+    lo = np.full(heat.shape, math.log(c_jet * (1.0 + 1e-6)))
+    hi = np.full(heat.shape, math.log(1e7))
+    g_lo, g_hi = gap(lo), gap(hi)
+    a, b = lo.copy(), hi.copy()
+    for _ in range(80):
+        mid = 0.5 * (a + b)
+        below = gap(mid) < 0.0
+        a = np.where(below, mid, a)
+        b = np.where(below, b, mid)
+    x_t = np.exp(np.where(g_lo >= 0, lo, np.where(g_hi < 0, hi, 0.5 * (a + b))))
+    s_t = near(x_t)
+    # the far field from the handoff (gaussian_plume_rise_k on the axis, mixing scale the depth)
+    s0_sq = s_t * q / (2.0 * math.pi * u_a)
+    run = np.maximum(distance_m - x_t, 0.0)
+    half = water_depth_m / 2.0
+
+    def sigma_sq(k):
+        c = k / half ** (4.0 / 3.0)
+        s0 = np.sqrt(s0_sq)
+        to_scale = np.maximum(half ** (2.0 / 3.0) - s0 ** (2.0 / 3.0), 0.0) * 1.5 * u_a / c
+        small = (s0 ** (2.0 / 3.0) + (2.0 / 3.0) * c * np.minimum(run, to_scale) / u_a) ** 3 \
+            + 2.0 * k * np.maximum(run - to_scale, 0.0) / u_a
+        return np.where(s0 >= half, s0_sq + 2.0 * k * run / u_a, small)
+
+    far = heat / (density_kg_m3 * cp_j_kgk * u_a * 2.0 * math.pi * np.sqrt(sigma_sq(ky) * sigma_sq(kz)))
+    return np.where(distance_m <= x_t, d_t0 / near(np.asarray(float(distance_m))), far)
 
 
 def distance_to_rise_m(limit_k: float, heat_w: float, flow_kg_s: float, current_speed_m_s: float,

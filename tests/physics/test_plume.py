@@ -80,3 +80,15 @@ def test_distance_to_rise():
     assert plume.distance_to_rise_m(10.0, **kw) == 0.0  # the port is already below the limit
     with pytest.raises(ValueError):
         plume.distance_to_rise_m(0.0, **kw)
+
+
+def test_many_discharges_at_once_are_the_scalar_model():
+    """The vectorised rise (a year of hours in one call, the handoff by bisection) is the scalar model's, whose
+    handoff ``brentq`` finds, over the range of heats, flows and currents a cabin meets."""
+    rng = np.random.default_rng(1)
+    heat, flow, current = rng.uniform(1e4, 3e6, 500), rng.uniform(1.0, 200.0, 500), rng.uniform(0.0, 1.5, 500)
+    for distance, depth in ((100.0, 15.0), (20.0, 35.0), (0.0, 15.0)):
+        many = plume.plume_centreline_rise_many_k(distance, heat, flow, current, PORT_M, water_depth_m=depth)
+        one = [float(plume.plume_centreline_rise_k(distance, h, f, u, PORT_M, water_depth_m=depth))
+               for h, f, u in zip(heat, flow, current)]
+        np.testing.assert_allclose(many, one, rtol=1e-9)

@@ -27,6 +27,8 @@ from physics import servers
 from twin.scenario import Scenario, ScenarioError
 from twin.sim.cabin import build_cabin, build_fleet
 from twin.sim.exogenous import Exogenous, build_exogenous
+from twin.sim.job_arrays import read_back
+from twin.sim.kernel_jobs import refresh_counts
 from twin.sim.processes import Plant, World, arrivals, event, maintenance, turbine
 from twin.sim.recorder import series_columns
 from twin.sim.results import RunResult
@@ -93,10 +95,18 @@ class RunSetup:
     rng: np.random.Generator
     horizon_s: float
     block_s: float
+    fast: list
+    """Per cabin group: its workload runs in the kernel (``twin.sim.kernel_jobs``)."""
 
 
-def build_run(scenario: Scenario, drop_flexible: bool = False) -> RunSetup:
-    """Everything :func:`simulate` needs before its clock starts (see :class:`RunSetup`)."""
+KERNEL_SCHEDULERS = ("fifo", "thermal")
+"""Schedulers whose compiled twin runs a cabin group's jobs inside the kernel (``twin.sim.kernel_jobs``), unless the
+group sheds work; the others (``consolidation``, ``green``) run in Python at each event."""
+
+
+def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: bool = True) -> RunSetup:
+    """Everything :func:`simulate` needs before its clock starts (see :class:`RunSetup`); ``kernel_workload``
+    False keeps every group's workload in the Python schedulers (the reference the kernel's twin is tested to)."""
     exo = build_exogenous(scenario)
     plants = [build_cabin(scenario, g) for g in scenario.cabins]
     run = scenario.run
@@ -119,17 +129,21 @@ def build_run(scenario: Scenario, drop_flexible: bool = False) -> RunSetup:
         queues.append(q)
         streams.append(jobs)
     block_s = rack_block_s(horizon_s, max(q.fleet.n_racks for q in queues))
-    arrays = build_plant_arrays(scenario, plants, queues, exo.base, n, block_s)
-    return RunSetup(exo, plants, queues, streams, inlet_models, arrays, rng, horizon_s, block_s)
+    fast = [kernel_workload and q.name in KERNEL_SCHEDULERS and g.limits.protective_policy != "shed"
+            for q, g in zip(queues, scenario.cabins)]
+    arrays = build_plant_arrays(scenario, plants, queues, exo.base, n, block_s, streams, fast)
+    return RunSetup(exo, plants, queues, streams, inlet_models, arrays, rng, horizon_s, block_s, fast)
 
 
-def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexible: bool = False) -> RunResult:
+def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexible: bool = False,
+             kernel_workload: bool = True) -> RunResult:
     """Run a scenario and return its series, KPIs and ledger.
 
     ``drop_flexible`` leaves the flexible jobs out of the same arrivals (for the perfect-foresight bound,
-    ``twin.green``)."""
+    ``twin.green``); ``kernel_workload`` False runs every group's jobs in the Python schedulers (:func:`build_run`).
+    """
     t_wall0 = time.perf_counter()
-    setup = build_run(scenario, drop_flexible)
+    setup = build_run(scenario, drop_flexible, kernel_workload)
     t_build = time.perf_counter() - t_wall0
     exo, plants, queues, streams, arrays = setup.exo, setup.plants, setup.queues, setup.streams, setup.arrays
     base, rng, horizon_s, block_s = exo.base, setup.rng, setup.horizon_s, setup.block_s
@@ -144,8 +158,11 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
                   [g.racks.repair_time_h * 3600.0 if g.racks.repairable else None for g in scenario.cabins],
                   [g.limits.protective_policy == "shed" for g in scenario.cabins], progress)
     for c, (q, jobs) in enumerate(zip(queues, streams)):
-        plant.push(c)
-        env.process(arrivals(env, plant, c, q, jobs))
+        if setup.fast[c]:
+            refresh_counts(c, arrays.st, arrays.work.tq, arrays.work.wi)
+        else:
+            plant.push(c)
+            env.process(arrivals(env, plant, c, q, jobs))
     farm = scenario.wind.farm
     windows = base.access_window_start
     if farm.mttr_h > 0:
@@ -163,6 +180,9 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
         progress(1.0)
     t_run = time.perf_counter() - t_wall0
 
+    for c, q in enumerate(queues):
+        if setup.fast[c]:
+            read_back(c, q, arrays.work, arrays.grp)
     rack_power = []
     durations = np.minimum(block_s, horizon_s - np.arange(arrays.rack_sum.shape[1]) * block_s)[:, None]
     for c, q in enumerate(queues):

@@ -25,7 +25,9 @@ import math
 import numpy as np
 from numba import njit
 
+from twin.sim.compiled_cache import refresh as refresh_compiled_cache
 from twin.sim.kernel_cabin import L_FAN, L_PUMP, cabin_control, cabin_loads, cache_entry
+from twin.sim.kernel_jobs import complete_due, enqueue_due, next_arrival_s, refresh_counts, start_waiting
 from twin.sim.kernel_physics import (
     cable_sending_w,
     exp_sum_above,
@@ -49,7 +51,7 @@ from twin.sim.state import (
     B_K_SHORE, B_LINK_CUTS, B_LINK_MAX, B_N_BASE, B_N_TURB, B_NEXT_CTRL, B_OUT_S, B_PERIOD_SHOWN, B_REC_MAX,
     B_REC_MIN, B_RESERVE_ONLY, B_SEA_OFFSET, B_SHORE_MAX, B_SURPLUS_W, B_TOTAL_SERVERS, B_TR_K, B_TR_NL,
     B_TURB_DOWN, C_G_HX, C_K_GAS, C_K_SEA, C_LAM, C_V, G_CLOCK, G_SPEED, G_TARGET, P_ALLOW, P_COUNT, P_GAS_RATE,
-    P_FOUL_STEP, P_GROUPS, P_HAS_DEV, P_MARGIN, P_RACKS, P_SHED, P_SQRT_C0, P_SQRT_C1, P_SQRT_C2, P_UA_WS, R_POWER, S_ALIVE,
+    P_FAST, P_FOUL_STEP, P_GROUPS, P_HAS_DEV, P_MARGIN, P_RACKS, P_SHED, P_SQRT_C0, P_SQRT_C1, P_SQRT_C2, P_UA_WS, R_POWER, S_ALIVE,
     S_BUSY, S_DEV_MAX, S_DIRTY, S_FAN_LEVEL, S_FAN_W, S_FLAGS, S_FOUL_LEVEL, S_HAZARD, S_HAZARD_LIMIT,
     S_HAZARD_RATE, S_HEAT_W, S_IN_BAND, S_IT_W, S_NEXT_TRANSITION, S_POWERED, S_PUMP_LEVEL, S_PUMP_W, S_QUEUE,
     S_SERVERS, S_STOP_BAND, S_STOP_PERIOD, S_THROTTLE, S_X0, S_X1, S_X2, STOP_BAND_EXIT, STOP_COMPLETION,
@@ -184,9 +186,9 @@ def _above(wk, c, tau, threshold, iv, pos):
 
 @njit(cache=True)
 def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, acc_g, acc_c, out64, out_g, out_c,
-            xtab):
+            xtab, fl, tq, queue, jobs, slots, alloc, cls, wi, free, order):
     """Advance the plant from ``t0`` towards ``t_end`` [s]; returns the time reached (``t_end``, or earlier with
-    ``st[:, S_FLAGS]`` saying why; module docstring) and how many rows have flags."""
+    ``st[:, S_FLAGS]`` saying why; module docstring) and the union of the rows' flags."""
     n_cab = prm.shape[0]
     base_s, ctrl_s, out_s, block_s = bus[B_BASE_S], bus[B_CTRL_S], bus[B_OUT_S], bus[B_BLOCK_S]
     n_base = int(bus[B_N_BASE])
@@ -203,6 +205,17 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             st[c, S_DIRTY] = 0.0
     t = t0
     while t < t_end:
+        # the kernel's own workload at this instant: jobs submitted, jobs done, then what now fits
+        for c in range(n_cab):
+            if prm[c, P_FAST] != 0.0:
+                changed = enqueue_due(c, t, grp, jobs, tq, queue, wi) > 0
+                if complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, free) > 0:
+                    changed = True
+                if changed:
+                    start_waiting(c, t, prm, grp, racks, fl, tq, queue, jobs, slots, alloc, cls, wi, free, order)
+                    refresh_counts(c, st, tq, wi)
+                    cabin_loads(c, prm, st, grp, racks, dev_t, xtab)
+                    st[c, S_DIRTY] = 0.0
         k_ctrl = bus[B_NEXT_CTRL]
         b = _index(t, base_s)
         if b >= n_base:
@@ -217,7 +230,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                         wanted = True
                 bus[B_PERIOD_SHOWN] = k_ctrl
                 if wanted:
-                    return t, n_cab
+                    return t, STOP_PERIOD
             for c in range(n_cab):
                 cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s)
             bus[B_NEXT_CTRL] = k_ctrl + 1.0
@@ -241,6 +254,8 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                 if sp > 0.0 and grp[c, g, G_TARGET] < math.inf:
                     tc = t + (grp[c, g, G_TARGET] - grp[c, g, G_CLOCK]) / sp
                     seg_end = min(seg_end, max(tc, t))
+            if prm[c, P_FAST] != 0.0:
+                seg_end = min(seg_end, max(next_arrival_s(c, jobs, wi), t))
             rate = st[c, S_HAZARD_RATE]
             if rate > 0.0 and st[c, S_HAZARD_LIMIT] < math.inf:
                 seg_end = min(seg_end, max(t + (st[c, S_HAZARD_LIMIT] - st[c, S_HAZARD]) / rate, t))
@@ -269,15 +284,15 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             at_limit = True
         # each row's network over the interval, in modal coordinates, and its hottest inlet as exponentials
         for c in range(n_cab):
-            fl = int(st[c, S_FAN_LEVEL])
+            fan_lv = int(st[c, S_FAN_LEVEL])
             e = cache[c, cache_entry(prm, cache, st, c, int(st[c, S_FOUL_LEVEL]) if st[c, S_FOUL_LEVEL] >= 0 else 0,
-                                     fl, int(st[c, S_PUMP_LEVEL]), True)]
+                                     fan_lv, int(st[c, S_PUMP_LEVEL]), True)]
             sq0, sq1, sq2 = prm[c, P_SQRT_C0], prm[c, P_SQRT_C1], prm[c, P_SQRT_C2]
             bt0 = st[c, S_HEAT_W] / sq0
             bt1 = e[C_G_HX] * sea_c / sq1
             bt2 = prm[c, P_UA_WS] * sea_c / sq2
             y0, y1, y2 = sq0 * st[c, S_X0], sq1 * st[c, S_X1], sq2 * st[c, S_X2]
-            devterm = st[c, S_DEV_MAX] * L_FAN / fl if prm[c, P_HAS_DEV] != 0.0 else 0.0
+            devterm = st[c, S_DEV_MAX] * L_FAN / fan_lv if prm[c, P_HAS_DEV] != 0.0 else 0.0
             k_gas, k_sea = e[C_K_GAS], e[C_K_SEA]
             a0 = k_sea * sea_c + devterm
             valid = 1.0
@@ -428,7 +443,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
         stop = False
         for c in range(n_cab):
             flags = int(st[c, S_FLAGS])
-            for g in range(int(prm[c, P_GROUPS])):
+            for g in range(int(prm[c, P_GROUPS]) if prm[c, P_FAST] == 0.0 else 0):
                 if grp[c, g, G_CLOCK] >= grp[c, g, G_TARGET] - CLOCK_TOLERANCE_S:
                     flags |= STOP_COMPLETION
             if st[c, S_HAZARD] >= st[c, S_HAZARD_LIMIT] - 1e-12:
@@ -442,6 +457,8 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             break
     flagged = 0
     for c in range(n_cab):
-        if st[c, S_FLAGS] != 0.0:
-            flagged += 1
+        flagged |= int(st[c, S_FLAGS])
     return t, flagged
+
+
+refresh_compiled_cache(advance)

@@ -25,9 +25,10 @@ from typing import Callable
 import numpy as np
 import simpy
 
+from twin.sim import kernel_jobs
 from twin.sim.kernel import advance
 from twin.sim.state import (
-    B_DEFICIT_W, B_GRID_OUTAGES, B_LINK_CUTS, B_SEA_OFFSET, B_SURPLUS_W, B_TURB_DOWN, G_CLOCK, G_TARGET, R_DEV,
+    B_DEFICIT_W, B_GRID_OUTAGES, B_LINK_CUTS, B_SEA_OFFSET, B_SURPLUS_W, B_TURB_DOWN, G_CLOCK, G_TARGET, P_FAST, R_DEV,
     S_ALIVE, S_CLEAN_T, S_FLAGS, S_HAZARD, S_HAZARD_LIMIT, S_IN_BAND, S_PUMP_CAP, S_STOP_BAND, S_STOP_PERIOD,
     STOP_COMPLETION, STOP_FAILURE, STOP_PERIOD, STOP_TRANSITION, PlantArrays,
 )
@@ -114,6 +115,7 @@ class Plant:
         self.fail_rngs = fail_rngs
         self.repair_s = repair_s
         self.shed = shed
+        self.fast = [bool(v) for v in arrays.prm[:, P_FAST]]
         self.thermal = [isinstance(q, ThermalScheduler) for q in queues]
         self.green = [isinstance(q, GreenScheduler) for q in queues]
         self.progress = progress
@@ -131,33 +133,43 @@ class Plant:
 
     # ------------------------------------------------------------------------------------------------ the process
     def run(self):
+        """The process: between two simpy events the kernel may stop several times (jobs completing, boots
+        ending, control instants for the green scheduler); those stops concern the plant and its workload only, so
+        they are handled without a simpy event each, and the plant yields when it reaches the next scheduled
+        event, or to bring simpy's clock to a failure (a repair it schedules must start from the right time)."""
         env = self.env
         horizon = self.horizon_s
         args = self.args
         flagged = 0
+        t = env.now
         while True:
-            now = env.now
             if flagged or self.dirty:
-                self.handle(now, flagged)
+                self.handle(t, flagged)
+                flagged = 0
             if self.spawned:  # processes started now schedule their first events before the kernel looks ahead
                 self.spawned = False
-                flagged = 0
                 yield _Late(env, 0.0)
                 continue
-            if now >= horizon:
+            if t >= horizon:
                 return
-            target = env.peek()
-            if target > horizon:
-                target = horizon
-            if target > self._next_report:
-                target = self._next_report
-            t, flagged = advance(now, target, *args)
-            self.kernel_calls += 1
+            nxt = env.peek()
+            if nxt > horizon:
+                nxt = horizon
+            while True:
+                target = nxt if nxt < self._next_report else self._next_report
+                t, flagged = advance(t, target, *args)
+                self.kernel_calls += 1
+                if t >= self._next_report:
+                    self.progress(t / horizon)
+                    self._next_report = min(self._next_report + self._report_step, horizon) if t < horizon \
+                        else math.inf
+                if t >= nxt or flagged & STOP_FAILURE:
+                    break
+                if flagged:
+                    self.handle(t, flagged)
+                    flagged = 0
             self.t = t
-            if t >= self._next_report:
-                self.progress(t / horizon)
-                self._next_report = min(self._next_report + self._report_step, horizon) if t < horizon else math.inf
-            yield _Late(env, t - now)
+            yield _Late(env, t - env.now)
 
     # ------------------------------------------------------------------------------------------------ at an instant
     def handle(self, now: float, flagged: int) -> None:
@@ -179,6 +191,9 @@ class Plant:
         for c in rows:
             q = self.queues[c]
             f = int(flags[c]) if flags is not None else 0
+            if self.fast[c]:
+                self._handle_fast(c, now, f)
+                continue
             ng = len(q.groups)
             q.clock[:] = grp[c, :ng, G_CLOCK].tolist()
             if f:
@@ -213,6 +228,25 @@ class Plant:
             else:
                 q.start_waiting(now)
             self.push(c)
+
+    def _handle_fast(self, c: int, now: float, f: int) -> None:
+        """A cabin group whose workload runs in the kernel: a failure or a repair changed its fleet; start what
+        now fits."""
+        a = self.arrays
+        w = a.work
+        if f:
+            a.st[c, S_FLAGS] = 0.0
+        if f & STOP_FAILURE:
+            rng = self.fail_rngs[c]
+            rack = kernel_jobs.fail_one(c, rng.uniform(), a.prm, a.racks, w.fl, w.tq, w.wi)
+            if self.repair_s[c] is not None:
+                self.env.process(repair(self.env, self, c, None, self.repair_s[c], rack))
+                self.spawned = True
+            a.st[c, S_HAZARD] = 0.0
+            a.st[c, S_HAZARD_LIMIT] = rng.exponential()
+        kernel_jobs.start_waiting(c, now, a.prm, a.grp, a.racks, w.fl, w.tq, w.queue, w.jobs, w.slots, w.alloc,
+                                  w.cls, w.wi, w.free, w.order)
+        kernel_jobs.refresh_counts(c, a.st, w.tq, w.wi)
 
     def push(self, c: int) -> None:
         """The workload's state of cabin group ``c`` into the kernel's arrays."""
@@ -250,9 +284,15 @@ def arrivals(env: simpy.Environment, plant: Plant, c: int, q: Scheduler, jobs: J
         plant.dirty.add(c)
 
 
-def repair(env: simpy.Environment, plant: Plant, c: int, q: Scheduler, repair_s: float, rack: int):
+def repair(env: simpy.Environment, plant: Plant, c: int, q: Scheduler | None, repair_s: float, rack: int):
+    """A replacement server arrives in ``rack`` after ``repair_s``; ``q`` None: the group's workload runs in the
+    kernel."""
     yield env.timeout(repair_s)
-    q.repair_one(rack)
+    if q is None:
+        a = plant.arrays
+        kernel_jobs.repair_one(c, rack, a.racks, a.work.fl, a.work.tq, a.work.wi)
+    else:
+        q.repair_one(rack)
     plant.dirty.add(c)
 
 

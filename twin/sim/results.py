@@ -223,13 +223,17 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     out = {}
     depth = scenario.site.water_depth_m
     for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):
-        heat = h[f"cabin{ci}_it_power_w"].to_numpy() + plant.fan_power_w(h[f"cabin{ci}_fan_speed"].to_numpy())
-        flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy()
-        cur = h["current_speed_m_s"].to_numpy()
-        rise = np.array([
-            float(plume.plume_centreline_rise_k(g.cooling.plume_limit_distance_m, q, m, u,
-                                                g.cooling.discharge_port_diameter_m, water_depth_m=depth))
-            if m > 0 and q > 0 else 0.0
-            for q, m, u in zip(np.asarray(heat), flow, cur)])
+        heat = h[f"cabin{ci}_it_power_w"].to_numpy(dtype=float) + plant.fan_power_w(
+            h[f"cabin{ci}_fan_speed"].to_numpy(dtype=float))
+        flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy(dtype=float)
+        cur = h["current_speed_m_s"].to_numpy(dtype=float)
+        heat = np.asarray(heat, dtype=float)
+        flow = np.asarray(flow, dtype=float)
+        live = (flow > 0) & (heat > 0)
+        rise = np.zeros(heat.size)
+        if live.any():
+            rise[live] = plume.plume_centreline_rise_many_k(g.cooling.plume_limit_distance_m, heat[live], flow[live],
+                                                            cur[live], g.cooling.discharge_port_diameter_m,
+                                                            water_depth_m=depth)
         out[f"cabin{ci}_plume_rise_k"] = rise
     return pd.DataFrame(out, index=h.index)

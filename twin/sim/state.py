@@ -48,7 +48,8 @@ P_MIN_PUMP, P_SETPOINT, P_GAIN, P_TI = 24, 25, 26, 27  # [-], [C], [-], [s]
 P_ALLOW, P_MARGIN, P_MIN_SPEED, P_RACK_SCOPE, P_SHED = 28, 29, 30, 31, 32  # [C], [K], [-], flag, flag
 P_COUNT, P_AFR, P_FAN_THR, P_FAN_SLOPE = 33, 34, 35, 36  # cabins [-], failures per server [s-1], [C], [K-1]
 P_RACKS, P_GROUPS, P_HAS_DEV = 37, 38, 39  # racks, job classes, flag
-P_COUNT_ALL = 40
+P_FAST, P_THERMAL = 40, 41  # the workload runs in the kernel (twin.sim.kernel_jobs); coolest racks first
+P_COUNT_ALL = 42
 # ------------------------------------------------------------------------------------------------ st: state
 S_X0, S_X1, S_X2 = 0, 1, 2  # server, gas and wall temperatures [C]
 S_PI_SPEED, S_PI_ERROR = 3, 4  # pump controller's speed [-] and last error [K]
@@ -67,9 +68,24 @@ S_SOLVES = 34  # eigen-decompositions computed (cache misses), for the benchmark
 S_COUNT = 35
 # ------------------------------------------------------------------------------------------------ grp: job classes
 G_CLOCK, G_TARGET, G_SPEED, G_CAP, G_DYN = 0, 1, 2, 3, 4  # work clock [s], next completion [s], [-], [-], [W]
-G_COUNT = 5
+G_TYPE, G_DYN_W, G_IDLE_W = 5, 6, 7  # server type; a busy server's dynamic power at full speed, idle power [W]
+G_COUNT = 8
 # ------------------------------------------------------------------------------------------------ racks rows
-R_STATIC, R_POWER, R_DEV, R_SPEED, R_DYN = 0, 1, 2, 3, 4  # [W], [W], [K], [-], then one row per class [W]
+R_STATIC, R_POWER, R_DEV, R_SPEED, R_IDLE = 0, 1, 2, 3, 4  # [W], [W], [K], [-], a server's idle power [W]
+R_DYN = 5  # then one row per class: its dynamic power at full speed on the rack [W]
+# ------------------------------------------------------------------------------------------------ the kernel's workload
+FL_TYPE, FL_ALIVE, FL_ON, FL_BUSY, FL_PENDING = 0, 1, 2, 3, 4  # fl rows, per rack
+FL_COUNT = 5
+TQ_ON, TQ_ALIVE, TQ_BUSY, TQ_HEAD, TQ_LEN, TQ_SERVERS = 0, 1, 2, 3, 4, 5  # tq columns, per server type
+TQ_COUNT = 6
+J_SUBMIT, J_SIZE, J_WORK, J_DEADLINE, J_FLEX, J_GROUP, J_RECORD, J_START, J_W0, J_WAIT = range(10)  # jobs columns
+J_COUNT = 10
+SL_JOB, SL_FINISH, SL_GROUP, SL_N, SL_SEQ = 0, 1, 2, 3, 4  # slots columns (SL_JOB -1: free)
+SL_COUNT = 5
+CL_COMPLETED, CL_FLEX_COMPLETED, CL_MISSES, CL_REJECTED, CL_ENERGY_J, CL_SERVER_S, CL_WORK_S = range(7)
+CL_COUNT = 7
+WI_NEXT, WI_N_JOBS, WI_SEQ, WI_FREE, WI_FAILURES, WI_SERVERS = 0, 1, 2, 3, 4, 5  # wi columns
+WI_COUNT = 6
 # ------------------------------------------------------------------------------------------------ cache entries
 CACHE_SLOTS = 64
 C_KEY, C_G_IT, C_G_HX, C_C_A, C_K_GAS, C_K_SEA, C_HAS_EIG = 0, 1, 2, 3, 4, 5, 6
@@ -122,10 +138,11 @@ class PlantArrays:
     out_g: np.ndarray
     out_c: np.ndarray
     xtab: np.ndarray
+    work: object  # twin.sim.job_arrays.JobArrays
 
     def kernel_args(self) -> tuple:
         return (self.prm, self.st, self.grp, self.racks, self.dev_t, self.rack_sum, self.cache, self.exo, self.bus,
-                self.acc_g, self.acc_c, self.out64, self.out_g, self.out_c, self.xtab)
+                self.acc_g, self.acc_c, self.out64, self.out_g, self.out_c, self.xtab, *self.work.kernel_args())
 
 
 def network_params(row: np.ndarray, p: thermal.CabinThermal) -> None:
@@ -183,11 +200,13 @@ def _battery(el, bus: np.ndarray) -> None:
     bus[B_BATT_EMAX] = p.energy_max_wh
 
 
-def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: float) -> PlantArrays:
+def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: float, streams: list,
+                       fast: list[bool]) -> PlantArrays:
     """The arrays of a run: constants and initial state of every cabin group (each starts in the steady state of
     the load already running, its fans to that heat and its pump where the controller would have settled), the
     bus, and the recorder's buffers for ``n_out`` output steps. ``base``: the environment at its base resolution
-    (``twin.sim.exogenous.BaseSeries``). The fleets of ``queues`` are bound to rows of ``racks``."""
+    (``twin.sim.exogenous.BaseSeries``). The fleets of ``queues`` are bound to rows of ``racks``; the groups marked
+    ``fast`` run their job ``streams`` in the kernel (``twin.sim.kernel_jobs``)."""
     n_cab = len(plants)
     n_groups = max(len(q.groups) for q in queues)
     n_racks = max(q.fleet.n_racks for q in queues)
@@ -232,10 +251,14 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
         # the fleet keeps its rack powers in this group's rows of ``racks``
         fleet.bind_power_arrays(racks[c, R_STATIC, :fleet.n_racks],
                                 [racks[c, R_DYN + g, :fleet.n_racks] for g in range(len(q.groups))])
+        racks[c, R_IDLE, :fleet.n_racks] = fleet.rack_idle_w
+        row[P_FAST] = 1.0 if fast[c] else 0.0
+        row[P_THERMAL] = 1.0 if q.name == "thermal" else 0.0
         for g, gr in enumerate(q.groups):
             grp[c, g, G_CAP] = gr.cap_speed
             grp[c, g, G_SPEED] = min(1.0, gr.cap_speed)
             grp[c, g, G_TARGET] = math.inf
+            grp[c, g, G_TYPE], grp[c, g, G_DYN_W], grp[c, g, G_IDLE_W] = gr.type, gr.dyn_w, gr.idle_w
         # start from the steady state of the load already running, fans to that heat, pump where it settles
         q.set_speed(1.0)
         heat0 = q.power_w()
@@ -282,7 +305,9 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
     bus[B_N_BASE] = base.farm_power_w.size
 
     from twin.sim import recorder
+    from twin.sim.job_arrays import build_job_arrays
 
+    work = build_job_arrays(queues, streams, fast, grp)
     acc_g, acc_c, out64, out_g, out_c = recorder.allocate(n_cab, n_out)
     cache = np.zeros((n_cab, CACHE_SLOTS, C_COUNT))
     cache[:, :, C_KEY] = -1.0
@@ -291,4 +316,4 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
     exo[X_SEA_C] = base.sea_temp_c
     xtab = np.array(servers.ASHRAE_X_FACTOR, dtype=float).T.copy()
     return PlantArrays(prm, st, grp, racks, dev_t, np.zeros((n_cab, n_blocks, n_racks)), cache, exo, bus,
-                       acc_g, acc_c, out64, out_g, out_c, xtab)
+                       acc_g, acc_c, out64, out_g, out_c, xtab, work)

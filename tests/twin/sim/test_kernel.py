@@ -140,8 +140,9 @@ def build_cabin_thermal(sc):
 
 
 def test_a_throttled_job_finishes_at_its_work_over_the_speed():
-    """With the allowable limit below the inlet the servers run at their lowest speed all the time: each job that
-    starts and ends inside the run takes its work divided by that speed, to a microsecond."""
+    """With the allowable limit below the sea the servers run at their lowest speed all the time: each job that
+    starts and ends inside the run takes its work divided by that speed, to a microsecond (the Python schedulers'
+    bookkeeping records each job's start and end; the kernel's workload is held to them in test_kernel_jobs.py)."""
     from twin.workload import schedulers
 
     seen = []
@@ -154,9 +155,10 @@ def test_a_throttled_job_finishes_at_its_work_over_the_speed():
     schedulers.Scheduler._finish_segment = record
     try:
         r = simulate(load_scenario("lingang-phase1", [
-            "run.horizon_s=2d", "cabins.0.limits.allowable_max_c=15", "cabins.0.limits.recommended_max_c=14",
+            "run.horizon_s=2d", "run.start=2026-08-01T00:00:00+08:00", "cabins.0.limits.allowable_max_c=20",
+            "cabins.0.limits.recommended_max_c=19", "cabins.0.limits.inlet_setpoint_c=18",
             "cabins.0.limits.min_speed_fraction=0.4", "cabins.0.limits.throttle_margin_k=0.5",
-            "cabins.0.limits.recommended_min_c=5", "workload.scheduler=fifo"]))
+            "cabins.0.limits.recommended_min_c=5", "workload.scheduler=fifo"]), kernel_workload=False)
     finally:
         schedulers.Scheduler._finish_segment = original
     assert (r.series.cabin0_throttle == np.float32(0.4)).all()
