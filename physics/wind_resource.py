@@ -253,13 +253,14 @@ class MeasuredWind:
     pressure_pa: np.ndarray | None = None
 
 
-def read_measured_wind_csv(path, height_m=None, delimiter=",") -> MeasuredWind:
+def read_measured_wind_csv(path, height_m=None, delimiter=",", label=None) -> MeasuredWind:
     """Read a measured wind series from a CSV file with a header row.
 
     Columns (:data:`MEASURED_WIND_COLUMNS`): ``timestamp`` (ISO 8601 with a UTC offset or Z),
     ``wind_speed_m_s``; optional ``wind_direction_deg``, ``air_temp_c``, ``pressure_pa`` and
     ``height_m`` (the measurement height, or pass ``height_m``; if both, they must agree).
-    Unknown columns are ignored; blank lines are skipped.
+    Unknown columns are ignored; blank lines are skipped. ``label`` names the file in messages (default its
+    path; ``"csv"`` for a buffer).
 
     Rules (every failure is a ``ValueError`` naming the row, its file line and the column):
     a missing required column; a timestamp that is empty, unparseable or without offset;
@@ -270,7 +271,8 @@ def read_measured_wind_csv(path, height_m=None, delimiter=",") -> MeasuredWind:
     """
     import pandas as pd  # local: the pure functions do not need pandas
 
-    label = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "csv"
+    if label is None:  # how messages name the file
+        label = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "csv"
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
                           sep=delimiter, skipinitialspace=True)
@@ -306,7 +308,7 @@ def read_measured_wind_csv(path, height_m=None, delimiter=",") -> MeasuredWind:
                          f"{stamps.iloc[i - 1]!r}: timestamps must be sorted and unique")
 
     values = {}
-    for column, (required, unit, bounds) in MEASURED_WIND_COLUMNS.items():
+    for column, (_required, unit, bounds) in MEASURED_WIND_COLUMNS.items():
         if column == "timestamp" or column not in raw.columns:
             continue
         text = raw[column]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from twin.scenario.datafiles import DataFile
 from twin.scenario.units import StrictModel
 
 # ----------------------------------------------------------------------------------------------- site
@@ -99,9 +100,10 @@ class WindResource(StrictModel):
         default_factory=lambda: [1.0] * 12, min_length=4, max_length=36,
         description="Wind rose: relative frequency of each equal sector, the first centred on north [-]")
     turbulence_intensity: float = Field(0.1, ge=0.0, le=0.5, description="Turbulence intensity [-]")
-    measured_csv: str | None = Field(
-        None, description="A measured wind series to use instead of the synthetic one (docs/wind.md gives the "
-        "columns); a relative path is taken from the scenario file's folder")
+    measured_csv: Annotated[str | None, DataFile("wind")] = Field(
+        None, max_length=4096, description="A measured wind series (CSV or Parquet, docs/wind.md gives the columns) "
+        "to use instead of the synthetic one: a path (a relative one from the scenario file's folder), or "
+        "dataset:<id> of an uploaded data set (the only form the API takes)")
     measured_height_m: float | None = Field(
         None, gt=0.0, le=1000.0, description="Measurement height when the CSV has no height_m column [m]")
     measured_max_gap_h: float = Field(3.0, ge=0.0, le=240.0,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from twin.scenario.cabins import CabinGroup, known_server
+from twin.scenario.datafiles import DataFile
 from twin.scenario.environment import Electrical, Site, Wind
 from twin.scenario.units import MAX_HORIZON_S, MAX_STEPS, Seconds, StrictModel
 
@@ -79,9 +80,11 @@ class Workload(StrictModel):
     classes: list[JobClass] = Field(
         default_factory=list, description="Job classes, each with its own arrivals, sizes, run times and server "
         "type; when empty, one class 'default' is made of the fields above")
-    trace_csv: str | None = Field(
-        None, description="Replay the jobs of this CSV file instead of drawing arrivals (docs/workload.md: columns "
-        "submit_s, servers, duration_s, class, deadline_s, cabin); a relative path is relative to the scenario file")
+    trace_csv: Annotated[str | None, DataFile("trace")] = Field(
+        None, max_length=4096, description="Replay the jobs of this trace (CSV or Parquet; docs/workload.md: "
+        "columns submit_s, servers, duration_s, class, deadline_s, cabin) instead of drawing arrivals: a path (a "
+        "relative one from the scenario file's folder), or dataset:<id> of an uploaded data set (the only form the "
+        "API takes)")
 
     @model_validator(mode="after")
     def _sizes(self) -> "Workload":

@@ -29,6 +29,7 @@ import simpy
 
 from physics import electrical, servers, thermal
 from twin.scenario import Scenario, ScenarioError
+from twin.scenario.datafiles import DataAccess
 from twin.sim import controls
 from twin.sim.cabin import CabinPlant, build_cabin, build_fleet
 from twin.sim.exogenous import Exogenous, build_exogenous
@@ -94,7 +95,8 @@ def job_power_at_node_w(scenario: Scenario, model: servers.ServerModel) -> float
         / scenario.electrical.distribution_efficiency
 
 
-def draw_run_jobs(scenario: Scenario, rng: np.random.Generator) -> list:
+def draw_run_jobs(scenario: Scenario, rng: np.random.Generator,
+                  data_access: DataAccess | None = None) -> list:
     """The jobs of a run, cabin group by cabin group: ``[(arrivals, initial), ...]`` (``twin.workload``), or the
     trace's jobs (``twin.trace``; no initial jobs). The engine draws them first from its generator, so
     ``twin.green`` gets the same jobs from the same seed."""
@@ -105,7 +107,7 @@ def draw_run_jobs(scenario: Scenario, rng: np.random.Generator) -> list:
         from twin.workload.trace import TraceError, read_trace
 
         try:
-            streams = read_trace(wl.trace_csv, [c.name for c in classes], len(scenario.cabins))
+            streams = read_trace(wl.trace_csv, [c.name for c in classes], len(scenario.cabins), data_access)
         except TraceError as exc:
             raise ScenarioError([("workload.trace_csv", p) for p in exc.problems], "trace") from None
         empty = JobStream(np.zeros(0), np.zeros(0, int), np.zeros(0))
@@ -121,13 +123,15 @@ def draw_run_jobs(scenario: Scenario, rng: np.random.Generator) -> list:
     return out
 
 
-def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexible: bool = False) -> RunResult:
+def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexible: bool = False,
+             data_access: DataAccess | None = None) -> RunResult:
     """Run a scenario and return its series, KPIs and ledger.
 
     ``drop_flexible`` leaves the flexible jobs out of the same arrivals (for the perfect-foresight bound,
-    ``twin.green``)."""
+    ``twin.studies.green``). ``data_access`` reads the data files the scenario names (``twin.scenario.datafiles``: the
+    user's own paths when None; the API's uploaded data sets in its workers)."""
     t_wall0 = time.perf_counter()
-    exo = build_exogenous(scenario)
+    exo = build_exogenous(scenario, data_access)
     t_exo = time.perf_counter() - t_wall0
     plants = [build_cabin(scenario, g) for g in scenario.cabins]
     run = scenario.run
@@ -149,7 +153,7 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     queues = []
     inlet_models = []
     wl = scenario.workload
-    for plant, group, (arrivals, initial) in zip(plants, scenario.cabins, draw_run_jobs(scenario, rng)):
+    for plant, group, (arrivals, initial) in zip(plants, scenario.cabins, draw_run_jobs(scenario, rng, data_access)):
         fleet, groups, inlet_model = build_fleet(scenario, group, plant)
         inlet_models.append(inlet_model)
         q = make_scheduler(wl.scheduler, fleet, groups, wl.spare_share)

@@ -7,9 +7,9 @@ None of these depend on what the data centre does, so they are vectorised over e
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 from physics import ocean, wind
 from physics.electrical import EAST_CHINA_GRID_CARBON_KG_PER_KWH, hourly_carbon_profile
 from twin.scenario import Scenario, ScenarioError
+from twin.scenario.datafiles import DataAccess, LocalFiles, tabular_text
 
 __all__ = ["Exogenous", "build_exogenous", "farm_power_curve", "farm_layout_m", "farm_power_table", "next_window_start",
            "lowest_wind_seed"]
@@ -84,18 +85,20 @@ def farm_power_table(scenario: Scenario, curve: wind.PowerCurve) -> wind.FarmPow
                                   wake_decay=farm.wake_decay)
 
 
-def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int):
+def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int,
+                   data_access: DataAccess | None = None):
     """Wind speed at the reference height and direction for every step, with air temperature and pressure when a
     measured series gives them: ``(speed_m_s, direction_deg, height_m, air_temp_c or None, pressure_pa or None)``.
+    A measured series is read through ``data_access`` (``twin.scenario.datafiles``; the user's own paths when None).
     """
     res = scenario.wind.resource
     run = scenario.run
     if res.measured_csv is not None:
-        path = Path(res.measured_csv)
-        if not path.is_file():
-            raise ScenarioError([("wind.resource.measured_csv", f"no such file: {path}")], "scenario")
+        access = data_access if data_access is not None else LocalFiles()
         try:
-            series = wind.read_measured_wind_csv(path, height_m=res.measured_height_m)
+            raw, label = access.read("wind", res.measured_csv)
+            text = tabular_text(raw, label)
+            series = wind.read_measured_wind_csv(io.StringIO(text), height_m=res.measured_height_m, label=label)
             series = wind.resample_wind(series, run.start, run.step_s, n, max_gap_s=res.measured_max_gap_h * 3600.0)
         except ValueError as exc:
             raise ScenarioError([("wind.resource.measured_csv", str(exc))], "scenario") from None
@@ -158,7 +161,8 @@ def next_window_start(ok: np.ndarray, need_steps: int) -> np.ndarray:
     return np.minimum.accumulate(cand[::-1])[::-1]
 
 
-def lowest_wind_seed(scenario: Scenario, seeds: range | list[int] = range(1, 11)) -> int:
+def lowest_wind_seed(scenario: Scenario, seeds: range | list[int] = range(1, 11),
+                     data_access: DataAccess | None = None) -> int:
     """Of the given seeds, the one whose synthetic wind gives the farm the least energy over the scenario's
     horizon: with a 7-day horizon, the lowest-wind week of that many seeded weeks (a stress case for green supply).
     """
@@ -166,7 +170,7 @@ def lowest_wind_seed(scenario: Scenario, seeds: range | list[int] = range(1, 11)
     for seed in seeds:
         data = scenario.model_dump()
         data["run"]["seed"] = seed
-        energy = float(build_exogenous(Scenario.model_validate(data)).farm_power_w.sum())
+        energy = float(build_exogenous(Scenario.model_validate(data), data_access).farm_power_w.sum())
         if energy < best:
             best_seed, best = seed, energy
     return best_seed
@@ -184,7 +188,8 @@ def local_calendar(start: dt.datetime, timezone: str, time_s: np.ndarray) -> tup
     return hour, day
 
 
-def build_exogenous(scenario: Scenario) -> Exogenous:
+def build_exogenous(scenario: Scenario, data_access: DataAccess | None = None) -> Exogenous:
+    """The run's exogenous series; a measured wind series is read through ``data_access`` (see ``reference_wind``)."""
     run = scenario.run
     n = int(round(run.horizon_s / run.step_s))
     time_s = np.arange(n, dtype=float) * run.step_s
@@ -192,7 +197,7 @@ def build_exogenous(scenario: Scenario) -> Exogenous:
 
     # wind at the reference height (synthetic and seeded, or measured), then sheared to hub height
     res = scenario.wind.resource
-    speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n)
+    speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n, data_access)
     farm = scenario.wind.farm
     curve = farm_power_curve(scenario)
     if farm.power_curve_smoothing:
