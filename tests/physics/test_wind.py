@@ -328,7 +328,8 @@ def test_farm_power_interpolation():
     # periodic in direction
     assert wind.farm_power_w(table, 8.0, 359.9) == pytest.approx(wind.farm_power_w(table, 8.0, -0.1), rel=1e-12)
     assert wind.farm_power_w(table, 8.0, 359.9999) == pytest.approx(table.power_w[0, 16], rel=1e-4)
-    np.testing.assert_allclose(wind.farm_power_w(table, 9.0, [360.0, 720.0, -360.0]), wind.farm_power_w(table, 9.0, 0.0))
+    np.testing.assert_allclose(wind.farm_power_w(table, 9.0, [360.0, 720.0, -360.0]),
+                               wind.farm_power_w(table, 9.0, 0.0))
     assert wind.farm_power_w(table, 8.0, 359.9) == pytest.approx(wind.farm_power_w(table, 8.0, 0.1), rel=0.05)
     # bilinear: midpoint = mean of the four corners
     mid = wind.farm_power_w(table, 8.25, 272.5)

@@ -64,7 +64,7 @@ def run(
         fail_input(str(exc))
     except ValueError as exc:
         err.print(f"[bold red]run failed:[/] {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     paths = {}
     if out is not None:
         paths = result.save(out)

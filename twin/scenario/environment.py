@@ -32,7 +32,8 @@ class SeaModel(StrictModel):
     heatwave_mean_intensity_k: float = Field(
         1.5, ge=0.0, le=10.0, description="Mean excess over the climatology of a drawn heatwave (exponential) [K]")
     heatwave_mean_duration_d: float = Field(
-        15.0, ge=5.0, le=200.0, description="Mean duration of a drawn heatwave; at least 5 days (Hobday et al. 2016) [d]")
+        15.0, ge=5.0, le=200.0,
+        description="Mean duration of a drawn heatwave; at least 5 days (Hobday et al. 2016) [d]")
 
     @field_validator("monthly_mean_temp_c")
     @classmethod
@@ -179,7 +180,8 @@ class WindFarm(StrictModel):
                                    description="Calm weather a repair crew needs to reach a turbine and start [h]")
     repair_max_wave_height_m: float = Field(1.5, gt=0.0, le=10.0,
                                             description="Highest significant wave height for the crew vessel [m]")
-    repair_max_wind_m_s: float = Field(12.0, gt=0.0, le=40.0, description="Highest 10 m wind for turbine access [m s-1]")
+    repair_max_wind_m_s: float = Field(12.0, gt=0.0, le=40.0,
+                                       description="Highest 10 m wind for turbine access [m s-1]")
     wave_fetch_m: float = Field(50_000.0, gt=0.0, description="Open-water fetch for the wind sea at the farm [m]")
     maintenance_start_day_of_year: float | None = Field(
         120.0, ge=1.0, le=366.0, description="Start of the yearly planned-maintenance campaign; null for none [d]")
