@@ -25,8 +25,8 @@ stronger sets the plume; both grow with distance, so the rise decays monotonical
   ``Q_h`` through every cross-section exactly. Default diffusivities from the current and depth (Fischer et al.
   sec. 5.1, open channels): ``K_z = 0.067 h u*``, ``K_y = 0.6 h u*`` (natural, irregular boundaries),
   ``u* = u_a sqrt(C_d)``, ``C_d = 0.0025``; a plume smaller than the depth ``h`` feels only the eddies of its own
-  size, Richardson's 4/3 law ``K (2 s / h)^(4/3)`` (Fischer et al. sec. 3.3). The near field hands over to the far field where the
-  ambient dilution rate first exceeds the jet's (:func:`near_to_far_transition`). The seabed and surface are not
+  size, Richardson's 4/3 law ``K (2 s / h)^(4/3)`` (Fischer et al. sec. 3.3). The near field hands over to the far
+  field where the ambient dilution rate first exceeds the jet's (:func:`near_to_far_transition`). The seabed and surface are not
   reflected (unbounded water): a plume that fills the depth is diluted less than this far field says, which the
   near-field bound covers close to the port.
 
