@@ -116,6 +116,31 @@ class Controls(StrictModel):
     fixed_fan_speed: float = Field(1.0, gt=0.0, le=1.0)
 
 
+class Accounting(StrictModel):
+    """Whose renewable attributes the centre counts (ISO/IEC 30134-3, EN 50600-4-3; docs/engine.md, "Renewable
+    accounting"). The farm's direct supply over the link always counts; certificates count against grid energy."""
+
+    certificates: Literal["none", "farm", "purchased"] = Field(
+        "none", description="none: direct supply only; farm: the farm's own certificates for the energy it exports, "
+        "retired for the centre's grid energy up to what is not sold with the export; purchased: an amount of "
+        "certificates a year, bought and retired against grid energy")
+    export_attributes_sold_share: float = Field(
+        0.0, ge=0.0, le=1.0, description="With certificates: farm, the share of the export's certificates sold with "
+        "it (to the grid company or under a PPA), which the centre cannot retire [-]")
+    purchased_mwh_per_year: float = Field(
+        0.0, ge=0.0, le=1e7, description="With certificates: purchased, certificates bought a year [MWh per year]; "
+        "a run of another horizon gets its share")
+    matching_period_s: Seconds = Field(
+        3600.0, ge=60.0, le=366 * 86400.0, description="Period over which hourly_renewable_share matches renewable "
+        "supply to the facility's energy (as 24/7 carbon-free-energy scores count it) [s]; '1h'")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.certificates != "purchased" and self.purchased_mwh_per_year > 0:
+            raise ValueError("purchased_mwh_per_year: set with certificates: purchased only")
+        return self
+
+
 # ----------------------------------------------------------------------------------------------- run, events
 
 
@@ -167,6 +192,7 @@ class Scenario(StrictModel):
     cabins: list[CabinGroup] = Field(..., min_length=1)
     workload: Workload = Workload()
     controls: Controls = Controls()
+    accounting: Accounting = Accounting()
     run: Run = Run()
     events: list[Event] = Field(default_factory=list)
 
