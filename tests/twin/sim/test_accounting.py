@@ -33,7 +33,7 @@ EXPORT = [3e6, 3e6, 3e6, 3e6, 0, 0, 0, 0]  # 3 MWh in the first hour
 
 
 def test_direct_supply_only():
-    out = renewable_accounting(_scenario(), _frame(DIRECT, GRID, EXPORT), STEP_S, it_mwh=1.5)
+    out = renewable_accounting(_scenario("accounting.certificates=none"), _frame(DIRECT, GRID, EXPORT), STEP_S, 1.5)
     assert out["ref"] == out["direct_wind_share"] == out["hourly_renewable_share"] == pytest.approx(0.5)
     assert out["certificates_retired_mwh"] == 0.0
     # CUE: 1 MWh of grid energy at 0.5 kg/kWh over 1.5 MWh of IT
