@@ -108,7 +108,8 @@ def green(
     flexible_share: Optional[float] = typer.Option(None, help="Share of jobs that may wait within their deadline"),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as one JSON object"),
 ) -> None:
-    """REF with FIFO, with the green-aware scheduler and at the perfect-foresight optimum (docs/engine.md)."""
+    """The direct wind share with FIFO, with the green-aware scheduler and at the perfect-foresight optimum
+    (docs/engine.md)."""
     sets = list(set_)
     if flexible_share is not None:
         sets.append(f"workload.flexible_share={flexible_share}")

@@ -214,6 +214,7 @@ class LocalFiles:
     max_bytes: int = 1 << 31
 
     def check(self, kind: str, value: str) -> str | None:
+        value = os.fspath(value)
         if value.startswith(DATASET_PREFIX) and self.dataset_folder is None:
             return f"{value[:80]!r} names an uploaded data set, and no data-set folder is given here"
         if value.startswith(DATASET_PREFIX) and parse_dataset_ref(value) is None:
@@ -221,6 +222,7 @@ class LocalFiles:
         return None
 
     def read(self, kind: str, value: str) -> tuple[bytes, str]:
+        value = os.fspath(value)
         sha = parse_dataset_ref(value)
         if sha is not None and self.dataset_folder is not None:
             return _read_dataset_file(self.dataset_folder, sha, self.max_bytes), value

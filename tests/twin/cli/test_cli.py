@@ -78,7 +78,7 @@ def test_green_prints_the_three_refs_and_refuses_nothing_to_move():
     out = _cli("green", "lingang-phase1", "--horizon", "3d", "--flexible-share", "0.4", "--json")
     assert out.returncode == 0, out.stderr
     r = json.loads(out.stdout)
-    assert r["ref_baseline"] < r["ref_policy"] <= r["ref_optimum"] + 0.01
+    assert r["direct_share_baseline"] < r["direct_share_policy"] <= r["direct_share_optimum"] + 0.01
     out = _cli("green", "lingang-phase1")
     assert out.returncode == 2 and "workload.flexible_share" in out.stderr and "Traceback" not in out.stderr
 

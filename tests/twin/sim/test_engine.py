@@ -81,7 +81,8 @@ def test_no_wind_and_no_grid_leaves_load_unserved(short_run):
 
 def test_turbines_down_takes_their_share_of_the_wind(short_run):
     base = short_run(*SHORT, "wind.farm.mttr_h=0")
-    half = short_run(*SHORT, "wind.farm.mttr_h=0", "events=[{kind: turbines_down, start_s: 0, duration_s: 2d, turbines: 28}]")
+    half = short_run(*SHORT, "wind.farm.mttr_h=0",
+                     "events=[{kind: turbines_down, start_s: 0, duration_s: 2d, turbines: 28}]")
     np.testing.assert_allclose(half.series.wind_available_w, base.series.wind_available_w * 0.5, rtol=1e-12)
 
 
