@@ -35,6 +35,14 @@ class SeaModel(StrictModel):
         15.0, ge=5.0, le=200.0,
         description="Mean duration of a drawn heatwave; at least 5 days (Hobday et al. 2016) [d]")
 
+    interannual_sd_k: float = Field(
+        0.0, ge=0.0, le=3.0, description="Standard deviation of the year-to-year anomaly of the sea's temperature "
+        "(drawn a year at a time from the seed) [K]")
+    interannual_autocorrelation: float = Field(0.3, gt=-1.0, lt=1.0,
+                                               description="Correlation of one year's anomaly with the next [-]")
+    warming_k_per_year: float = Field(0.0, ge=-0.2, le=0.2,
+                                      description="Warming trend from the run's start [K per year]")
+
     @field_validator("monthly_mean_temp_c")
     @classmethod
     def _liquid(cls, v: list[float]) -> list[float]:
@@ -87,12 +95,17 @@ class Site(StrictModel):
 
 
 class WindResource(StrictModel):
-    """Synthetic wind at a reference height (HOMER's method: AR(1) Gaussian mapped to a Weibull marginal)."""
+    """Synthetic wind at a reference height (HOMER's method: AR(1) Gaussian mapped to a Weibull marginal, with an
+    optional synoptic component), or a measured series."""
 
     weibull_k: float = Field(2.0, gt=0.5, le=5.0, description="Weibull shape at the reference height [-]")
     weibull_c_m_s: float = Field(..., gt=0.0, le=30.0, description="Weibull scale at the reference height [m s-1]")
     reference_height_m: float = Field(10.0, gt=0.0, le=300.0, description="Height the statistics refer to [m]")
     autocorrelation_1h: float = Field(0.85, ge=0.0, lt=1.0, description="Lag-one-hour autocorrelation [-]")
+    synoptic_weight: float = Field(
+        0.0, ge=0.0, le=0.95, description="Share of the wind's Gaussian variance in a slow (synoptic) component: "
+        "multi-day calms and storms (physics.wind_resource.synthetic_wind; seabed-twin wind-fit fits it) [-]")
+    synoptic_time_h: float = Field(72.0, gt=1.0, le=480.0, description="E-folding time of the synoptic component [h]")
     diurnal_strength: float = Field(0.05, ge=0.0, lt=1.0, description="Amplitude of the daily cycle [-]")
     peak_hour: float = Field(15.0, ge=0.0, lt=24.0, description="Local hour of the daily maximum [h]")
     seasonal_amplitude: float = Field(0.1, ge=0.0, lt=1.0, description="Amplitude of the yearly cycle [-]")

@@ -112,7 +112,8 @@ def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int
         hour, day, run.step_s, res.weibull_k, res.weibull_c_m_s,
         autocorrelation_1h=res.autocorrelation_1h, diurnal_strength=res.diurnal_strength,
         peak_hour=res.peak_hour, seasonal_amplitude=res.seasonal_amplitude,
-        peak_day_of_year=res.peak_day_of_year, direction_sector_weights=res.direction_sector_weights, rng=rng)
+        peak_day_of_year=res.peak_day_of_year, direction_sector_weights=res.direction_sector_weights, rng=rng,
+        synoptic_weight=res.synoptic_weight, synoptic_time_h=res.synoptic_time_h)
     return speed, direction, res.reference_height_m, None, None
 
 
@@ -233,7 +234,9 @@ def build_exogenous(scenario: Scenario, data_access: DataAccess | None = None) -
     sea_c = ocean.sea_temperature_c(day, coef, scenario.site.cabin_depth_m, sea.mixed_layer_depth_m,
                                     sea.thermocline_drop_k, sea.thermocline_scale_m) + marine_heatwaves_k(
         time_s, sea.heatwaves_per_year, sea.heatwave_mean_intensity_k, sea.heatwave_mean_duration_d * 86400.0,
-        np.random.default_rng([run.seed, 3]))
+        np.random.default_rng([run.seed, 3])) + ocean.interannual_anomaly_k(
+        time_s, sea.interannual_sd_k, sea.interannual_autocorrelation, np.random.default_rng([run.seed, 5])) \
+        + ocean.warming_k(time_s, sea.warming_k_per_year)
 
     grid = scenario.electrical.grid
     if grid.hourly_carbon_kg_per_kwh is not None:
