@@ -244,18 +244,21 @@ class BinnedPowerCurve:
             power = np.append(power, power[-1])
         return custom_power_curve(speed, power, rotor_diameter_m, hub_height_m, name=name)
 
-    def database_complete(self, cut_in_m_s, record_s=600.0) -> bool:
+    def database_complete(self, cut_in_m_s, rated_power_w=None, record_s=600.0) -> bool:
         """IEC 61400-12-1's database criterion: at least 30 minutes in every bin from 1 m/s below ``cut_in_m_s``
-        to 1.5 times the speed at 85 % of the highest bin power, and at least 180 hours in all.
+        [m s-1] to 1.5 times the speed at 85 % of ``rated_power_w`` [W] (default: the highest bin power), and at
+        least 180 hours in all.
 
         ``record_s`` is the averaging period of one record [s] (600 for 10-minute data). Empty bins inside the
         range fail the criterion.
         """
         cut_in = _scalar(cut_in_m_s, "cut_in_m_s", 0)
+        rated = self.rated_power_w if rated_power_w is None else _scalar(rated_power_w, "rated_power_w", 0,
+                                                                          low_open=True)
         step = _scalar(record_s, "record_s", 0, low_open=True)
         if self.count.sum() * step < 180 * 3600.0:
             return False
-        v85 = float(np.interp(0.85 * self.rated_power_w, np.maximum.accumulate(self.power_w), self.wind_speed_m_s))
+        v85 = float(np.interp(0.85 * rated, np.maximum.accumulate(self.power_w), self.wind_speed_m_s))
         w = self.bin_width_m_s
         first = int(np.floor((cut_in - 1.0) / w + 0.5))
         last = int(np.floor(1.5 * v85 / w + 0.5))
