@@ -161,7 +161,10 @@ class _ValueProblem(Exception):
 def _parse_value(text: str) -> Any:
     """An override's value read as YAML; text that is not YAML stays text. Anchors and aliases, nesting beyond
     ``MAX_OVERRIDE_DEPTH`` and numbers too long to convert are problems (``_ValueProblem``)."""
-    loader = _OverrideLoader(text)
+    try:
+        loader = _OverrideLoader(text)  # the reader refuses control characters here already
+    except yaml.YAMLError:
+        return text
     try:
         return loader.get_single_data()
     except yaml.composer.ComposerError as exc:

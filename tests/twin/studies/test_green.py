@@ -79,8 +79,8 @@ def test_green_policy_raises_ref_on_a_low_wind_week(low_wind_week):
     assert r["deadline_misses_policy"] == 0
 
 
-def test_green_policy_reaches_most_of_the_perfect_foresight_gain():
-    r = green_comparison(load_scenario("lingang-phase1", WEEK))
+def test_green_policy_reaches_most_of_the_perfect_foresight_gain(low_wind_week):
+    r = low_wind_week
     assert r["lp_gain"] > 0.01
     assert r["share_of_gain"] >= 0.8
     assert r["direct_share_policy"] <= r["direct_share_optimum"] + 0.01  # the bound holds up to its 5-minute averaging
