@@ -1,4 +1,4 @@
-"""Reading SCADA and reference-wind files (twin.live.telemetry), and the wind chain's argument checks."""
+"""Reading SCADA and reference-wind files (twin.live.scada), and the wind chain's argument checks."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.live.telemetry import read_reference_wind, read_scada
+from twin.live.scada import read_reference_wind, read_scada
 from twin.live.wind_chain import calibrate_wind_chain, predict_power_w, score_prediction
 
 T0 = pd.Timestamp("2024-01-01 00:00", tz="UTC")
