@@ -75,3 +75,60 @@ def synth(
     else:
         long.to_parquet(out, index=False)
     err.print(f"{len(long)} measurements of {long['signal'].nunique()} signals -> {out}", highlight=False)
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    design_or_file: str = typer.Argument(..., help="A shipped design name or a scenario file"),
+    telemetry: Path = typer.Option(..., help="Telemetry file (CSV or Parquet, docs/live.md)"),
+    params: str = typer.Option(..., help="Comma-separated dotted paths of the scenario fields to fit"),
+    bounds: List[str] = typer.Option([], help="PATH=LOW:HIGH (default: half and twice the value, within the "
+                                              "field's constraints)"),
+    train: Optional[str] = typer.Option(None, help="Training window A..B (ISO 8601 with offsets; default the "
+                                                  "first 70 % of the run)"),
+    test: Optional[str] = typer.Option(None, help="Test window C..D (default the rest of the run)"),
+    signals: Optional[str] = typer.Option(None, help="Comma-separated signals to fit (default every one the "
+                                                     "telemetry and the twin share)"),
+    out: Path = typer.Option(..., help="The calibrated scenario (YAML)"),
+    report: str = typer.Option("json", help="Report format on stdout: json or md"),
+    horizon: Optional[str] = typer.Option(None, help="Simulated time, e.g. 14d"),
+    step: Optional[str] = typer.Option(None, help="Step, e.g. 300s"),
+    seed: Optional[int] = typer.Option(None, help="The run's seed"),
+    set_: List[str] = typer.Option([], "--set", help="Override a field: dotted.path=value (repeatable)"),
+) -> None:
+    """Fit scenario fields to telemetry by bounded least squares; print the report (parameters with standard
+    errors, Guideline 14 fit on the test window) and write the calibrated scenario."""
+    import pandas as pd
+    import yaml
+
+    from twin.live.calibration import CalibrationError, calibrate, default_parameter, parse_window
+    from twin.live.telemetry import TelemetryError, read_telemetry
+    from twin.scenario import ScenarioError
+
+    if report not in ("json", "md"):
+        fail_input(f"--report: {report!r} is not json or md")
+    try:
+        scenario = resolve(design_or_file, horizon, step, seed, set_)
+        limits = {}
+        for item in bounds:
+            path, sep, rng = item.partition("=")
+            lo, sep2, hi = rng.partition(":")
+            if not (sep and sep2):
+                raise CalibrationError(f"--bounds: {item!r} is not PATH=LOW:HIGH")
+            limits[path.strip()] = (float(lo), float(hi))
+        parameters = [default_parameter(scenario, p.strip(), *limits.get(p.strip(), (None, None)))
+                      for p in params.split(",") if p.strip()]
+        start = pd.Timestamp(scenario.run.start)
+        end = start + pd.Timedelta(seconds=scenario.run.horizon_s)
+        split = start + 0.7 * (end - start)
+        train_w = parse_window(train, "--train") if train else (start, split)
+        test_w = parse_window(test, "--test") if test else (split, end)
+        tele = read_telemetry(telemetry.read_bytes(), telemetry.name)
+        with err.status(f"calibrating {len(parameters)} parameter(s)"):
+            result = calibrate(scenario, tele, parameters, train_w, test_w,
+                               [s.strip() for s in signals.split(",")] if signals else None)
+    except (ScenarioError, CalibrationError, TelemetryError, ValueError, OSError) as exc:
+        fail_input(str(exc))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(result.scenario.model_dump(mode="json"), sort_keys=False))
+    typer.echo(result.to_json() if report == "json" else result.to_markdown(), nl=False)
