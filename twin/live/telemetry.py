@@ -1,180 +1,204 @@
-"""Telemetry: measured turbine records (SCADA) and a reference wind (reanalysis), read into arrays.
+"""The twin's telemetry: measurements of the running centre in a long format, put on the twin's steps, and synthetic
+telemetry made from a twin run (the only way to test the data-centre side: no public seabed telemetry exists).
 
-Two Parquet layouts (``tests/data/LA_HAUTE_BORNE.md`` describes the La Haute Borne files in them):
+Format (CSV with a header row, or Parquet), one row per measurement:
 
-SCADA, one row per turbine and record
-    ``time`` (timezone-aware; the start of the record's averaging period), ``turbine`` (a name),
-    ``power_kw`` or ``power_w`` (active power), ``wind_speed_m_s`` (nacelle anemometer), ``pitch_angle_deg``,
-    ``outdoor_temp_c`` (at the nacelle); record means over ``step_s`` (10 minutes). Empty cells are missing
-    measurements (NaN). :func:`read_scada` puts them on the regular grid of ``step_s`` from the first to the last
-    time; slots without a row are NaN too.
-Reference wind, one row per instant
-    ``time`` (timezone-aware), ``surface_pressure_pa``, ``air_temp_2m_k`` and the wind either as
-    ``wind_speed_m_s`` with ``wind_direction_deg`` (where it comes from, clockwise from north) or as one pair of
-    components ``eastward_wind_<h>m_m_s``, ``northward_wind_<h>m_m_s`` (ERA5's u and v at h metres).
+==============  ===========================================================================================
+column          meaning
+==============  ===========================================================================================
+``timestamp``   ISO 8601 with a UTC offset (``2026-08-01T12:00:00+08:00``); in Parquet a time-zone-aware time
+``signal``      the name of the twin's own series (``RunResult.series`` columns): ``hub_wind_speed_m_s``,
+                ``sea_temp_c``, ``cabin0_inlet_temp_c``, ``cabin0_it_power_w``, ``grid_import_w``,
+                ``cabin0_pump_speed``, ``cabin0_fan_speed``, ``battery_energy_wh``, ...
+``value``       the measured value in the unit the name carries (SI, ``_w`` watts, ``_c`` degrees Celsius)
+==============  ===========================================================================================
 
-Bad files raise ``ValueError`` naming the file, the column and the reason.
+Rows may come in any order. A bad row (a time without an offset, a signal the twin does not have, a value that
+is not a finite number) is an error naming its row, line and column; every such problem is reported at once (up
+to 20). :func:`on_steps` puts the measurements on the twin's steps (the mean of the samples inside each step) and
+reports each signal's gaps; a gap is never filled.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from pathlib import Path
+import io
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["ReferenceWind", "Scada", "read_reference_wind", "read_scada"]
+from twin.scenario.datafiles import DataFileError, tabular_text
 
-_SCADA_VALUES = ("wind_speed_m_s", "pitch_angle_deg", "outdoor_temp_c")
+__all__ = ["Telemetry", "TelemetryError", "read_telemetry", "on_steps", "Gridded", "SynthOptions", "synthesize",
+           "to_long", "MAX_PROBLEMS"]
 
-
-@dataclass(frozen=True, eq=False)
-class Scada:
-    """Turbine records on a regular UTC grid; arrays are (turbine, step), NaN where missing.
-
-    ``time`` holds the start of each record's averaging period of ``step_s`` [s]; ``power_w`` [W],
-    ``wind_speed_m_s`` [m s-1] (nacelle), ``pitch_angle_deg`` [deg], ``outdoor_temp_c`` [degC] (nacelle).
-    """
-
-    time: pd.DatetimeIndex
-    step_s: float
-    turbines: tuple[str, ...]
-    power_w: np.ndarray
-    wind_speed_m_s: np.ndarray
-    pitch_angle_deg: np.ndarray
-    outdoor_temp_c: np.ndarray
+MAX_PROBLEMS = 20
+COLUMNS = ("timestamp", "signal", "value")
 
 
-@dataclass(frozen=True, eq=False)
-class ReferenceWind:
-    """A reference wind series at ``height_m`` [m] (None when the file does not say): instantaneous values.
+class TelemetryError(ValueError):
+    """Telemetry that cannot be read; ``problems`` lists each (row, line, column, reason)."""
 
-    ``time`` UTC; ``eastward_m_s``, ``northward_m_s`` the wind components [m s-1] (u, v: the air moves towards
-    east and north); ``surface_pressure_pa`` [Pa]; ``air_temp_2m_k`` [K].
-    """
-
-    time: pd.DatetimeIndex
-    height_m: float | None
-    eastward_m_s: np.ndarray
-    northward_m_s: np.ndarray
-    surface_pressure_pa: np.ndarray
-    air_temp_2m_k: np.ndarray
-
-    def at(self, times) -> dict[str, np.ndarray]:
-        """The series at ``times`` (timezone-aware) by linear interpolation in time.
-
-        Returns ``wind_speed_m_s`` (the speed interpolated, not the vector, so that a turning wind keeps its
-        speed), ``wind_direction_deg`` (FROM, clockwise from north, of the interpolated vector),
-        ``surface_pressure_pa`` and ``air_temp_2m_k``. Times outside the series raise ``ValueError``.
-        """
-        t = _utc_index(times, "times")
-        if len(t) and (t.min() < self.time[0] or t.max() > self.time[-1]):
-            raise ValueError(f"times: {t.min()} .. {t.max()} reaches outside the reference wind "
-                             f"({self.time[0]} .. {self.time[-1]})")
-        x = t.asi8.astype(float)
-        xp = self.time.asi8.astype(float)
-        speed = np.interp(x, xp, np.hypot(self.eastward_m_s, self.northward_m_s))
-        u = np.interp(x, xp, self.eastward_m_s)
-        v = np.interp(x, xp, self.northward_m_s)
-        return {"wind_speed_m_s": speed, "wind_direction_deg": np.degrees(np.arctan2(-u, -v)) % 360.0,
-                "surface_pressure_pa": np.interp(x, xp, self.surface_pressure_pa),
-                "air_temp_2m_k": np.interp(x, xp, self.air_temp_2m_k)}
+    def __init__(self, label: str, problems: list[str]):
+        self.problems = problems
+        more = "" if len(problems) < MAX_PROBLEMS else f" (first {MAX_PROBLEMS} shown)"
+        super().__init__(f"telemetry {label}: {len(problems)} problem(s){more}: " + "; ".join(problems))
 
 
-def _utc_index(values, name: str) -> pd.DatetimeIndex:
-    t = pd.DatetimeIndex(values)
-    if t.tz is None:
-        raise ValueError(f"{name}: must be timezone-aware (UTC), got naive times")
-    return t.tz_convert("UTC").as_unit("ns")
+@dataclass
+class Telemetry:
+    """Measurements in the long format: ``time`` (UTC), ``signal``, ``value``, sorted by signal then time."""
+
+    frame: pd.DataFrame
+
+    @property
+    def signals(self) -> list[str]:
+        return sorted(self.frame["signal"].unique().tolist())
+
+    def __len__(self) -> int:
+        return len(self.frame)
 
 
-def _read(path, name: str) -> pd.DataFrame:
-    path = Path(path)
+def read_telemetry(data: bytes, label: str, known_signals: set[str] | None = None) -> Telemetry:
+    """Read telemetry (CSV or Parquet bytes; ``twin.scenario.datafiles.tabular_text`` holds the limits).
+    ``known_signals``: the series names the twin has (a signal outside them is an error); None takes any."""
     try:
-        return pd.read_parquet(path)
-    except FileNotFoundError:
-        raise ValueError(f"{name}: no such file {path}") from None
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a file that is not Parquet
-        raise ValueError(f"{name}: {path} is not a readable Parquet file ({exc.__class__.__name__})") from None
-
-
-def _require(frame: pd.DataFrame, columns, path) -> None:
-    missing = [c for c in columns if c not in frame.columns]
+        text = tabular_text(data, label)
+    except DataFileError as exc:
+        raise TelemetryError(label, [str(exc)]) from None
+    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+        raise TelemetryError(label, [f"header: missing column(s) {', '.join(missing)}; found "
+                                     f"{', '.join(c[:40] for c in raw.columns[:20])}"])
+    if raw.empty:
+        raise TelemetryError(label, ["no data rows"])
+    problems: list[str] = []
+
+    def bad(mask: np.ndarray, column: str, why) -> None:
+        for i in np.flatnonzero(mask)[: MAX_PROBLEMS - len(problems)]:
+            problems.append(f"row {i + 1} (line {i + 2}), column {column}: {why(i)}")
+
+    stamps = raw["timestamp"].str.strip()
+    has_offset = stamps.str.contains(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", case=False, regex=True)
+    time = pd.to_datetime(stamps.where(has_offset), format="ISO8601", utc=True, errors="coerce")
+    bad((~has_offset).to_numpy(), "timestamp", lambda i: f"{stamps.iat[i][:40]!r} has no UTC offset")
+    bad((has_offset & time.isna()).to_numpy(), "timestamp",
+        lambda i: f"cannot read {stamps.iat[i][:40]!r} as ISO 8601")
+    signal = raw["signal"].str.strip()
+    if known_signals is not None:
+        unknown = ~signal.isin(known_signals)
+        bad(unknown.to_numpy(), "signal", lambda i: f"{signal.iat[i][:60]!r} is not a series of this twin")
+    value = pd.to_numeric(raw["value"].str.strip(), errors="coerce").to_numpy(dtype=float)
+    bad(~np.isfinite(value), "value", lambda i: f"{raw['value'].iat[i][:40]!r} is not a finite number")
+    if problems:
+        raise TelemetryError(label, problems[:MAX_PROBLEMS])
+    frame = pd.DataFrame({"time": time, "signal": signal, "value": value}).sort_values(["signal", "time"],
+                                                                                        kind="stable")
+    return Telemetry(frame.reset_index(drop=True))
 
 
-def _numeric(frame: pd.DataFrame, column: str, path) -> np.ndarray:
-    try:
-        values = frame[column].to_numpy(dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{path}: column {column}: must be numeric") from None
-    if np.any(np.isinf(values)):
-        raise ValueError(f"{path}: column {column}: must not be infinite")
-    return values
+@dataclass
+class Gridded:
+    """Telemetry on the twin's steps: ``values`` (a column per signal, NaN where no sample fell in the step),
+    ``samples`` (how many fell in each step), and per signal its ``coverage`` [-] and ``gaps``: the runs of steps
+    without a sample, as ``(first step's time, last step's end, steps)``."""
+
+    values: pd.DataFrame
+    samples: pd.DataFrame
+    coverage: dict[str, float] = field(default_factory=dict)
+    gaps: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, int]]] = field(default_factory=dict)
+    outside: int = 0
+    """Measurements outside the steps' span, left out."""
 
 
-def read_scada(path, step_s=600.0) -> Scada:
-    """Read a SCADA Parquet file (module docstring) onto its regular grid of ``step_s`` [s]."""
-    frame = _read(path, "path")
-    power_column = "power_w" if "power_w" in frame.columns else "power_kw"
-    _require(frame, ("time", "turbine", power_column, *_SCADA_VALUES), path)
-    if not step_s > 0:
-        raise ValueError(f"step_s: must be > 0, got {step_s!r}")
-    time = _utc_index(frame["time"], f"{path}: column time")
-    names = frame["turbine"].astype(str).to_numpy()
-    step_ns = int(round(step_s * 1e9))
-    start = time.min()
-    offset = (time.asi8 - start.value)
-    if np.any(offset % step_ns):
-        raise ValueError(f"{path}: column time: not on a regular {step_s:g} s grid from {start}")
-    n_steps = int(offset.max() // step_ns) + 1
-    turbines = tuple(sorted(set(names)))
-    row = np.searchsorted(turbines, names)
-    col = offset // step_ns
-    if np.bincount(row * n_steps + col).max() > 1:
-        raise ValueError(f"{path}: duplicated (turbine, time) rows")
-    arrays = {}
-    for column in (power_column, *_SCADA_VALUES):
-        grid = np.full((len(turbines), n_steps), np.nan)
-        grid[row, col] = _numeric(frame, column, path)
-        arrays[column] = grid
-    power_w = arrays.pop(power_column) * (1e3 if power_column == "power_kw" else 1.0)
-    return Scada(time=pd.date_range(start, periods=n_steps, freq=pd.Timedelta(step_ns, "ns")), step_s=float(step_s),
-                 turbines=turbines, power_w=power_w, **arrays)
+def on_steps(tele: Telemetry, index: pd.DatetimeIndex, step_s: float) -> Gridded:
+    """Each signal's measurements averaged over the twin's steps ``[t_i, t_i + step_s)``; gaps reported, not filled."""
+    t0 = index[0]
+    n = len(index)
+    f = tele.frame
+    k = np.floor(((f["time"] - t0.tz_convert("UTC")).dt.total_seconds().to_numpy()) / step_s).astype(np.int64)
+    inside = (k >= 0) & (k < n)
+    values, counts, coverage, gaps = {}, {}, {}, {}
+    step = pd.Timedelta(seconds=step_s)
+    for name, part in f[inside].groupby("signal", sort=True):
+        kk = k[inside][(f["signal"][inside] == name).to_numpy()]
+        total = np.bincount(kk, weights=part["value"].to_numpy(), minlength=n)
+        cnt = np.bincount(kk, minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values[name] = np.where(cnt > 0, total / np.maximum(cnt, 1), np.nan)
+        counts[name] = cnt
+        coverage[name] = float((cnt > 0).mean())
+        empty = np.concatenate(([0], (cnt == 0).astype(np.int8), [0]))
+        starts, ends = np.flatnonzero(np.diff(empty) == 1), np.flatnonzero(np.diff(empty) == -1)
+        gaps[name] = [(index[s], index[e - 1] + step, int(e - s)) for s, e in zip(starts, ends)]
+    return Gridded(pd.DataFrame(values, index=index), pd.DataFrame(counts, index=index), coverage, gaps,
+                   outside=int((~inside).sum()))
 
 
-def read_reference_wind(path) -> ReferenceWind:
-    """Read a reference-wind Parquet file (module docstring); rows must be strictly increasing in time."""
-    frame = _read(path, "path")
-    _require(frame, ("time", "surface_pressure_pa", "air_temp_2m_k"), path)
-    time = _utc_index(frame["time"], f"{path}: column time")
-    if len(time) < 2 or np.any(np.diff(time.asi8) <= 0):
-        raise ValueError(f"{path}: column time: need at least 2 rows, strictly increasing")
-    east = [c for c in frame.columns if re.fullmatch(r"eastward_wind_(\d+(?:\.\d+)?)m_m_s", c)]
-    north = [c for c in frame.columns if re.fullmatch(r"northward_wind_(\d+(?:\.\d+)?)m_m_s", c)]
-    if len(east) == 1 and len(north) == 1:
-        height = float(re.findall(r"[\d.]+", east[0])[0])
-        if height != float(re.findall(r"[\d.]+", north[0])[0]):
-            raise ValueError(f"{path}: {east[0]} and {north[0]} are at different heights")
-        u, v = _numeric(frame, east[0], path), _numeric(frame, north[0], path)
-    elif "wind_speed_m_s" in frame.columns and "wind_direction_deg" in frame.columns:
-        speed = _numeric(frame, "wind_speed_m_s", path)
-        rad = np.radians(_numeric(frame, "wind_direction_deg", path))
-        u, v, height = -speed * np.sin(rad), -speed * np.cos(rad), None
-    else:
-        raise ValueError(f"{path}: need one pair eastward_wind_<h>m_m_s, northward_wind_<h>m_m_s, "
-                         "or wind_speed_m_s with wind_direction_deg")
-    pressure = _numeric(frame, "surface_pressure_pa", path)
-    temp = _numeric(frame, "air_temp_2m_k", path)
-    for name, values in (("wind", np.hypot(u, v)), ("surface_pressure_pa", pressure), ("air_temp_2m_k", temp)):
-        if not np.all(np.isfinite(values)):
-            raise ValueError(f"{path}: column {name}: has missing values (a reference must be complete)")
-    if np.any(pressure < 50_000) or np.any(pressure > 110_000):
-        raise ValueError(f"{path}: column surface_pressure_pa: outside 50,000-110,000 Pa (hPa given?)")
-    if np.any(temp < 180) or np.any(temp > 340):
-        raise ValueError(f"{path}: column air_temp_2m_k: outside 180-340 K (degC given?)")
-    return ReferenceWind(time=time, height_m=height, eastward_m_s=u, northward_m_s=v, surface_pressure_pa=pressure,
-                         air_temp_2m_k=temp)
+def to_long(series: pd.DataFrame) -> pd.DataFrame:
+    """A wide frame (a column per signal, a time index) as telemetry's long format; NaN rows are left out."""
+    long = series.rename_axis("timestamp").reset_index().melt(id_vars="timestamp", var_name="signal",
+                                                               value_name="value")
+    return long[np.isfinite(long["value"].to_numpy(dtype=float))].reset_index(drop=True)
+
+
+@dataclass
+class SynthOptions:
+    """How synthetic telemetry differs from the twin's truth, per signal (``{signal: value}``; ``*`` for the
+    rest): Gaussian ``noise`` (its standard deviation, in the signal's unit), a constant ``bias``, a ``drift`` per
+    day, and ``gaps``: outages arriving at ``gap_rate_per_day`` with exponential lengths of mean
+    ``gap_mean_h`` [h], drawn per signal. ``seed`` draws the noise and the gaps."""
+
+    noise: dict[str, float] = field(default_factory=dict)
+    bias: dict[str, float] = field(default_factory=dict)
+    drift_per_day: dict[str, float] = field(default_factory=dict)
+    gap_rate_per_day: float = 0.0
+    gap_mean_h: float = 2.0
+    seed: int = 0
+
+
+def default_noise(signal: str) -> float:
+    """A sensor's typical noise by the unit its name carries (assumptions, stated in docs/live.md): 0.1 K for a
+    temperature, 1 % of a typical value for a power is left to the caller; speeds and shares 0.01."""
+    if signal.endswith("_c"):
+        return 0.1
+    if signal.endswith("_m_s"):
+        return 0.2
+    if signal.endswith("_w") or signal.endswith("_wh"):
+        return 0.0
+    return 0.005
+
+
+def _pick(table: dict[str, float], name: str, default: float) -> float:
+    return float(table.get(name, table.get("*", default)))
+
+
+def synthesize(series: pd.DataFrame, signals: list[str], options: SynthOptions) -> pd.DataFrame:
+    """Telemetry in the long format from a twin run's series: the chosen signals with noise, bias, drift and gaps
+    (:class:`SynthOptions`); a power's default noise is 1 % of its mean absolute value."""
+    missing = [s for s in signals if s not in series.columns]
+    if missing:
+        raise ValueError(f"signals: {', '.join(missing)} not in the run's series")
+    rng = np.random.default_rng(options.seed)
+    t = series.index
+    days = ((t - t[0]).total_seconds().to_numpy()) / 86400.0
+    step_s = (t[1] - t[0]).total_seconds() if len(t) > 1 else 60.0
+    out = {}
+    for name in signals:
+        truth = series[name].to_numpy(dtype=float)
+        base = default_noise(name) or 0.01 * float(np.mean(np.abs(truth)))
+        sd = _pick(options.noise, name, base)
+        v = truth + _pick(options.bias, name, 0.0) + _pick(options.drift_per_day, name, 0.0) * days
+        if sd > 0:
+            v = v + rng.normal(0.0, sd, v.size)
+        if options.gap_rate_per_day > 0:
+            span_d = days[-1] + step_s / 86400.0
+            for _ in range(rng.poisson(options.gap_rate_per_day * span_d)):
+                start = rng.uniform(0.0, span_d)
+                length = rng.exponential(options.gap_mean_h / 24.0)
+                v[(days >= start) & (days < start + length)] = math.nan
+        out[name] = v
+    return to_long(pd.DataFrame(out, index=t))

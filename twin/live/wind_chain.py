@@ -55,7 +55,7 @@ from physics.power_curve_fit import (
 from physics.wind_resource import barometric_air_density, temperature_at_height_k
 from physics.wind_turbines import STANDARD_AIR_DENSITY_KG_M3, PowerCurve, turbine_power_w
 from twin.live.fit_metrics import FitReport, guideline14
-from twin.live.telemetry import ReferenceWind, Scada
+from twin.live.scada import ReferenceWind, Scada
 
 __all__ = [
     "WIND_INPUTS",
@@ -182,7 +182,7 @@ def calibrate_wind_chain(scada: Scada, reference: ReferenceWind, start, end, rat
     Parameters
     ----------
     scada : Scada
-        Telemetry (``twin.live.telemetry.read_scada``).
+        Telemetry (``twin.live.scada.read_scada``).
     reference : ReferenceWind
         Reference wind covering the records (``read_reference_wind``).
     start, end : timezone-aware timestamps

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.live.telemetry import read_reference_wind, read_scada
+from twin.live.scada import read_reference_wind, read_scada
 from twin.live.wind_chain import calibrate_wind_chain, predict_power_w, score_prediction
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -1,134 +1,90 @@
-"""Reading SCADA and reference-wind files (twin.live.telemetry), and the wind chain's argument checks."""
+"""The twin's telemetry (issue 18): the long format read with row-level errors, put on the twin's steps with gaps
+reported and never filled, and synthetic telemetry from a run with noise, bias, drift and gaps."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from twin.live.telemetry import read_reference_wind, read_scada
-from twin.live.wind_chain import calibrate_wind_chain, predict_power_w, score_prediction
+from twin.live.telemetry import SynthOptions, TelemetryError, on_steps, read_telemetry, synthesize
 
-T0 = pd.Timestamp("2024-01-01 00:00", tz="UTC")
-
-
-def _scada_frame(n=12, repeat=1):
-    time = pd.date_range(T0, periods=n, freq="10min")
-    rows = []
-    for name, scale in (("B", 1.0), ("A", 0.5)):
-        for i, t in enumerate(time):
-            rows.append({"time": t, "turbine": name, "power_kw": scale * 100.0 * (i // repeat),
-                         "wind_speed_m_s": 3.0 + 0.5 * (i // repeat), "pitch_angle_deg": 0.0, "outdoor_temp_c": 10.0})
-    return pd.DataFrame(rows)
+GOOD = (b"timestamp,signal,value\n"
+        b"2026-08-01T00:00:00+08:00,sea_temp_c,27.0\n"
+        b"2026-08-01T00:02:00+08:00,sea_temp_c,27.2\n"
+        b"2026-08-01T00:05:00+08:00,sea_temp_c,27.4\n"
+        b"2026-07-31T16:01:00Z,cabin0_inlet_temp_c,24.1\n"
+        b"2026-08-01T00:20:00+08:00,sea_temp_c,27.6\n")
 
 
-def _reference_frame(hours=4):
-    time = pd.date_range(T0 - pd.Timedelta(hours=1), periods=hours, freq="1h")
-    return pd.DataFrame({"time": time, "eastward_wind_100m_m_s": np.full(hours, -3.0),
-                         "northward_wind_100m_m_s": np.full(hours, -4.0), "air_temp_2m_k": np.full(hours, 283.15),
-                         "surface_pressure_pa": np.full(hours, 100_000.0)})
+def test_the_long_format_reads_in_any_order():
+    tele = read_telemetry(GOOD, "t.csv", {"sea_temp_c", "cabin0_inlet_temp_c"})
+    assert tele.signals == ["cabin0_inlet_temp_c", "sea_temp_c"] and len(tele) == 5
+    assert tele.frame["time"].iloc[0] == pd.Timestamp("2026-07-31T16:01:00Z")
 
 
-def test_read_scada_puts_records_on_the_grid(tmp_path):
-    frame = _scada_frame().drop(index=[3])  # a missing record of turbine B
-    frame.to_parquet(tmp_path / "s.parquet")
-    s = read_scada(tmp_path / "s.parquet")
-    assert s.turbines == ("A", "B")
-    assert s.time[0] == T0 and len(s.time) == 12 and s.step_s == 600.0
-    assert s.power_w[1, 2] == 200e3 and np.isnan(s.power_w[1, 3])  # kW -> W; the gap is NaN
-    assert s.power_w[0, 3] == 150e3
-    np.testing.assert_allclose(s.wind_speed_m_s[0, :3], [3.0, 3.5, 4.0])
+def test_bad_rows_are_named_by_row_line_and_column():
+    bad = (b"timestamp,signal,value\n"
+           b"2026-08-01T00:00:00,sea_temp_c,27.0\n"           # no offset
+           b"2026-08-01T00:02:00+08:00,sea_temperature,27.2\n"  # not a series of the twin
+           b"2026-08-01T00:05:00+08:00,sea_temp_c,warm\n"      # not a number
+           b"2026-08-01T00:05:00+08:00,sea_temp_c,nan\n")      # not finite
+    with pytest.raises(TelemetryError) as err:
+        read_telemetry(bad, "t.csv", {"sea_temp_c"})
+    assert err.value.problems == [
+        "row 1 (line 2), column timestamp: '2026-08-01T00:00:00' has no UTC offset",
+        "row 2 (line 3), column signal: 'sea_temperature' is not a series of this twin",
+        "row 3 (line 4), column value: 'warm' is not a finite number",
+        "row 4 (line 5), column value: 'nan' is not a finite number"]
+    with pytest.raises(TelemetryError, match="missing column"):
+        read_telemetry(b"time,signal,value\n", "t.csv")
 
 
-def test_read_reference_wind_from_components(tmp_path):
-    _reference_frame().to_parquet(tmp_path / "r.parquet")
-    r = read_reference_wind(tmp_path / "r.parquet")
-    assert r.height_m == 100.0
-    at = r.at(pd.DatetimeIndex([T0 + pd.Timedelta(minutes=5)]))
-    # u = -3, v = -4: 5 m/s towards south-west, i.e. FROM the north-east: atan2(3, 4) = 36.87 deg
-    assert at["wind_speed_m_s"][0] == pytest.approx(5.0)
-    assert at["wind_direction_deg"][0] == pytest.approx(36.869898, abs=1e-6)
-    with pytest.raises(ValueError, match="reaches outside the reference wind"):
-        r.at(pd.DatetimeIndex([T0 + pd.Timedelta(hours=5)]))
-    with pytest.raises(ValueError, match="times: must be timezone-aware"):
-        r.at(pd.DatetimeIndex([pd.Timestamp("2024-01-01")]))
+def test_on_steps_averages_inside_a_step_and_reports_gaps():
+    tele = read_telemetry(GOOD, "t.csv")
+    index = pd.date_range("2026-08-01T00:00:00+08:00", periods=4, freq="10min")
+    g = on_steps(tele, index, 600.0)
+    np.testing.assert_allclose(g.values["sea_temp_c"].to_numpy(), [27.2, np.nan, 27.6, np.nan])
+    assert g.samples["sea_temp_c"].tolist() == [3, 0, 1, 0]
+    assert g.coverage["sea_temp_c"] == 0.5
+    assert [(a.strftime("%H:%M"), b.strftime("%H:%M"), n) for a, b, n in g.gaps["sea_temp_c"]] == [
+        ("00:10", "00:20", 1), ("00:30", "00:40", 1)]
+    assert g.values["cabin0_inlet_temp_c"].iloc[0] == pytest.approx(24.1)
 
 
-def test_read_reference_wind_from_speed_and_direction(tmp_path):
-    frame = _reference_frame().drop(columns=["eastward_wind_100m_m_s", "northward_wind_100m_m_s"])
-    frame["wind_speed_m_s"], frame["wind_direction_deg"] = 5.0, 270.0  # from the west: u = +5
-    frame.to_parquet(tmp_path / "r.parquet")
-    r = read_reference_wind(tmp_path / "r.parquet")
-    assert r.height_m is None
-    np.testing.assert_allclose(r.eastward_m_s, 5.0)
-    np.testing.assert_allclose(r.northward_m_s, 0.0, atol=1e-12)
+def test_synthetic_noise_bias_drift_and_gaps():
+    index = pd.date_range("2026-08-01", periods=2 * 1440, freq="min", tz="UTC")
+    truth = pd.DataFrame({"sea_temp_c": np.full(index.size, 27.0), "it_power_w": np.full(index.size, 2e6)},
+                         index=index)
+    long = synthesize(truth, ["sea_temp_c", "it_power_w"],
+                      SynthOptions(noise={"sea_temp_c": 0.1}, bias={"sea_temp_c": 0.5},
+                                   drift_per_day={"sea_temp_c": 0.2}, gap_rate_per_day=3.0, gap_mean_h=1.0, seed=4))
+    sea = long[long.signal == "sea_temp_c"]
+    days = (sea.timestamp - index[0]).dt.total_seconds() / 86400.0
+    resid = sea.value - (27.0 + 0.5 + 0.2 * days)
+    assert abs(resid.mean()) < 0.01 and resid.std() == pytest.approx(0.1, rel=0.05)
+    power = long[long.signal == "it_power_w"]
+    assert (power.value - 2e6).std() == pytest.approx(2e4, rel=0.05)  # 1 % of a power by default
+    assert len(sea) < index.size  # the gaps are left out, not filled
+    with pytest.raises(ValueError, match="signals"):
+        synthesize(truth, ["no_such_series"], SynthOptions())
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda f: f.drop(columns=["pitch_angle_deg"]), "missing column.*pitch_angle_deg"),
-    (lambda f: f.assign(time=f["time"].dt.tz_localize(None)), "column time: must be timezone-aware"),
-    (lambda f: pd.concat([f, f.iloc[[0]]]), r"duplicated \(turbine, time\) rows"),
-    (lambda f: f.assign(time=f["time"] + pd.to_timedelta(np.arange(len(f)) % 2, "s")), "not on a regular 600 s grid"),
-    (lambda f: f.assign(power_kw=np.inf), "column power_kw: must not be infinite"),
-    (lambda f: f.assign(wind_speed_m_s="fast"), "column wind_speed_m_s: must be numeric"),
-])
-def test_read_scada_rejects_bad_files(tmp_path, change, message):
-    change(_scada_frame()).to_parquet(tmp_path / "s.parquet")
-    with pytest.raises(ValueError, match=message):
-        read_scada(tmp_path / "s.parquet")
-
-
-def test_read_scada_missing_or_unreadable_file(tmp_path):
-    with pytest.raises(ValueError, match="path: no such file"):
-        read_scada(tmp_path / "none.parquet")
-    (tmp_path / "bad.parquet").write_text("not parquet")
-    with pytest.raises(ValueError, match="is not a readable Parquet file"):
-        read_scada(tmp_path / "bad.parquet")
-
-
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda f: f.drop(columns=["northward_wind_100m_m_s"]), "need one pair eastward_wind_<h>m_m_s"),
-    (lambda f: f.rename(columns={"northward_wind_100m_m_s": "northward_wind_10m_m_s"}), "at different heights"),
-    (lambda f: f.assign(surface_pressure_pa=1000.0), r"outside 50,000-110,000 Pa \(hPa given\?\)"),
-    (lambda f: f.assign(air_temp_2m_k=10.0), r"air_temp_2m_k: outside 180-340 K \(degC given\?\)"),
-    (lambda f: f.assign(eastward_wind_100m_m_s=[np.nan, 1.0, 1.0, 1.0]), "column wind: has missing values"),
-    (lambda f: f.iloc[::-1], "strictly increasing"),
-])
-def test_read_reference_wind_rejects_bad_files(tmp_path, change, message):
-    change(_reference_frame()).to_parquet(tmp_path / "r.parquet")
-    with pytest.raises(ValueError, match=message):
-        read_reference_wind(tmp_path / "r.parquet")
-
-
-def test_wind_chain_argument_checks(tmp_path):
-    _scada_frame(n=36, repeat=3).to_parquet(tmp_path / "s.parquet")  # 12 bins of 3 records, 3 to 8.5 m/s
-    _reference_frame(hours=9).to_parquet(tmp_path / "r.parquet")
-    s, r = read_scada(tmp_path / "s.parquet"), read_reference_wind(tmp_path / "r.parquet")
-    end = T0 + pd.Timedelta(hours=6)
-    kw = {"rated_power_w": 2e6, "rotor_diameter_m": 82.0, "hub_height_m": 80.0}
-    with pytest.raises(ValueError, match="end: must be after start"):
-        calibrate_wind_chain(s, r, end, T0, **kw)
-    with pytest.raises(ValueError, match="start: must be timezone-aware"):
-        calibrate_wind_chain(s, r, pd.Timestamp("2024-01-01"), end, **kw)
-    with pytest.raises(ValueError, match="start, end: no SCADA record"):
-        calibrate_wind_chain(s, r, end, end + pd.Timedelta(hours=1), **kw)
-    with pytest.raises(ValueError, match="sectors: must be an integer >= 1"):
-        calibrate_wind_chain(s, r, T0, end, sectors=0, **kw)
-    cal = calibrate_wind_chain(s, r, T0, end, min_sector_records=1, **kw)
-    assert set(cal.turbines) == {"A", "B"}
-    # one sector holds every record (the reference blows from 37 deg): its scale is the ratio of the means
-    b = cal.turbines["B"]
-    assert b.speed_scale[1] == pytest.approx(np.mean(3.0 + 0.5 * np.arange(12)) / 5.0)
-    assert b.availability == 1.0 and b.records_binned == 36
-    assert np.all(b.speed_scale[[0, *range(2, 12)]] == b.speed_scale[1])  # the others fall back to it
-    # the measured power scored against itself: hourly energies over the six complete hours; B makes
-    # (1/6 h) x 100 kW x 3 x (0 + 1 + ... + 11) = 3.3 MWh, A half of it
-    exact = score_prediction(s, s.power_w, T0, end, 2e6)
-    assert exact["B"].measured_energy_wh == pytest.approx(3.3e6)
-    assert exact["farm"].measured_energy_wh == pytest.approx(4.95e6)
-    assert exact["farm"].hours == 6 and exact["farm"].energy_error == 0.0 and exact["farm"].hourly.cv_rmse == 0.0
-    assert exact["farm"].monthly is None  # one month: no monthly statistic
-    with pytest.raises(ValueError, match="wind: must be one of"):
-        predict_power_w(cal, s, r, T0, end, wind="mast")
-    with pytest.raises(ValueError, match="predicted_w: shape"):
-        score_prediction(s, np.zeros(3), T0, end, 2e6)
+def test_telemetry_synth_writes_what_the_reader_takes(tmp_path):
+    out = tmp_path / "tele.csv"
+    r = subprocess.run([sys.executable, "-m", "twin", "telemetry", "synth", "lingang-phase1", "--horizon", "2d",
+                        "--step", "600s", "--set", "cabins.0.cooling.design_approach_k=4.0", "--out", str(out),
+                        "--gaps-per-day", "1", "--noise", "cabin0_inlet_temp_c=0.05"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    tele = read_telemetry(out.read_bytes(), "tele.csv")
+    assert "cabin0_inlet_temp_c" in tele.signals and "hub_wind_speed_m_s" in tele.signals
+    index = pd.date_range("2026-01-01T00:00:00+08:00", periods=288, freq="10min")
+    g = on_steps(tele, index, 600.0)
+    assert 0.5 < g.coverage["sea_temp_c"] < 1.0 and g.gaps["sea_temp_c"]
+    bad = subprocess.run([sys.executable, "-m", "twin", "telemetry", "synth", "lingang-phase1", "--horizon", "1d",
+                          "--out", str(tmp_path / "x.txt")], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "--out" in bad.stderr
