@@ -18,8 +18,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import errors
+from api.datasets import DatasetAccess
 from api.jobs import JobManager
-from api.routes import designs, health, runs, sweeps, validations, views
+from api.routes import datasets, designs, health, runs, sweeps, validations, views
 from api.security import BodyLimit, TokenAuth
 from api.settings import Settings
 from api.store import RunStore
@@ -59,9 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         store = RunStore(settings.data_dir)
-        jobs = JobManager(store, settings.workers, settings.max_queued_runs, settings.dask_scheduler_address)
+        jobs = JobManager(store, settings.workers, settings.max_queued_runs, settings.dask_scheduler_address,
+                          settings.max_dataset_bytes)
         await anyio.to_thread.run_sync(jobs.start)
         app.state.store = store
+        app.state.data_access = DatasetAccess(store.datasets_dir, store.db_path, settings.max_dataset_bytes)
         app.state.jobs = jobs
         requeued = store.recover(settings.requeue_interrupted)
         for run_id in requeued:
@@ -82,9 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.version = _version()
     app.state.started = time.monotonic()
     errors.install(app)
-    for module in (health, designs, runs, sweeps, views, validations):
+    for module in (health, designs, datasets, runs, sweeps, views, validations):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, upload_paths=("/v1/datasets",),
+                       upload_bytes=settings.max_dataset_bytes)
     if settings.token:
         app.add_middleware(TokenAuth, token=settings.token)
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.datasets import DatasetAccess
 from api.jobs import JobManager
 from api.settings import Settings
 from api.store import RunStore
@@ -19,6 +20,10 @@ def _jobs(request: Request) -> JobManager:
     return request.app.state.jobs
 
 
+def _data_access(request: Request) -> DatasetAccess:
+    return request.app.state.data_access
+
+
 def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -26,3 +31,4 @@ def _settings(request: Request) -> Settings:
 StoreDep = Annotated[RunStore, Depends(_store)]
 JobsDep = Annotated[JobManager, Depends(_jobs)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+DataDep = Annotated[DatasetAccess, Depends(_data_access)]

@@ -21,6 +21,7 @@ RESPONSES = {code: {"model": Problem, "description": why} for code, why in {
     406: "None of the media types in Accept can be produced",
     409: "The run has not completed",
     413: "Request body too large",
+    415: "Not an accepted media type or content encoding",
     422: "Bad input: every problem with its field path",
     429: "The queue is full; retry later",
 }.items()}

@@ -62,8 +62,10 @@ def _warm() -> int:
     return os.getpid()
 
 
-def execute_run(data_dir: str, run_id: str, attempt: int, parent_pid: int) -> str:
-    """Run one attempt of a registered run in a pool worker; the outcome is written to the registry."""
+def execute_run(data_dir: str, run_id: str, attempt: int, parent_pid: int, max_dataset_bytes: int = 1 << 31) -> str:
+    """Run one attempt of a registered run in a pool worker; the outcome is written to the registry. The run reads
+    only the data sets its scenario names, from the data folder (``api.datasets.DatasetAccess``)."""
+    from api.datasets import DatasetAccess
     from twin.scenario import ScenarioError, scenario_from_dict
     from twin.sim.engine import simulate
 
@@ -85,8 +87,9 @@ def execute_run(data_dir: str, run_id: str, attempt: int, parent_pid: int) -> st
 
     t0 = time.time()
     try:
-        scenario = scenario_from_dict(json.loads(row["scenario_json"]))
-        result = simulate(scenario, progress=progress)
+        access = DatasetAccess(store.datasets_dir, store.db_path, max_dataset_bytes)
+        scenario = scenario_from_dict(json.loads(row["scenario_json"]), data_access=access)
+        result = simulate(scenario, progress=progress, data_access=access)
     except _Stop:
         return "stopped"
     except ScenarioError as exc:
@@ -113,16 +116,21 @@ def execute_run(data_dir: str, run_id: str, attempt: int, parent_pid: int) -> st
     return "completed"
 
 
-def execute_remote(scenario_json: str) -> dict:
+def execute_remote(scenario_json: str, data=None) -> dict:
     """Run a scenario on a Dask worker; return what the server needs to store it: the run's files as
-    ``RunResult.save`` writes them (``{artifact: (file name, bytes)}``), its KPIs and timings."""
+    ``RunResult.save`` writes them (``{artifact: (file name, bytes)}``), its KPIs and timings. ``data`` holds the
+    data sets the scenario names, as bytes (``twin.scenario.datafiles.InlineDatasets``): the worker may not see
+    the server's data folder."""
     import tempfile
 
     from twin.scenario import scenario_from_dict
     from twin.sim.engine import simulate
 
     t0 = time.time()
-    result = simulate(scenario_from_dict(json.loads(scenario_json)))
+    from twin.scenario.datafiles import InlineDatasets
+
+    data = data if data is not None else InlineDatasets()
+    result = simulate(scenario_from_dict(json.loads(scenario_json), data_access=data), data_access=data)
     with tempfile.TemporaryDirectory() as d:
         files = {name: (Path(p).name, Path(p).read_bytes()) for name, p in result.save(d).items()}
     return {"kpis": result.kpis, "files": files,
@@ -135,8 +143,10 @@ def execute_remote(scenario_json: str) -> dict:
 class JobManager:
     """Owns the process pool (and the Dask client, when configured) and the bounded queue of active runs."""
 
-    def __init__(self, store: RunStore, workers: int, max_queued: int, dask_address: str | None = None):
+    def __init__(self, store: RunStore, workers: int, max_queued: int, dask_address: str | None = None,
+                 max_dataset_bytes: int = 1 << 31):
         self.store = store
+        self.max_dataset_bytes = max_dataset_bytes
         self.workers = workers
         self.max_queued = max_queued
         self.dask_address = dask_address
@@ -229,7 +239,8 @@ class JobManager:
                 if self._pool is None:
                     raise RuntimeError("the job manager is shut down")
                 try:
-                    fut = self._pool.submit(execute_run, str(self.store.data_dir), run_id, attempt, os.getpid())
+                    fut = self._pool.submit(execute_run, str(self.store.data_dir), run_id, attempt, os.getpid(),
+                                            self.max_dataset_bytes)
                     break
                 except BrokenProcessPool:
                     log.warning("the process pool broke; starting a new one")
@@ -261,9 +272,19 @@ class JobManager:
             self.store.mark_failed(run_id, attempt, "run lost: the worker process died")
 
     def _submit_dask(self, run_id: str, attempt: int) -> None:
+        from api.datasets import DatasetAccess, inline_datasets
+        from twin.scenario import scenario_from_dict
+
         row = self.store.get_run(run_id)
         self.store.mark_running(run_id, attempt)
-        fut = self.dask_client.submit(execute_remote, row["scenario_json"], pure=False, key=f"run-{run_id}-{attempt}")
+        access = DatasetAccess(self.store.datasets_dir, self.store.db_path, self.max_dataset_bytes)
+        try:  # the data sets travel with the run: a Dask worker need not see the data folder
+            shipped = inline_datasets(scenario_from_dict(json.loads(row["scenario_json"])), access)
+        except ValueError as exc:
+            self.store.mark_failed(run_id, attempt, str(exc))
+            return
+        fut = self.dask_client.submit(execute_remote, row["scenario_json"], shipped, pure=False,
+                                      key=f"run-{run_id}-{attempt}")
         with self._lock:
             self._active[run_id] = fut
         fut.add_done_callback(lambda f, r=run_id, a=attempt: self._dask_done(r, a, f))

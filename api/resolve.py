@@ -18,6 +18,7 @@ from twin.scenario import (
     design_names,
     scenario_from_dict,
 )
+from twin.scenario.datafiles import DataAccess
 
 __all__ = ["base_mapping", "resolve", "override_item"]
 
@@ -48,12 +49,16 @@ def base_mapping(design: str | None, scenario: Any) -> dict:
 
 
 def resolve(design: str | None, scenario: Any, overrides: list[str], max_steps: int,
-            extra: list[str] | None = None, field_prefix: str = "") -> dict:
-    """Validate and return the resolved scenario as JSON-ready data; 422 with every problem by field path."""
-    data = base_mapping(design, scenario)
+            extra: list[str] | None = None, field_prefix: str = "", data_access: DataAccess | None = None
+            ) -> dict:
+    """Validate and return the resolved scenario as JSON-ready data; 422 with every problem by field path.
+
+    ``data_access`` decides which values the scenario's data-file fields may take (the server passes its
+    ``DatasetAccess``: only ``dataset:<id>`` of a registered data set of the field's kind); nothing is opened."""
+    mapping = base_mapping(design, scenario)
     try:
-        data = apply_overrides(data, [*overrides, *(extra or [])], source="overrides")
-        resolved = scenario_from_dict(data, source="scenario")
+        mapping = apply_overrides(mapping, [*overrides, *(extra or [])], source="overrides")
+        resolved = scenario_from_dict(mapping, source="scenario", data_access=data_access)
     except ScenarioError as exc:
         err = scenario_problem(exc)
         if field_prefix:

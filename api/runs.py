@@ -5,9 +5,23 @@ from __future__ import annotations
 import uuid
 
 from api.errors import ApiError
-from api.store import RunStore
+from api.store import DatasetGone, RunStore
+from twin.scenario import Scenario
+from twin.scenario.datafiles import data_fields, parse_dataset_ref
 
-__all__ = ["get_row", "completed_row", "register_and_submit"]
+__all__ = ["get_row", "completed_row", "register_and_submit", "dataset_uses", "scenario_datasets"]
+
+
+def dataset_uses(scenario: dict) -> list[dict]:
+    """``[{field, id, kind}]``: the data sets a resolved scenario (JSON) names."""
+    refs = data_fields(Scenario.model_validate(scenario))
+    return [{"field": r.path, "id": parse_dataset_ref(r.value), "kind": r.kind} for r in refs
+            if parse_dataset_ref(r.value)]
+
+
+def scenario_datasets(scenario: dict) -> list[str]:
+    """The SHA-256s of the data sets a resolved scenario (JSON) names."""
+    return [u["id"] for u in dataset_uses(scenario)]
 
 
 def get_row(store: RunStore, run_id: str) -> dict:
@@ -29,7 +43,10 @@ def register_and_submit(store: RunStore, jobs, scenario: dict, request: dict, na
                         reserved: bool = False) -> str:
     """Register a queued run and hand it to the job manager (room must already be reserved)."""
     run_id = uuid.uuid4().hex
-    store.create_run(run_id, name, scenario, request, backend=backend, sweep_id=sweep_id, sweep_index=index,
-                     point=point)
+    try:
+        store.create_run(run_id, name, scenario, request, backend=backend, sweep_id=sweep_id, sweep_index=index,
+                         point=point, datasets=scenario_datasets(scenario))
+    except DatasetGone as exc:
+        raise ApiError(409, f"data set(s) removed while the run was submitted: {exc}") from None
     jobs.submit(run_id, backend=backend, reserved=reserved)
     return run_id

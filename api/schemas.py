@@ -92,11 +92,41 @@ class RunSummary(BaseModel):
     links: RunLinks
 
 
+class DatasetInfo(BaseModel):
+    id: str = Field(..., description="The data set's id: the SHA-256 of its bytes (64 hex digits)")
+    reference: str = Field(..., description="How a scenario names it: dataset:<id>")
+    kind: Literal["wind", "trace"]
+    name: str = Field(..., description="The label given at upload (default the file's name)")
+    format: Literal["csv", "parquet"]
+    size_bytes: int = Field(..., ge=0, description="[bytes]")
+    rows: int = Field(..., ge=0, description="Data rows [-]")
+    start: str | float | None = Field(..., description="First time: ISO 8601 (wind), or the first submit time "
+                                                        "in s after the run's start (trace)")
+    end: str | float | None = Field(..., description="Last time, as start")
+    sha256: str = Field(..., description="SHA-256 of the stored bytes; a run keeps it in its scenario")
+    created_at: dt.datetime
+    details: dict[str, Any] = Field(default_factory=dict, description="What the kind's reader found: the "
+                                    "measurement height and columns (wind); classes, cabins and server-hours (trace)")
+    links: dict[str, str] = Field(default_factory=dict)
+
+
+class DatasetList(BaseModel):
+    datasets: list[DatasetInfo]
+    total: int = Field(..., ge=0, description="Data sets matching the filter [-]")
+
+
+class DatasetUse(BaseModel):
+    field: str = Field(..., description="Dotted path of the scenario field that names the data set")
+    id: str = Field(..., description="The data set's id (its SHA-256)")
+    kind: str
+
+
 class RunDetail(RunSummary):
     cached: bool = Field(False, description="True when this answer is an earlier run of the identical scenario")
     request: dict[str, Any] = Field(..., description="The request as given: design, overrides, name")
     scenario: dict[str, Any] = Field(..., description="The resolved scenario the run executes (every default filled)")
     artifacts: dict[str, str] = Field(default_factory=dict, description="Files of a completed run, by kind")
+    datasets: list[DatasetUse] = Field(default_factory=list, description="The data sets the scenario names")
 
 
 class RunList(BaseModel):

@@ -48,20 +48,25 @@ class _TooLarge(HTTPException):
 
 
 class BodyLimit:
-    """Refuse request bodies above ``max_bytes`` with 413, by Content-Length or while reading a chunked body."""
+    """Refuse request bodies above ``max_bytes`` with 413, by Content-Length or while reading a chunked body;
+    ``upload_paths`` (exact paths, POST only) take up to ``upload_bytes`` instead."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app, max_bytes: int, upload_paths: tuple[str, ...] = (), upload_bytes: int | None = None):
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_bytes = max_bytes
+        self.upload_paths = set(upload_paths)
+        self.upload_bytes = upload_bytes or max_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        detail = f"request body larger than the limit of {self.max_bytes} bytes"
+        upload = scope.get("method") == "POST" and scope.get("path", "").rstrip("/") in self.upload_paths
+        max_bytes = self.upload_bytes if upload else self.default_bytes
+        detail = f"request body larger than the limit of {max_bytes} bytes"
         for k, v in scope.get("headers", ()):
             if k == b"content-length":
                 try:
-                    too_big = int(v) > self.max_bytes
+                    too_big = int(v) > max_bytes
                 except ValueError:
                     return await _send_problem(send, 400, "bad Content-Length")
                 if too_big:
@@ -74,7 +79,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     raise _TooLarge(detail)
             return message
 

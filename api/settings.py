@@ -36,6 +36,11 @@ class Settings(BaseModel):
     dask_scheduler_address: str | None = Field(None, description="Run sweeps on this Dask scheduler")
     requeue_interrupted: bool = Field(True, description="On restart, re-queue interrupted runs (else fail them)")
     max_request_bytes: int = Field(1_048_576, ge=1024, description="Largest request body [bytes]")
+    max_dataset_bytes: int = Field(64 * 1_048_576, ge=1024, description="Largest data set upload [bytes]")
+    max_dataset_rows: int = Field(5_000_000, ge=1, description="Most rows of one data set [-]")
+    max_dataset_columns: int = Field(64, ge=4, le=10_000, description="Most columns of one data set [-]")
+    max_concurrent_uploads: int = Field(2, ge=1, le=64,
+                                        description="Uploads checked at once; more get 429 with Retry-After [-]")
     max_steps_per_run: int = Field(1_100_000, ge=1, description="Most steps (horizon / step) one run may take [-]")
     max_queued_runs: int = Field(500, ge=1, description="Runs waiting for a worker, beyond those executing [-]")
     max_sweep_points: int = Field(200, ge=1, description="Most grid points of one sweep [-]")

@@ -11,7 +11,11 @@ Run states::
     queued -> cancelled
     (server restart) queued | running -> queued again (``interruptions`` + 1), or failed with a reason
 
-Files: ``<data>/registry.sqlite`` and ``<data>/runs/<id>/{series.parquet, kpis.json, ledger.json, scenario.json}``.
+Files: ``<data>/registry.sqlite``, ``<data>/runs/<id>/`` (what ``RunResult.save`` writes) and
+``<data>/datasets/<sha256>`` (uploaded data sets, content-addressed; their rows are in the ``datasets`` table).
+
+A run is registered only while every data set its scenario names (``dataset:<sha256>``) is registered, and a data
+set is removed only while no queued or running run names it: both checks run inside one write transaction.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["RunStore", "scenario_hash", "ACTIVE", "TERMINAL", "STATUSES"]
+__all__ = ["RunStore", "DatasetGone", "scenario_hash", "ACTIVE", "TERMINAL", "STATUSES"]
 
 STATUSES = ("queued", "running", "completed", "failed", "cancelled")
 ACTIVE = ("queued", "running")
@@ -59,6 +63,19 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_hash ON runs (scenario_hash, status);
 CREATE INDEX IF NOT EXISTS runs_status ON runs (status);
 CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id, sweep_index);
+CREATE TABLE IF NOT EXISTS datasets (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            TEXT NOT NULL UNIQUE,
+    kind          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    size_bytes    INTEGER NOT NULL,
+    rows          INTEGER NOT NULL,
+    start_json    TEXT NOT NULL,
+    end_json      TEXT NOT NULL,
+    details_json  TEXT,
+    created_at    REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sweeps (
     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
     id           TEXT NOT NULL UNIQUE,
@@ -88,6 +105,14 @@ def _finite(obj: Any) -> Any:
     return obj
 
 
+class DatasetGone(Exception):
+    """Data sets a run names were removed before it could be registered."""
+
+    def __init__(self, ids: list[str]):
+        super().__init__(", ".join(ids))
+        self.ids = ids
+
+
 class RunStore:
     """The SQLite registry of runs and sweeps; safe to use from several threads and processes.
 
@@ -99,8 +124,10 @@ class RunStore:
         self.data_dir = Path(data_dir)
         self.db_path = self.data_dir / "registry.sqlite"
         self.runs_dir = self.data_dir / "runs"
+        self.datasets_dir = self.data_dir / "datasets"
         if create:
             self.runs_dir.mkdir(parents=True, exist_ok=True)
+            self.datasets_dir.mkdir(parents=True, exist_ok=True)
             with self._connect() as con:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.executescript(_SCHEMA)
@@ -127,24 +154,35 @@ class RunStore:
         finally:
             con.close()
 
-    def artifact_json(self, row: dict, name: str):
-        """The JSON artifact ``name`` of a run (its registry row), or None when the run has none."""
-        file_name = json.loads(row.get("artifacts_json") or "{}").get(name)
-        path = self.run_dir(row["id"]) / file_name if file_name else None
-        return json.loads(path.read_text()) if path is not None and path.is_file() else None
-
     def run_dir(self, run_id: str) -> Path:
         return self.runs_dir / run_id
 
     # ------------------------------------------------------------------------------------------ runs
 
     def create_run(self, run_id: str, name: str, scenario: dict, request: dict, backend: str = "local",
-                   sweep_id: str | None = None, sweep_index: int | None = None, point: dict | None = None) -> dict:
-        self._execute(
-            "INSERT INTO runs (id, name, scenario_json, scenario_hash, request_json, status, backend, created_at,"
-            " sweep_id, sweep_index, point_json) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
-            (run_id, name, json.dumps(scenario), scenario_hash(scenario), json.dumps(request), backend, time.time(),
-             sweep_id, sweep_index, json.dumps(point) if point is not None else None))
+                   sweep_id: str | None = None, sweep_index: int | None = None, point: dict | None = None,
+                   datasets: Iterable[str] = ()) -> dict:
+        """Register a queued run; ``datasets`` (SHA-256s its scenario names) must all be registered, else
+        ``DatasetGone`` and nothing is written."""
+        wanted = sorted(set(datasets))
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            if wanted:
+                marks = ",".join("?" * len(wanted))
+                have = {r["id"] for r in con.execute(f"SELECT id FROM datasets WHERE id IN ({marks})", wanted)}
+                gone = [d for d in wanted if d not in have]
+                if gone:
+                    con.execute("ROLLBACK")
+                    raise DatasetGone(gone)
+            con.execute(
+                "INSERT INTO runs (id, name, scenario_json, scenario_hash, request_json, status, backend, created_at,"
+                " sweep_id, sweep_index, point_json) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
+                (run_id, name, json.dumps(scenario), scenario_hash(scenario), json.dumps(request), backend,
+                 time.time(), sweep_id, sweep_index, json.dumps(point) if point is not None else None))
+            con.execute("COMMIT")
+        finally:
+            con.close()
         return self.get_run(run_id)
 
     def get_run(self, run_id: str) -> dict | None:
@@ -294,3 +332,55 @@ class RunStore:
                                  chunk):
                 out[r["id"]] = r
         return out
+
+    # ------------------------------------------------------------------------------------------ data sets
+
+    def add_dataset(self, sha: str, kind: str, name: str, size_bytes: int, summary: dict) -> tuple[dict, bool]:
+        """Register a stored data set; ``(row, True)`` when new, ``(the existing row, False)`` when these bytes
+        were registered before (whatever their kind then)."""
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            row = con.execute("SELECT * FROM datasets WHERE id = ?", (sha,)).fetchone()
+            if row is None:
+                con.execute(
+                    "INSERT INTO datasets (id, kind, name, format, size_bytes, rows, start_json, end_json,"
+                    " details_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (sha, kind, name, summary["format"], size_bytes, summary["rows"], json.dumps(summary["start"]),
+                     json.dumps(summary["end"]), json.dumps(_finite(summary.get("details") or {})), time.time()))
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        return self.get_dataset(sha), row is None
+
+    def get_dataset(self, sha: str) -> dict | None:
+        rows = self._query("SELECT * FROM datasets WHERE id = ?", (sha,))
+        return rows[0] if rows else None
+
+    def list_datasets(self, kind: str | None = None, limit: int = 100, offset: int = 0) -> tuple[list[dict], int]:
+        clause, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+        rows = self._query(f"SELECT * FROM datasets {clause} ORDER BY seq DESC LIMIT ? OFFSET ?",
+                           (*params, limit, offset))
+        return rows, self._query(f"SELECT COUNT(*) AS n FROM datasets {clause}", params)[0]["n"]
+
+    def delete_dataset(self, sha: str) -> list[str] | None:
+        """Remove a data set's row and file unless a queued or running run names it: ``[]`` when removed, the ids
+        of the runs that use it when not, None when there is no such data set."""
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            if con.execute("SELECT 1 FROM datasets WHERE id = ?", (sha,)).fetchone() is None:
+                con.execute("ROLLBACK")
+                return None
+            users = [r["id"] for r in con.execute(
+                "SELECT id FROM runs WHERE status IN ('queued', 'running') AND instr(scenario_json, ?) > 0"
+                " ORDER BY seq", (f"dataset:{sha}",))]
+            if users:
+                con.execute("ROLLBACK")
+                return users
+            con.execute("DELETE FROM datasets WHERE id = ?", (sha,))
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        (self.datasets_dir / sha).unlink(missing_ok=True)
+        return []

@@ -57,7 +57,8 @@ def main() -> None:
     t_sphere = timed(lambda: baseline(pv.Sphere()))
     t_cabin = timed(lambda: render.render_png(make_scene(result, "30h", "cabin"), SIZE))
     t_site = timed(lambda: render.render_png(make_scene(result, "30h", "site"), SIZE))
-    print(f"baseline: empty pyvista scene {t_empty * 1e3:.0f} ms, a sphere {t_sphere * 1e3:.0f} ms ({SIZE[0]}x{SIZE[1]})")
+    print(f"baseline: empty pyvista scene {t_empty * 1e3:.0f} ms, a sphere {t_sphere * 1e3:.0f} ms "
+          f"({SIZE[0]}x{SIZE[1]})")
     print(f"cabin picture: {t_cabin:.2f} s ({t_cabin / t_empty:.0f} x the empty scene)")
     print(f"site picture:  {t_site:.2f} s ({t_site / t_empty:.0f} x the empty scene)")
     page(result)

@@ -2,8 +2,9 @@
 
     python benchmarks/thermal.py
 
-Then the 3D field's solve at about 100,000 cells (``benchmarks/field.py``). The engine steps each cabin group with scalar arithmetic on cached matrices (``StepCache``); ``step_many`` steps a
-stack of cabins with numpy. Both are timed here, each as the best of several repeats.
+Then the 3D field's solve at about 100,000 cells (``benchmarks/field.py``). The engine steps each cabin group
+with scalar arithmetic on cached matrices (``StepCache``); ``step_many`` steps a stack of cabins with numpy. Both
+are timed here, each as the best of several repeats.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def main() -> None:
         b = np.broadcast_to(bd_np, (n, 3, 2)).copy()
         xs = np.tile(np.array(x), (n, 1))
         us = np.tile(np.array([1.4e6, 12.0]), (n, 1))
-        rows.append((n, best_of(lambda: thermal.step_many(a, b, xs, us))))
+        rows.append((n, best_of(lambda a=a, b=b, xs=xs, us=us: thermal.step_many(a, b, xs, us))))
     t_build = best_of(lambda: thermal.discretise_network(p, 0.6, 0.6, 60.0), repeats=3, number=200)
 
     print(f"scalar step, 1 cabin (engine path)   {t_scalar * 1e6:8.2f} us")

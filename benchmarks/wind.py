@@ -83,7 +83,8 @@ def main() -> None:
     t_table, _ = _best(lambda: wind.jensen_farm_table(curve, x, y), args.repeat)
 
     e_twin, e_wpl = p_twin.sum() * STEP_S / 3.6e9, p_wpl.sum() * STEP_S / 3.6e9
-    print(f"year at {STEP_S:g} s: {N} steps, SWT-3.6-120, hub 90 m (best of {args.repeat}; farm years best of {max(args.repeat, 5)})")
+    print(f"year at {STEP_S:g} s: {N} steps, SWT-3.6-120, hub 90 m (best of {args.repeat}; farm years best of "
+          f"{max(args.repeat, 5)})")
     print(f"twin wind chain (1 turbine):         {t_twin:8.3f} s   energy {e_twin:9.1f} MWh")
     print(f"windpowerlib ModelChain (same year): {t_wpl:8.3f} s   energy {e_wpl:9.1f} MWh "
           f"(IEC vs Svenningsen density correction: {100 * (e_twin / e_wpl - 1):+.2f} %)")

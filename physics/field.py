@@ -375,7 +375,7 @@ def _build_flow(grid: Grid, layout: Layout, rack_boxes, hx_boxes, kind, deck_of_
     n_racks = len(rack_boxes)
     per_rack = capacity_w_k / n_racks
     deck_flow = np.zeros(len(layout.decks))
-    for rng, deck in zip(rack_boxes, layout.rack_deck):
+    for deck in layout.rack_deck[:len(rack_boxes)]:
         deck_flow[deck] += per_rack
     hx_cols = np.array([(s[0].stop - s[0].start) * (s[1].stop - s[1].start) for s in hx_boxes], float)
     hx_flow = np.zeros(len(hx_boxes))
@@ -537,7 +537,7 @@ def build_field_problem(geometry: CylinderGeometry, layout: Layout, gas_capacity
 
     n = grid.cell_count
     plenum = np.zeros(nz, dtype=bool)
-    for (bottom, floor, _), kf in zip(layout.decks, floor_k):
+    for (bottom, _floor, _), kf in zip(layout.decks, floor_k):
         plenum[_snap(bottom, hz):kf] = True
     cell_kind = np.where(kind == 0, np.where(plenum[None, None, :], KIND_PLENUM, KIND_ROOM), kind)[grid.active]
     rows, cols, vals = [], [], []
@@ -601,8 +601,8 @@ def build_field_problem(geometry: CylinderGeometry, layout: Layout, gas_capacity
         exchanger_g_w_k=exchanger_g_w_k, wall_ua_w_k=wall_ua_w_k, max_divergence_w_k=float(np.abs(div).max()),
         face_flux_w_k=tuple(flux), k_eff_w_mk=k_eff[grid.active], cell_kind=cell_kind,
         rack_inlet_counts=tuple(int(grid.index[b[0], b[1], 0].size) for b in rack_boxes),
-        aggregates=_aggregates(grid, (kind.astype(np.int64) * len(layout.decks) + np.maximum(deck_of_k, 0)[None, None, :]
-                                      )[grid.active]))
+        aggregates=_aggregates(grid, (kind.astype(np.int64) * len(layout.decks)
+                                      + np.maximum(deck_of_k, 0)[None, None, :])[grid.active]))
 
 
 def _rhs(problem: FieldProblem, rack_heat_w, sea_temp_c: float, wall_ref_temp_c: float | None) -> np.ndarray:
@@ -653,8 +653,8 @@ def solve_steady(problem: FieldProblem, rack_heat_w, sea_temp_c: float,
     ``rack_heat_w``: heat given to the gas in each rack [W] (a scalar applies to every rack);
     ``wall_ref_temp_c``: temperature behind the wall conductance, the sea by default [C].
     Diagnostics: ``source_w``, ``exchanger_sink_w``, ``wall_sink_w``, ``energy_residual`` (relative),
-    ``volume_mean_c``, ``room_mean_c`` (open gas above the floors), ``rack_inlet_c`` and ``exchanger_inlet_c`` (flow-weighted), ``rack_peak_c`` (per rack),
-    ``peak_c``, ``max_divergence_w_k``, ``cells``.
+    ``volume_mean_c``, ``room_mean_c`` (open gas above the floors), ``rack_inlet_c`` and ``exchanger_inlet_c``
+    (flow-weighted), ``rack_peak_c`` (per rack), ``peak_c``, ``max_divergence_w_k``, ``cells``.
     """
     b = _rhs(problem, rack_heat_w, sea_temp_c, wall_ref_temp_c)
     t = _iterative_solve(problem.operator, b, problem.preconditioner(), x0=np.full(b.size, float(sea_temp_c)))

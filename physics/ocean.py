@@ -258,6 +258,42 @@ def sea_temperature_c(
     return surface - drop * (1.0 - np.exp(-below / scale))
 
 
+SECONDS_PER_YEAR = 365.25 * 86400.0
+
+
+def interannual_anomaly_k(time_s, sd_k: float, year_autocorrelation: float, rng) -> np.ndarray:
+    """Year-to-year anomaly of the sea temperature [K] at each time [s from the run's start].
+
+    One anomaly a year, a stationary AR(1) over years (standard deviation ``sd_k`` [K], lag-one-year correlation
+    ``year_autocorrelation``), drawn at that resolution whatever the time step, and interpolated linearly between
+    the middles of the years so the sea does not jump at New Year (the interpolation lowers the variance between
+    the middles: ``sd_k`` holds at each year's middle). ``sd_k = 0`` gives zeros and draws nothing.
+    """
+    t = _as_float_array("time_s", time_s).ravel()
+    sd = float(sd_k)
+    rho = float(year_autocorrelation)
+    if sd < 0:
+        raise ValueError("sd_k: must be >= 0")
+    if not -1.0 < rho < 1.0:
+        raise ValueError("year_autocorrelation: must be in (-1, 1)")
+    if sd == 0.0 or t.size == 0:
+        return np.zeros(t.size)
+    n_years = int(np.ceil((t.max() + 1.0) / SECONDS_PER_YEAR)) + 1
+    e = rng.standard_normal(n_years)
+    a = np.empty(n_years)
+    a[0] = e[0]
+    for i in range(1, n_years):
+        a[i] = rho * a[i - 1] + np.sqrt(1.0 - rho * rho) * e[i]
+    middles = (np.arange(n_years) + 0.5) * SECONDS_PER_YEAR
+    return sd * np.interp(t, middles, a)
+
+
+def warming_k(time_s, rate_k_per_year: float) -> np.ndarray:
+    """Warming since the run's start [K] at a constant rate [K per year] (the scenario's monthly means are the
+    climate of the start)."""
+    return _as_float_array("time_s", time_s) * (float(rate_k_per_year) / SECONDS_PER_YEAR)
+
+
 def seawater_density_kg_m3(temp_c, absolute_salinity_g_kg, pressure_dbar=0.0) -> np.ndarray:
     """In-situ seawater density, TEOS-10 ``gsw.rho_t_exact``.
 

@@ -13,21 +13,21 @@ stronger sets the plume; both grow with distance, so the rise decays monotonical
     ``c_m / c_0 = 5.6 l_Q / x``, i.e. ``S = x / (5.6 l_Q)`` (with ``l_Q = (pi/4)^(1/2) d``: ``S = 0.2015 x / d``,
     which is Chen & Rodi's (1980) ``c_c / c_0 = 5.0 d / x`` to 1 %);
   * bent-over (momentum-dominated far field, ``x > l_m``): the jet becomes an advected line puff whose width grows
-    as ``x^(1/3)``, so ``S = u_a b^2 / Q`` grows as ``x^(2/3)`` (Fischer et al. sec. 9.2; Wright 1977), matched to the jet
-    regime at ``x = l_m``.
+    as ``x^(1/3)``, so ``S = u_a b^2 / Q`` grows as ``x^(2/3)`` (Fischer et al. sec. 9.2; Wright 1977), matched to
+    the jet regime at ``x = l_m``.
 
   Buoyancy is neglected: the warm discharge (a few kelvin) is weakly buoyant, and its buoyant rise would only add
   dilution, so the rise computed here is an upper bound (conservative for a limit check).
 - **Far field, Gaussian plume of a point source in a uniform current** ``u_a`` with lateral and vertical turbulent
-  diffusivities ``K_y``, ``K_z`` (Fischer et al. ch. 2-3; Csanady 1973): ``dT = Q_h / (rho cp u_a 2 pi s_y s_z)
-  exp(-y^2 / 2 s_y^2 - z^2 / 2 s_z^2)`` with ``d(s^2)/dx = 2 K / u_a`` from the handoff point ``x_t``, where the
-  plume is round with the near field's dilution ``S_t`` (``2 pi s_t^2 u_a = S_t Q``). It carries the heat flux ``Q_h`` through every
-  cross-section exactly. Default diffusivities from the current and depth (Fischer et al. sec. 5.1, open
-  channels): ``K_z = 0.067 h u*``, ``K_y = 0.6 h u*`` (natural, irregular boundaries), ``u* = u_a sqrt(C_d)``,
-  ``C_d = 0.0025``; a plume smaller than the depth ``h`` feels only the eddies of its own size, Richardson's 4/3
-  law ``K (2 s / h)^(4/3)`` (Fischer et al. sec. 3.3). The near field hands over to the far field where the
-  ambient dilution rate first exceeds the jet's (:func:`near_to_far_transition`). The seabed and surface are not reflected (unbounded water): a plume that fills the depth is
-  diluted less than this far field says, which the near-field bound covers close to the port.
+  diffusivities ``K_y``, ``K_z`` (Fischer et al. ch. 2-3; Csanady 1973): ``dT = Q_h / (rho cp u_a 2 pi s_y s_z) exp(-y^2
+  / 2 s_y^2 - z^2 / 2 s_z^2)`` with ``d(s^2)/dx = 2 K / u_a`` from the handoff point ``x_t``, where the plume is round
+  with the near field's dilution ``S_t`` (``2 pi s_t^2 u_a = S_t Q``). It carries the heat flux ``Q_h`` through every
+  cross-section exactly. Default diffusivities from the current and depth (Fischer et al. sec. 5.1, open channels):
+  ``K_z = 0.067 h u*``, ``K_y = 0.6 h u*`` (natural, irregular boundaries), ``u* = u_a sqrt(C_d)``, ``C_d = 0.0025``; a
+  plume smaller than the depth ``h`` feels only the eddies of its own size, Richardson's 4/3 law ``K (2 s / h)^(4/3)``
+  (Fischer et al. sec. 3.3). The near field hands over to the far field where the ambient dilution rate first exceeds
+  the jet's (:func:`near_to_far_transition`). The seabed and surface are not reflected (unbounded water): a plume that
+  fills the depth is diluted less than this far field says, which the near-field bound covers close to the port.
 
 Slack water is floored at ``MIN_CURRENT_M_S``: with no current the steady plume model does not apply.
 """

@@ -1,4 +1,4 @@
-"""Server power models: utilisation -> electrical power.
+"""Server power models: utilisation -> electrical power; the library of server types is looked up here by name.
 
 A server's wall power is modelled as a piecewise-linear function of CPU (or
 accelerator) utilisation, the approach of the SPECpower_ssj2008 benchmark
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from physics.checks import finite_float
+from physics.server_library import LIBRARY_ENTRIES
 
 __all__ = [
     "ServerModel",
@@ -59,17 +60,33 @@ class ServerModel:
         Wall power at each breakpoint [W], non-decreasing, finite, >= 0.
     mass_kg : float
         Mass of the server [kg], used for its thermal capacity. > 0.
+    accelerator : str, optional
+        Accelerator model, e.g. ``"NVIDIA H100 SXM"``; empty for a CPU server.
+    accelerator_count : int, optional
+        Accelerators in the server [-], >= 0; 0 for a CPU server.
+    accelerator_tdp_w : float, optional
+        Board power limit (TDP/TGP/TBP) of one accelerator at its default setting [W]; 0 without accelerators.
+    liquid_fraction : float, optional
+        Share of the server's heat carried away by liquid (cold plates) at full load [-], in [0, 1]; 0 for an
+        air-cooled server. The rest leaves through the air.
+    source : str, optional
+        Where each figure comes from, and which are assumptions.
 
     Raises
     ------
     ValueError
-        If the table or the mass is invalid.
+        If the table, the mass or the accelerator figures are invalid.
     """
 
     name: str
     utilisation_points: tuple[float, ...]
     power_w_points: tuple[float, ...]
     mass_kg: float
+    accelerator: str = ""
+    accelerator_count: int = 0
+    accelerator_tdp_w: float = 0.0
+    liquid_fraction: float = 0.0
+    source: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -104,6 +121,24 @@ class ServerModel:
         object.__setattr__(self, "utilisation_points", u)
         object.__setattr__(self, "power_w_points", p)
         object.__setattr__(self, "mass_kg", m)
+        if not isinstance(self.accelerator, str):
+            raise ValueError("accelerator: must be a string")
+        n = _count(self.accelerator_count, "accelerator_count")
+        tdp = finite_float(self.accelerator_tdp_w, "accelerator_tdp_w")
+        if n > 0 and not (tdp > 0.0 and self.accelerator):
+            raise ValueError("accelerator_tdp_w: a server with accelerators needs their name and a TDP > 0")
+        if n == 0 and (tdp != 0.0 or self.accelerator):
+            raise ValueError("accelerator_count: an accelerator name or TDP is given but the count is 0")
+        if n * tdp > p[-1]:
+            raise ValueError(f"accelerator_tdp_w: {n} x {tdp:g} W exceeds the peak power {p[-1]:g} W")
+        liquid = finite_float(self.liquid_fraction, "liquid_fraction")
+        if not 0.0 <= liquid <= 1.0:
+            raise ValueError("liquid_fraction: must be within [0, 1]")
+        if not isinstance(self.source, str):
+            raise ValueError("source: must be a string")
+        object.__setattr__(self, "accelerator_count", n)
+        object.__setattr__(self, "accelerator_tdp_w", tdp)
+        object.__setattr__(self, "liquid_fraction", liquid)
 
     @property
     def idle_power_w(self) -> float:
@@ -115,7 +150,10 @@ class ServerModel:
         """Power at full utilisation [W]."""
         return self.power_w_points[-1]
 
-
+    @property
+    def is_accelerated(self) -> bool:
+        """True for a server whose work runs on accelerators (GPUs, NPUs)."""
+        return self.accelerator_count > 0
 
 
 def _count(value, name: str) -> int:
@@ -238,8 +276,20 @@ SERVER_MODELS: dict[str, ServerModel] = {
         (0.0, 1.0),
         (DGX_H100_IDLE_POWER_W, DGX_H100_PEAK_POWER_W),
         130.45,
+        accelerator="NVIDIA H100 SXM",
+        accelerator_count=8,
+        accelerator_tdp_w=700.0,
+        liquid_fraction=0.0,
+        source=(
+            "peak 10.2 kW and 8 GPUs at 700 W: NVIDIA DGX H100 user guide (VALIDATION.md, Servers); an HGX H100 "
+            "8-GPU server of another maker has the same baseboard and is modelled by this type; "
+            "idle 2.0 kW: ASSUMPTION (component estimate, DGX_H100_IDLE_POWER_W); no measured idle of an 8-GPU "
+            "H100 node was found; mass 130.45 kg: DGX H100 user guide as recalled, not re-checked; air-cooled"),
     ),
 }
+
+# The newer servers and accelerators, each with its sources: physics/server_library.py.
+SERVER_MODELS.update({entry["name"]: ServerModel(**entry) for entry in LIBRARY_ENTRIES})
 
 
 def server_model(name: str) -> ServerModel:

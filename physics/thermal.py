@@ -244,7 +244,8 @@ def ntu_counterflow_from_effectiveness(effectiveness: float, capacity_ratio: flo
 
 
 def design_exchanger_ua_w_k(heat_w: float, gas_temp_rise_k: float, sea_temp_rise_k: float, approach_k: float,
-                            recirculation_fraction: float, arrangement: str = "counterflow") -> tuple[float, float, float]:
+                            recirculation_fraction: float, arrangement: str = "counterflow"
+                            ) -> tuple[float, float, float]:
     """Size the exchanger from the design point.
 
     At design heat ``Q`` the racks warm the gas by ``gas_temp_rise_k`` and the inlet sits ``approach_k`` above the

@@ -182,7 +182,7 @@ def jensen_farm_table(curve: PowerCurve, x_m, y_m, wake_decay=0.05, wind_speed_m
     order = np.argsort(x[None, :] * flow_x[:, None] + y[None, :] * flow_y[:, None], axis=1, kind="stable")
 
     # Outside cut-in..cut-out every turbine makes 0 whatever the wakes: solve the other speeds only.
-    active = (speeds >= curve.cut_in_m_s) & (speeds <= curve.cut_out_m_s)
+    active = (speeds >= curve.cut_in_m_s) & (speeds <= curve.zero_from_m_s)
     v_act = speeds[active]
     induction_sq = np.zeros((n_d, n_t, v_act.size))  # (1 - sqrt(1 - Ct))^2 of solved turbines
     total = np.zeros((n_d, speeds.size))
@@ -363,7 +363,7 @@ def floris_farm_table(curve_or_turbine_name, x_m, y_m, wake_model="jensen", wind
     speeds = _speed_grid(wind_speed_m_s)
     dirs = _direction_grid(direction_deg)
     power = np.zeros((dirs.size, speeds.size))
-    active = np.flatnonzero((speeds >= curve.cut_in_m_s) & (speeds <= curve.cut_out_m_s) & (speeds > 0))
+    active = np.flatnonzero((speeds >= curve.cut_in_m_s) & (speeds <= curve.zero_from_m_s) & (speeds > 0))
     if active.size == 0:
         return FarmPowerTable(wind_speed_m_s=speeds, direction_deg=dirs, power_w=power)
 

@@ -1,6 +1,6 @@
 """Wind resource and wind-farm power: power curves, shear, density, synthetic and measured wind, wakes.
 
-The public face of the wind physics; the code lives in three topic modules, all re-exported
+The public face of the wind physics; the code lives in four topic modules, all re-exported
 here under their old and new names:
 
 - :mod:`physics.wind_turbines` - power and thrust curves (FLORIS turbine library or custom),
@@ -10,7 +10,9 @@ here under their old and new names:
   barometric density, HOMER synthetic years, measured-wind CSV import and resampling,
   Weibull fits, autocorrelation and diurnal-cycle estimators;
 - :mod:`physics.wakes` - layouts, farm power tables (no wake, Jensen/Park, FLORIS
-  jensen/gauss) and their bilinear lookup.
+  jensen/gauss) and their bilinear lookup;
+- :mod:`physics.power_curve_fit` - measured power curves by the method of bins of
+  IEC 61400-12-1 and its data filters (range, stopped or curtailed, availability).
 
 Pure, vectorised functions (numpy arrays in, numpy arrays out); SI units in every argument
 name; bad input raises ``ValueError("<argument>: <reason>")``. Sources are cited in each
@@ -19,6 +21,15 @@ module and function; docs/wind.md gathers them.
 
 from __future__ import annotations
 
+from physics.power_curve_fit import (
+    IEC_BIN_WIDTH_M_S,
+    IEC_MIN_RECORDS_PER_BIN,
+    BinnedPowerCurve,
+    bin_power_curve,
+    not_operating_mask,
+    operational_availability,
+    range_mask,
+)
 from physics.wakes import (
     WAKE_MODELS,
     FarmPowerTable,
@@ -59,9 +70,12 @@ from physics.wind_turbines import (
 )
 
 __all__ = [
+    "BinnedPowerCurve",
     "DEFAULT_THRUST_COEFFICIENT",
     "DENSITY_CORRECTIONS",
     "FarmPowerTable",
+    "IEC_BIN_WIDTH_M_S",
+    "IEC_MIN_RECORDS_PER_BIN",
     "MEASURED_WIND_COLUMNS",
     "MeasuredWind",
     "PowerCurve",
@@ -70,6 +84,7 @@ __all__ = [
     "WAKE_MODELS",
     "autocorrelation",
     "barometric_air_density",
+    "bin_power_curve",
     "custom_power_curve",
     "density_equivalent_speed_m_s",
     "diurnal_cycle",
@@ -81,7 +96,10 @@ __all__ = [
     "load_turbine",
     "logarithmic_profile",
     "no_wake_farm_table",
+    "not_operating_mask",
+    "operational_availability",
     "power_law_profile",
+    "range_mask",
     "read_measured_wind_csv",
     "resample_wind",
     "smooth_power_curve",

@@ -128,8 +128,9 @@ def _ar1_gaussian(innovations: np.ndarray, phi: float) -> np.ndarray:
 
 def synthetic_wind(hour_of_day, day_of_year, step_s, weibull_k, weibull_c_m_s, autocorrelation_1h=0.85,
                    diurnal_strength=0.25, peak_hour=15.0, seasonal_amplitude=0.0, peak_day_of_year=15.0,
-                   direction_sector_weights=None, rng=None, direction_autocorrelation_1h=0.97):
-    """Synthetic hub-height wind speed [m s-1] and direction [deg] series (HOMER method).
+                   direction_sector_weights=None, rng=None, direction_autocorrelation_1h=0.97,
+                   synoptic_weight=0.0, synoptic_time_h=72.0):
+    """Synthetic hub-height wind speed [m s-1] and direction [deg] series (HOMER method, with synoptic memory).
 
     Speed (UL HOMER Pro manual, "Generating Synthetic Wind Data"): a stationary AR(1)
     standard-normal series z with per-step coefficient phi = r1h^(step_s/3600) and
@@ -141,6 +142,14 @@ def synthetic_wind(hour_of_day, day_of_year, step_s, weibull_k, weibull_c_m_s, a
     modulation is renormalised to mean 1 over the series, so the series mean stays the
     Weibull mean c Gamma(1 + 1/k) (exactly in expectation, the modulation being independent
     of z). The stated autocorrelation is that of z; the modulated speed's is close to it.
+
+    Synoptic memory: with ``synoptic_weight`` w > 0, z is ``sqrt(1 - w) z_fast + sqrt(w) z_slow``, z_slow a second
+    unit-variance AR(1) with e-folding time ``synoptic_time_h`` (weather systems pass in days; Van der Hoven's
+    spectrum has its synoptic peak at about four days), so the autocorrelation of z is
+    ``(1 - w) r1h^L + w exp(-L / tau)`` at a lag of L hours: multi-day calms and storms, which one AR(1) fitted at
+    one hour cannot give (its autocorrelation at 24 h is r1h^24, 0.02 for 0.85). With w = 0 the draws, and so the
+    series of a seed, are those of the plain HOMER method. :func:`physics.wind_fit.fit_synthetic_wind` fits every
+    parameter to a measured series.
 
     Direction: a second, independent AR(1) Gaussian series (lag-1-hour autocorrelation
     ``direction_autocorrelation_1h``, default 0.97: a median hourly veer of about 15 deg and
@@ -168,6 +177,10 @@ def synthetic_wind(hour_of_day, day_of_year, step_s, weibull_k, weibull_c_m_s, a
         Sector weights (typically 12 or 16), >= 0, not all zero, first sector centred on north.
     rng : numpy.random.Generator, int or None
         Source of randomness; the same seed gives identical series.
+    synoptic_weight : float
+        Share of the Gaussian series' variance in the slow component, in [0, 1).
+    synoptic_time_h : float
+        E-folding time of the slow component [h], > 0.
 
     Returns
     -------
@@ -185,6 +198,8 @@ def synthetic_wind(hour_of_day, day_of_year, step_s, weibull_k, weibull_c_m_s, a
     c = _scalar(weibull_c_m_s, "weibull_c_m_s", 0, low_open=True)
     r1 = _scalar(autocorrelation_1h, "autocorrelation_1h", 0, 1, high_open=True)
     r1_dir = _scalar(direction_autocorrelation_1h, "direction_autocorrelation_1h", 0, 1, high_open=True)
+    w_syn = _scalar(synoptic_weight, "synoptic_weight", 0, 1, high_open=True)
+    tau_syn = _scalar(synoptic_time_h, "synoptic_time_h", 0, low_open=True)
     ds = _scalar(diurnal_strength, "diurnal_strength", 0, 1, high_open=True)
     sa = _scalar(seasonal_amplitude, "seasonal_amplitude", 0, 1, high_open=True)
     ph = _scalar(peak_hour, "peak_hour")
@@ -204,6 +219,9 @@ def synthetic_wind(hour_of_day, day_of_year, step_s, weibull_k, weibull_c_m_s, a
     e = rng.standard_normal((2, h.size))
     z_speed = _ar1_gaussian(e[0], r1 ** (step / 3600.0))
     z_dir = _ar1_gaussian(e[1], r1_dir ** (step / 3600.0))
+    if w_syn > 0.0:  # drawn after the others, so w = 0 leaves a seed's series as it was
+        z_slow = _ar1_gaussian(rng.standard_normal(h.size), math.exp(-step / (3600.0 * tau_syn)))
+        z_speed = math.sqrt(1.0 - w_syn) * z_speed + math.sqrt(w_syn) * z_slow
 
     speed = c * (-log_ndtr(-z_speed)) ** (1.0 / k)
     modulation = (1.0 + ds * np.cos(2 * np.pi * (h - ph) / 24.0)) * (
@@ -253,13 +271,14 @@ class MeasuredWind:
     pressure_pa: np.ndarray | None = None
 
 
-def read_measured_wind_csv(path, height_m=None, delimiter=",") -> MeasuredWind:
+def read_measured_wind_csv(path, height_m=None, delimiter=",", label=None) -> MeasuredWind:
     """Read a measured wind series from a CSV file with a header row.
 
     Columns (:data:`MEASURED_WIND_COLUMNS`): ``timestamp`` (ISO 8601 with a UTC offset or Z),
     ``wind_speed_m_s``; optional ``wind_direction_deg``, ``air_temp_c``, ``pressure_pa`` and
     ``height_m`` (the measurement height, or pass ``height_m``; if both, they must agree).
-    Unknown columns are ignored; blank lines are skipped.
+    Unknown columns are ignored; blank lines are skipped. ``label`` names the file in messages (default its
+    path; ``"csv"`` for a buffer).
 
     Rules (every failure is a ``ValueError`` naming the row, its file line and the column):
     a missing required column; a timestamp that is empty, unparseable or without offset;
@@ -270,7 +289,8 @@ def read_measured_wind_csv(path, height_m=None, delimiter=",") -> MeasuredWind:
     """
     import pandas as pd  # local: the pure functions do not need pandas
 
-    label = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "csv"
+    if label is None:  # how messages name the file
+        label = os.fspath(path) if isinstance(path, (str, os.PathLike)) else "csv"
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
                           sep=delimiter, skipinitialspace=True)
@@ -306,7 +326,7 @@ def read_measured_wind_csv(path, height_m=None, delimiter=",") -> MeasuredWind:
                          f"{stamps.iloc[i - 1]!r}: timestamps must be sorted and unique")
 
     values = {}
-    for column, (required, unit, bounds) in MEASURED_WIND_COLUMNS.items():
+    for column, (_required, unit, bounds) in MEASURED_WIND_COLUMNS.items():
         if column == "timestamp" or column not in raw.columns:
             continue
         text = raw[column]

@@ -126,8 +126,12 @@ class PowerCurve:
     rotor_diameter_m, hub_height_m : float
         Rotor diameter and hub height [m], > 0.
 
-    Derived (not constructor arguments): ``rated_power_w`` (maximum of ``power_w``),
-    ``cut_in_m_s`` and ``cut_out_m_s`` (first and last table speed with power > 0).
+    Derived (not constructor arguments): ``rated_power_w`` (maximum of ``power_w``); ``cut_in_m_s``, the speed
+    the curve rises from: the last zero node before the first producing one (the curve ramps linearly from it to
+    the first producing node, as windpowerlib's ``power_curve`` and a binned measured curve do), or the first node
+    when that one produces; ``cut_out_m_s``, the last producing node (the storm stop, see
+    :func:`storm_hysteresis_mask`); ``zero_from_m_s``, the first zero node after it (the curve ramps down to it), or
+    the last node.
     Arrays are stored read-only. ``eq=False``: curves compare and hash by identity, so they
     can key caches.
     """
@@ -141,6 +145,7 @@ class PowerCurve:
     rated_power_w: float = field(init=False)
     cut_in_m_s: float = field(init=False)
     cut_out_m_s: float = field(init=False)
+    zero_from_m_s: float = field(init=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -171,8 +176,10 @@ class PowerCurve:
         set_(self, "rotor_diameter_m", _scalar(self.rotor_diameter_m, "rotor_diameter_m", 0, low_open=True))
         set_(self, "hub_height_m", _scalar(self.hub_height_m, "hub_height_m", 0, low_open=True))
         set_(self, "rated_power_w", float(power.max()))
-        set_(self, "cut_in_m_s", float(speed[producing[0]]))
-        set_(self, "cut_out_m_s", float(speed[producing[-1]]))
+        first, last = int(producing[0]), int(producing[-1])
+        set_(self, "cut_in_m_s", float(speed[max(first - 1, 0)]))
+        set_(self, "cut_out_m_s", float(speed[last]))
+        set_(self, "zero_from_m_s", float(speed[min(last + 1, speed.size - 1)]))
 
 
 def custom_power_curve(wind_speed_m_s, power_w, rotor_diameter_m, hub_height_m, name="custom",
@@ -258,14 +265,17 @@ def density_equivalent_speed_m_s(wind_speed_m_s, air_density_kg_m3, density_corr
 
 
 def _interp_operating(curve: PowerCurve, speed: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Linear interpolation in the table between ``cut_in_m_s`` and ``zero_from_m_s``, 0 outside."""
     out = np.interp(speed, curve.wind_speed_m_s, values)
-    return np.where((speed >= curve.cut_in_m_s) & (speed <= curve.cut_out_m_s), out, 0.0)
+    return np.where((speed >= curve.cut_in_m_s) & (speed <= curve.zero_from_m_s), out, 0.0)
 
 
 def turbine_power_w(curve: PowerCurve, wind_speed_m_s, air_density_kg_m3=None, density_correction="iec"):
     """Electrical power of one turbine [W] at hub-height wind speed [m s-1].
 
-    Linear interpolation in the table; 0 below ``cut_in_m_s`` and above ``cut_out_m_s``.
+    Linear interpolation in the table, including the ramps from the last zero node up to the first producing one
+    and from the last producing node down to the next zero node; 0 outside the table (windpowerlib's
+    ``power_curve``). Storm stops are not in the curve: :func:`storm_hysteresis_mask`.
     With ``air_density_kg_m3`` [kg m-3] the curve is read at the density-equivalent speed
     (:func:`density_equivalent_speed_m_s`; ``density_correction`` "iec" or "windpowerlib").
     """
@@ -276,7 +286,8 @@ def turbine_power_w(curve: PowerCurve, wind_speed_m_s, air_density_kg_m3=None, d
 
 
 def turbine_thrust_coefficient(curve: PowerCurve, wind_speed_m_s):
-    """Thrust coefficient Ct [-] at hub-height wind speed [m s-1]; 0 outside cut-in..cut-out.
+    """Thrust coefficient Ct [-] at hub-height wind speed [m s-1]; 0 where the curve is (outside
+    ``cut_in_m_s``..``zero_from_m_s``).
 
     With a Ct table: linear interpolation. Without one (custom curves) the default model is
     Ct = :data:`DEFAULT_THRUST_COEFFICIENT` up to rated speed (first table speed reaching
@@ -289,7 +300,7 @@ def turbine_thrust_coefficient(curve: PowerCurve, wind_speed_m_s):
         return _interp_operating(curve, v, curve.thrust_coefficient)
     rated_speed = curve.wind_speed_m_s[np.argmax(curve.power_w >= 0.995 * curve.rated_power_w)]
     ct = DEFAULT_THRUST_COEFFICIENT * np.minimum(1.0, (rated_speed / np.maximum(v, 1e-9)) ** 3)
-    return np.where((v >= curve.cut_in_m_s) & (v <= curve.cut_out_m_s), ct, 0.0)
+    return np.where((v >= curve.cut_in_m_s) & (v <= curve.zero_from_m_s), ct, 0.0)
 
 
 

@@ -7,7 +7,8 @@
 1.05
 
 ``twin.validate`` (``twin.studies.validate.validate``) and ``twin.sweep`` (``twin.studies.sweep.sweep``) are the
-studies' functions. Everything is imported on first use, so ``import twin`` stays cheap. ``docs/python.md`` walks through it.
+studies' functions. Everything is imported on first use, so ``import twin`` stays cheap. ``docs/python.md`` walks
+through it.
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ def build_plotter(scene, size=DEFAULT_SIZE, camera: str | None = None, text: boo
     pl = pv.Plotter(off_screen=True, window_size=tuple(int(s) for s in size))
     pl.set_background(BACKGROUND)
     bars = set()
-    for n_bar, layer in enumerate(x for x in scene.layers if x.mesh is not None and x.mesh.n_points):
+    for layer in (x for x in scene.layers if x.mesh is not None and x.mesh.n_points):
         kw = dict(opacity=layer.opacity, ambient=layer.ambient, diffuse=1.0 - layer.ambient * 0.5, specular=0.0,
                   line_width=layer.line_width, name=layer.name)
         if layer.scalars is not None:

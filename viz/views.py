@@ -107,7 +107,8 @@ def make_scene(result, when=None, scene: str = "cabin", field: str | None = None
             clim = run_colour_range(result, field, cabin, resolution_m)
         site = result.scenario.site
         group = result.scenario.cabins[cabin]
-        half = group.geometry.length_m / 2 if group.geometry.orientation == "vertical" else group.geometry.diameter_m / 2
+        geometry = group.geometry
+        half = geometry.length_m / 2 if geometry.orientation == "vertical" else geometry.diameter_m / 2
         water = {"seabed_gap_m": max(site.water_depth_m - site.cabin_depth_m - half, 0.0),
                  "surface_gap_m": max(site.cabin_depth_m - half, 0.0)}
         sc = cabin_scene(temps, problem, float(s["sea_temp_c"].iloc[i]), label, field, clim=clim,

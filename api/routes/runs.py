@@ -14,11 +14,11 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from api import series as ts
-from api.deps import JobsDep, SettingsDep, StoreDep
+from api.deps import DataDep, JobsDep, SettingsDep, StoreDep
 from api.errors import ApiError, error_responses
 from api.jobs import QueueFull
 from api.resolve import resolve
-from api.runs import completed_row, get_row, register_and_submit
+from api.runs import completed_row, dataset_uses, get_row, register_and_submit
 from api.schemas import (
     Comparison,
     Kpis,
@@ -30,6 +30,7 @@ from api.schemas import (
 )
 from api.store import TERMINAL, scenario_hash
 from twin.sim.kpis import KPI_UNITS
+from twin.sim.results import RunResult
 
 router = APIRouter(prefix="/v1", tags=["runs"])
 
@@ -60,15 +61,18 @@ def summary(row: dict) -> dict:
 def detail(row: dict, cached: bool = False) -> dict:
     return {**summary(row), "cached": cached, "request": json.loads(row["request_json"]),
             "scenario": json.loads(row["scenario_json"]),
-            "artifacts": json.loads(row["artifacts_json"]) if row.get("artifacts_json") else {}}
+            "artifacts": json.loads(row["artifacts_json"]) if row.get("artifacts_json") else {},
+            "datasets": dataset_uses(json.loads(row["scenario_json"]))}
 
 
 @router.post("/runs", status_code=202, response_model=RunDetail, responses={
     200: {"model": RunDetail, "description": "cache: an earlier completed run of the identical scenario"},
     202: {"description": "Accepted: the run is queued; Location names it"}, **error_responses(404, 413, 422, 429)})
-def submit_run(body: RunRequest, response: Response, store: StoreDep, jobs: JobsDep, settings: SettingsDep):
+def submit_run(body: RunRequest, response: Response, store: StoreDep, jobs: JobsDep, settings: SettingsDep,
+               data: DataDep):
     """Submit a what-if run. The resolved scenario is stored and echoed back; poll `Location` or follow its events."""
-    scenario = resolve(body.design, body.scenario, body.overrides, settings.max_steps_per_run)
+    scenario = resolve(body.design, body.scenario, body.overrides, settings.max_steps_per_run,
+                       data_access=data)
     request = {"design": body.design, "overrides": body.overrides, "name": body.name, "cache": body.cache,
                "scenario_given": body.scenario is not None}
     if body.cache:
@@ -174,7 +178,7 @@ def run_kpis(run_id: str, store: StoreDep):
     row = completed_row(store, run_id)
     kpis = {k: _finite(v) for k, v in json.loads(row["kpis_json"]).items()}
     classes = {c: {k: _finite(v) for k, v in vals.items()}
-               for c, vals in (store.artifact_json(row, "classes") or {}).items()}
+               for c, vals in RunResult.load(store.run_dir(run_id), columns=[]).classes.items()}
     return {"run_id": run_id, "kpis": kpis, "units": {k: KPI_UNITS.get(k, "-") for k in kpis}, "classes": classes}
 
 
@@ -198,8 +202,7 @@ def run_timeseries(
     row = completed_row(store, run_id)
     fmt = ts.choose_format(format, accept)
     step_s = float(json.loads(row["scenario_json"])["run"]["step_s"])
-    path = store.run_dir(run_id) / json.loads(row["artifacts_json"]).get("series", "series.parquet")
-    frame, rule = ts.select(path, step_s, vars, start, end, resample,
+    frame, rule = ts.select(RunResult.load(store.run_dir(run_id)).series, step_s, vars, start, end, resample,
                             None if fmt == "parquet" else settings.max_table_cells)
     if fmt == "csv":
         return Response(ts.to_csv(frame), media_type="text/csv",

@@ -13,7 +13,7 @@ import pandas as pd
 from fastapi import APIRouter, Header, Query, Response
 
 from api import series as ts
-from api.deps import JobsDep, SettingsDep, StoreDep
+from api.deps import DataDep, JobsDep, SettingsDep, StoreDep
 from api.errors import ApiError, error_responses
 from api.jobs import QueueFull
 from api.resolve import override_item, resolve
@@ -33,20 +33,22 @@ def _finite(v):
 @router.post("/sweeps", status_code=202, response_model=SweepDetail, responses={
     202: {"description": "Accepted: every point is queued; Location names the sweep"},
     **error_responses(404, 413, 422, 429)})
-def submit_sweep(body: SweepRequest, response: Response, store: StoreDep, jobs: JobsDep, settings: SettingsDep):
+def submit_sweep(body: SweepRequest, response: Response, store: StoreDep, jobs: JobsDep, settings: SettingsDep,
+                 data: DataDep):
     """Run every combination of the grid's values on the base scenario (on Dask when a scheduler is configured)."""
     paths = list(body.grid)
     size = math.prod(len(v) for v in body.grid.values())
     if size > settings.max_sweep_points:
         raise ApiError(422, "sweep too large", [{"field": "grid", "reason": f"{size} points is more than this "
                                                 f"server's limit of {settings.max_sweep_points}"}])
-    resolve(body.design, body.scenario, body.overrides, settings.max_steps_per_run)  # the base alone first
+    resolve(body.design, body.scenario, body.overrides, settings.max_steps_per_run, data_access=data)  # base first
     points, scenarios, problems = [], [], []
     for i, values in enumerate(itertools.product(*body.grid.values())):
         point = dict(zip(paths, values))
         extra = [override_item(p, v) for p, v in point.items()]
         try:
-            scenarios.append(resolve(body.design, body.scenario, body.overrides, settings.max_steps_per_run, extra))
+            scenarios.append(resolve(body.design, body.scenario, body.overrides, settings.max_steps_per_run, extra,
+                                     data_access=data))
         except ApiError as exc:
             label = ", ".join(extra)
             problems += [{"field": p["field"], "reason": f"grid point {i} ({label}): {p['reason']}"}

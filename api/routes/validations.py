@@ -19,16 +19,16 @@ import uuid
 from typing import Annotated, Literal
 
 import anyio
-import pandas as pd
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import JobsDep, SettingsDep, StoreDep
+from api.deps import DataDep, JobsDep, SettingsDep, StoreDep
 from api.errors import ApiError, error_responses
 from api.jobs import QueueFull
 from api.resolve import base_mapping
 from api.runs import register_and_submit
 from api.schemas import ValidationDetail, ValidationRequest
 from api.store import TERMINAL
+from twin.sim.results import RunResult
 
 router = APIRouter(prefix="/v1", tags=["validations"])
 
@@ -47,17 +47,17 @@ def _shipped(value, what: str):
     return str(folder / f"{value}.yaml")
 
 
-def plan_in_worker(base: dict, rules, cases, overrides: list[str], max_steps: int) -> dict:
-    """Runs in a worker process: twin.validate.plan."""
+def plan_in_worker(base: dict, rules, cases, overrides: list[str], max_steps: int, data) -> dict:
+    """Runs in a worker process: twin.studies.validate.plan, the data files through the server's data sets."""
     from twin.studies.validate import plan
 
-    return plan(base, rules, cases, overrides, max_steps)
+    return plan(base, rules, cases, overrides, max_steps, data_access=data)
 
 
-def _plan_in_subprocess(base: dict, rules, cases, overrides: list[str], max_steps: int) -> dict:
+def _plan_in_subprocess(base: dict, rules, cases, overrides: list[str], max_steps: int, data) -> dict:
     """The plan in a fresh spawned process (one-step probe runs and the wind search stay out of the server)."""
     with cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(plan_in_worker, base, rules, cases, overrides, max_steps).result()
+        return pool.submit(plan_in_worker, base, rules, cases, overrides, max_steps, data).result()
 
 
 def _folder(store) -> "os.PathLike":
@@ -86,13 +86,13 @@ def _load(store, vid: str) -> dict:
     202: {"description": "Accepted: every case is queued as a run; Location names the validation"},
     **error_responses(404, 413, 422, 429)})
 async def submit_validation(body: ValidationRequest, request: Request, response: Response, store: StoreDep,
-                            jobs: JobsDep, settings: SettingsDep):
+                            jobs: JobsDep, settings: SettingsDep, data: DataDep):
     """Validate a design: every rule and case is checked before any run (422 naming the field); then one run per
     case. A case set with a lowest-wind week makes this answer wait for the search (seconds to a minute)."""
     base = base_mapping(body.design, body.scenario)
     rules, cases = _shipped(body.rules, "rules"), _shipped(body.cases, "cases")
     planned = await anyio.to_thread.run_sync(_plan_in_subprocess, base, rules, cases, list(body.overrides),
-                                             settings.max_steps_per_run)
+                                             settings.max_steps_per_run, data)
     if "problems" in planned:
         n = len(planned["problems"])
         what = {"validation": "the validation has", "scenario": "the scenario has",
@@ -133,10 +133,10 @@ def _outcome(store, row: dict | None, specs: list[dict]) -> dict:
     series = []
     if specs:
         cols = sorted({s["column"] for s in specs})
-        frame = pd.read_parquet(store.run_dir(row["id"]) / "series.parquet", columns=cols)
+        frame = RunResult.load(store.run_dir(row["id"]), columns=cols).series
         step_s = json.loads(row["scenario_json"])["run"]["step_s"]
         series = [series_statistic(frame, float(step_s), s) for s in specs]
-    classes = store.artifact_json(row, "classes") or {}
+    classes = RunResult.load(store.run_dir(row["id"]), columns=[]).classes
     timings = json.loads(row["timings_json"]) if row.get("timings_json") else {}
     return {"status": "completed", "kpis": kpis, "classes": classes, "series": series,
             "wall_s": timings.get("worker_s")}

@@ -5,8 +5,9 @@ request can break the schema at all (a body or query parameters), one with schem
 is bounded to MAX_EXAMPLES examples for CI, and schemathesis's coverage phase is not run. The checks are those the
 issue asks for: not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance
 and response_schema_conformance. Checks that expect every schema-valid request to be accepted are left out on
-purpose: a scenario can be schema-valid and still be refused (422) by cross-field rules or by this server's limits. The server runs with tight limits (2,000 steps per run,
-4 sweep points) so the runs the generator manages to make valid stay tiny.
+purpose: a scenario can be schema-valid and still be refused (422) by cross-field rules or by this server's limits.
+The server runs with tight limits (2,000 steps per run, 4 sweep points) so the runs the generator manages to make
+valid stay tiny.
 
 (schemathesis's pytest plugin, ``schemathesis.pytest.from_fixture``, does not work with pytest 9 yet, so the
 operations are driven through ``APIOperation.as_strategy`` and Hypothesis's ``@given``.)

@@ -78,8 +78,8 @@ def test_cancel_a_sweep(client):
 
 def test_sweep_on_a_dask_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None, protocol="tcp", host="127.0.0.1",
-                                  scheduler_port=0) as cluster:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                                  protocol="tcp", host="127.0.0.1", scheduler_port=0) as cluster:
         srv = ServerProcess(tmp_path / "data", workers=1,
                             env={"DASK_SCHEDULER_ADDRESS": cluster.scheduler_address}).start()
         try:

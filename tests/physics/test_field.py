@@ -66,7 +66,7 @@ def _discrete_balance(problem, temp, rack_heat_w, sea_c):
 
 
 def test_energy_conservation(lingang_fields, params):
-    for res, (temp, diag, problem) in lingang_fields.items():
+    for temp, diag, problem in lingang_fields.values():
         # sources = sinks within 0.1 % (the issue); the solver does far better
         assert abs(diag["energy_residual"]) < 1e-3
         assert abs(diag["energy_residual"]) < 1e-7

@@ -208,3 +208,27 @@ def test_sea_temperature_bad_input(call, name):
 
 def test_mid_month_days():
     np.testing.assert_allclose(MID_MONTH_DAY_OF_YEAR[[0, 1, 11]], [15.5, 45.0, 349.5])
+
+
+def test_interannual_anomaly_statistics_and_continuity():
+    # an AR(1) over years: sample SD at the years' middles and lag-one-year correlation as stated (2,000 years:
+    # within sampling error, about 0.03 and 0.05)
+    years = 2000
+    middles = (np.arange(years) + 0.5) * ocean.SECONDS_PER_YEAR
+    a = ocean.interannual_anomaly_k(middles, 0.4, 0.3, np.random.default_rng(1))
+    assert a.std() == pytest.approx(0.4, abs=0.03)
+    assert np.corrcoef(a[:-1], a[1:])[0, 1] == pytest.approx(0.3, abs=0.06)
+    # continuous: hourly values of two years change by at most the year-to-year step over 8766 hours
+    t = np.arange(0, 2 * ocean.SECONDS_PER_YEAR, 3600.0)
+    b = ocean.interannual_anomaly_k(t, 0.4, 0.3, np.random.default_rng(2))
+    assert np.abs(np.diff(b)).max() < 0.01
+    # drawn a year at a time: the same seed gives the same anomaly at any time step
+    coarse = ocean.interannual_anomaly_k(t[::6], 0.4, 0.3, np.random.default_rng(2))
+    np.testing.assert_allclose(coarse, b[::6], rtol=0, atol=1e-12)
+    assert not ocean.interannual_anomaly_k(t, 0.0, 0.3, np.random.default_rng(2)).any()
+
+
+def test_warming_trend():
+    # Sun et al. 2019 (J. Coastal Research SI 90; VALIDATION.md): warming > 0.04 C a year near the Yangtze estuary;
+    # at that rate ten years add 0.4 K
+    assert ocean.warming_k(10 * ocean.SECONDS_PER_YEAR, 0.04) == pytest.approx(0.4)

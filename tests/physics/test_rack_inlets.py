@@ -38,8 +38,9 @@ def test_matrix_reproduces_a_direct_field_solve_for_any_load(problem):
     assert np.allclose(h @ p, direct, rtol=1e-6, atol=1e-9)
     # the flow-weighted mean of the rack inlets is the field's rack inlet diagnostic
     _, q = problem.rack_inlet_faces
-    assert np.average(h @ p, weights=[q[s:s + c].sum() for s, c in zip(np.cumsum((0,) + problem.rack_inlet_counts[:-1]), problem.rack_inlet_counts)]) \
-        == pytest.approx(diag["rack_inlet_c"], rel=1e-6)
+    counts = problem.rack_inlet_counts
+    weights = [q[s:s + c].sum() for s, c in zip(np.cumsum((0,) + counts[:-1]), counts)]
+    assert np.average(h @ p, weights=weights) == pytest.approx(diag["rack_inlet_c"], rel=1e-6)
 
 
 def test_deviations_average_to_zero_and_a_rack_warms_itself_most(problem):

@@ -18,8 +18,11 @@ def test_nrel_5mw_power_curve():
     p = wind.turbine_power_w(c, [8.0, 10.0])
     assert p[0] == pytest.approx(1771.17e3, rel=1e-3)
     assert p[1] == pytest.approx(3448.38e3, rel=1e-3)
-    assert np.all(wind.turbine_power_w(c, [0.0, 1.0, 2.9, 2.99, 25.01, 26.0, 40.0]) == 0.0)
-    assert c.cut_in_m_s == 3.0 and c.cut_out_m_s == 25.0 and c.rated_power_w == 5e6
+    # 0 up to the table's last zero node (2.9 m/s) and from its first zero node after cut-out (25.1 m/s); between
+    # 2.9 and 3.0 m/s the curve ramps to the first producing node, as windpowerlib's does (issue 16)
+    assert np.all(wind.turbine_power_w(c, [0.0, 1.0, 2.9, 25.1, 26.0, 40.0]) == 0.0)
+    assert wind.turbine_power_w(c, 2.95) == pytest.approx(0.5 * c.power_w[2], rel=1e-9)
+    assert c.cut_in_m_s == 2.9 and c.cut_out_m_s == 25.0 and c.zero_from_m_s == 25.1 and c.rated_power_w == 5e6
     # Source: VALIDATION.md rotor 126 m, hub 90 m; FLORIS lists 125.88 m (coning included), hence 0.2 %
     assert c.rotor_diameter_m == pytest.approx(126.0, rel=2e-3)
     assert c.hub_height_m == 90.0
@@ -33,7 +36,7 @@ def test_iea_15mw_power_curve():
     # so at 10.658 it reads 14.94 MW (0.4 % low). Rated exactly from the FLORIS node up to cut-out.
     assert wind.turbine_power_w(c, 10.658) == pytest.approx(15e6, rel=5e-3)
     assert np.all(wind.turbine_power_w(c, np.linspace(10.674, 25.0, 50)) == 15e6)
-    assert c.cut_in_m_s == 3.0 and c.cut_out_m_s == 25.0
+    assert c.cut_in_m_s == 2.9 and c.cut_out_m_s == 25.0  # the curve rises from its last zero node, 2.9 m/s
     assert c.rotor_diameter_m == pytest.approx(241.94, rel=2e-3)  # FLORIS 242.24 m
     assert c.hub_height_m == 150.0
 
@@ -48,8 +51,8 @@ def test_other_library_turbines_load(name, rated_w):
 
 
 def test_custom_curve_and_default_thrust():
-    c = wind.custom_power_curve([0, 3, 8, 12, 25, 25.5], [0, 1e4, 1e6, 2e6, 2e6, 0], 100.0, 80.0, name="mine")
-    assert (c.cut_in_m_s, c.cut_out_m_s, c.rated_power_w) == (3.0, 25.0, 2e6)
+    c = wind.custom_power_curve([0, 2.5, 3, 8, 12, 25, 25.5], [0, 0, 1e4, 1e6, 2e6, 2e6, 0], 100.0, 80.0, name="mine")
+    assert (c.cut_in_m_s, c.cut_out_m_s, c.zero_from_m_s, c.rated_power_w) == (2.5, 25.0, 25.5, 2e6)
     assert wind.turbine_power_w(c, 10.0) == pytest.approx(1.5e6)
     ct = wind.turbine_thrust_coefficient(c, [2.0, 5.0, 12.0, 24.0, 26.0])
     assert ct[0] == 0 and ct[-1] == 0
@@ -328,7 +331,8 @@ def test_farm_power_interpolation():
     # periodic in direction
     assert wind.farm_power_w(table, 8.0, 359.9) == pytest.approx(wind.farm_power_w(table, 8.0, -0.1), rel=1e-12)
     assert wind.farm_power_w(table, 8.0, 359.9999) == pytest.approx(table.power_w[0, 16], rel=1e-4)
-    np.testing.assert_allclose(wind.farm_power_w(table, 9.0, [360.0, 720.0, -360.0]), wind.farm_power_w(table, 9.0, 0.0))
+    np.testing.assert_allclose(wind.farm_power_w(table, 9.0, [360.0, 720.0, -360.0]),
+                               wind.farm_power_w(table, 9.0, 0.0))
     assert wind.farm_power_w(table, 8.0, 359.9) == pytest.approx(wind.farm_power_w(table, 8.0, 0.1), rel=0.05)
     # bilinear: midpoint = mean of the four corners
     mid = wind.farm_power_w(table, 8.25, 272.5)

@@ -64,7 +64,8 @@ def test_read_measured_csv(tmp_path):
          r"row 1 \(line 2\), column pressure_pa: 1013.2 outside"),
         ("timestamp,wind_speed_m_s,height_m\n2024-01-01T00:00:00Z,4,10\n2024-01-01T01:00:00Z,4,12\n", None,
          r"row 2 \(line 3\), column height_m"),
-        ("timestamp,wind_speed_m_s,air_temp_c\n2024-01-01T00:00:00Z,4,nan\n", 10, r"row 1 \(line 2\), column air_temp_c"),
+        ("timestamp,wind_speed_m_s,air_temp_c\n2024-01-01T00:00:00Z,4,nan\n", 10,
+         r"row 1 \(line 2\), column air_temp_c"),
     ],
 )
 def test_bad_measured_csv_names_row_and_column(tmp_path, text, height, pattern):

@@ -52,13 +52,8 @@ def test_windpowerlib_density_correction_variant_matches_it():
     rho = rng.uniform(1.10, 1.32, 4000)
     theirs = power_curve_density_correction(v, c.wind_speed_m_s, c.power_w, rho)
     ours = wind.turbine_power_w(c, v, rho, density_correction="windpowerlib")
-    # Everywhere but between the table's last zero and first producing nodes (2.9-3.0 m/s, 25.0-25.1 m/s at
-    # standard density), where windpowerlib ramps and our curve is sharply 0 (cut-in/cut-out, documented):
-    v_std = wind.density_equivalent_speed_m_s(v, rho, "windpowerlib", c)
-    edge = ((v_std > 2.9) & (v_std < 3.0)) | ((v_std > 25.0) & (v_std < 25.1))
-    assert 0 < edge.sum() < 10
-    np.testing.assert_allclose(ours[~edge], theirs[~edge], rtol=1e-9, atol=1e-3)
-    assert np.all(ours[edge] == 0)
+    # everywhere, the ramps from the last zero node to the first producing one included (issue 16)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-3)
     iec = wind.turbine_power_w(c, v, rho, density_correction="iec")
     low = v * np.cbrt(rho / 1.225) < 7.4
     np.testing.assert_allclose(iec[low], theirs[low], rtol=1e-9)  # same exponent 1/3 below 7.5 m/s
@@ -103,12 +98,9 @@ def test_annual_energy_against_windpowerlib_modelchain(density_correction):
     theirs = mc.power_output.to_numpy(float)
     ours, v_hub = _our_chain(c, v10, t2, p0, 0.0002, "windpowerlib" if density_correction else None)
     assert ours.sum() == pytest.approx(theirs.sum(), rel=0.005)  # the issue's bound
-    # Observed: 8e-5. The only difference is that our curve is 0 below its first producing node (3.0 m/s), where
-    # windpowerlib ramps over 2.9-3.0 m/s (and 25.0-25.1 m/s); elsewhere step by step to rounding:
-    assert ours.sum() == pytest.approx(theirs.sum(), rel=5e-4)
-    v_std = wind.density_equivalent_speed_m_s(v_hub, 1.225)
-    inside = (v_hub > 3.3) & (v_hub < 24.0) & (v_std > 0)
-    np.testing.assert_allclose(ours[inside], theirs[inside], rtol=1e-9)
+    # step by step to rounding, the cut-in ramp (2.9-3.0 m/s) included (issue 16; before, our curve was 0 there
+    # and the years differed by 8e-5)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-6)
     if density_correction:
         iec, _ = _our_chain(c, v10, t2, p0, 0.0002, "iec")
         assert iec.sum() == pytest.approx(theirs.sum(), rel=0.005)  # observed 0.17 %
@@ -180,3 +172,25 @@ def test_shanghai_like_year_capacity_factor(seed):
     cf = farm.mean() / (56 * curve.rated_power_w)
     assert 0.24 < cf < 0.34  # observed 0.30-0.33 over seeds 0-2
     assert math.isfinite(cf)
+
+
+@pytest.mark.parametrize("which", ["swt-3.6-120", "nrel-5mw"])
+def test_power_curve_equals_windpowerlibs_from_0_to_30_m_s(which):
+    # Source: windpowerlib power_output.power_curve (np.interp over the table, 0 outside it), run here on the same
+    # table: the SWT-3.6-120 of lingang-phase1 (windpowerlib OEDB, 0 W at 3 m/s, 174 kW at 4 m/s) and FLORIS's
+    # NREL 5 MW. Every 0.01 m/s from 0 to 30 m/s, the ramps from the last zero node included (issue 16).
+    from windpowerlib.power_output import power_curve
+
+    from twin.scenario import load_scenario
+
+    if which == "nrel-5mw":
+        c = wind.load_turbine("nrel-5mw")
+    else:
+        pc = load_scenario("lingang-phase1").wind.farm.power_curve
+        c = wind.custom_power_curve(pc.wind_speed_m_s, pc.power_w, pc.rotor_diameter_m, pc.hub_height_m)
+    v = np.round(np.arange(0.0, 30.0 + 1e-9, 0.01), 2)
+    theirs = power_curve(pd.Series(v), pd.Series(c.wind_speed_m_s), pd.Series(c.power_w)).to_numpy(float)
+    np.testing.assert_allclose(wind.turbine_power_w(c, v), theirs, rtol=1e-12, atol=1e-9)
+    if which == "swt-3.6-120":
+        assert c.cut_in_m_s == 3.0 and c.cut_out_m_s == 25.0 and c.zero_from_m_s == 25.01
+        assert float(wind.turbine_power_w(c, 3.5)) == pytest.approx(87_000.0)  # half way up the 0 -> 174 kW ramp

@@ -71,7 +71,7 @@ class ServerProcess:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def client(self, **kw) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers=self.headers, timeout=60, **kw)
+        return httpx.Client(base_url=self.url, headers=self.headers, **{"timeout": 60, **kw})
 
     def kill(self) -> None:
         """SIGKILL the server process only (its workers notice and stop on their own)."""

@@ -50,7 +50,7 @@ def hot_rack_scene(short_run):
 
 def test_hottest_rack_is_drawn_in_the_hot_end_and_its_inlet_in_the_cold_end(hot_rack_scene):
     scene, box, diag = hot_rack_scene
-    (x0, y0, z0), (w, d, h) = box.origin_m, box.size_m
+    (x0, y0, z0), (w, _, h) = box.origin_m, box.size_m
     face_y = y0 - 0.02  # the rack's front face, towards the camera
     points = np.array([[x0 + w / 2, face_y, z0 + h - 0.25], [x0 + w / 2, face_y, z0 + 0.25]])
     img, rc = render_image(scene, SIZE, "cutaway", project=points, text=False)
@@ -68,7 +68,7 @@ def test_hottest_rack_is_drawn_in_the_hot_end_and_its_inlet_in_the_cold_end(hot_
 def test_the_hot_rack_changes_the_picture_where_it_is_drawn(hot_rack_scene, short_run):
     """Swapping the hot rack's field for an even one cools exactly the pixels of that rack's top."""
     scene, box, _ = hot_rack_scene
-    (x0, y0, z0), (w, d, h) = box.origin_m, box.size_m
+    (x0, y0, z0), (w, _, h) = box.origin_m, box.size_m
     img, rc = render_image(scene, SIZE, "cutaway", project=[[x0 + w / 2, y0 - 0.02, z0 + h - 0.25]], text=False)
     r, c = np.round(rc[0]).astype(int)
     sc = short_run.scenario

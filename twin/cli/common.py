@@ -43,9 +43,11 @@ def shortcut_overrides(sets: list[str], horizon: str | None, step: str | None, s
     return overrides
 
 
-def resolve(design_or_file: str, horizon: str | None, step: str | None, seed: int | None, sets: list[str]):
-    """Load a scenario with the CLI's shortcuts applied as overrides."""
-    return load_scenario(design_or_file, shortcut_overrides(sets, horizon, step, seed))
+def resolve(design_or_file: str, horizon: str | None, step: str | None, seed: int | None, sets: list[str],
+            data_access=None):
+    """Load a scenario with the CLI's shortcuts applied as overrides (``data_access``: which data files it may
+    name, ``twin.scenario.datafiles``; the user's own paths when None)."""
+    return load_scenario(design_or_file, shortcut_overrides(sets, horizon, step, seed), data_access)
 
 
 def format_value(value) -> str:

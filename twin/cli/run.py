@@ -36,27 +36,35 @@ def run(
     out: Optional[Path] = typer.Option(None, help="Folder for series.parquet, kpis.json, ledger.json, scenario.json"),
     as_json: bool = typer.Option(False, "--json", help="Print the KPIs as one JSON object on stdout, nothing else"),
     plot: bool = typer.Option(True, help="With --out, also write thermal_state.png"),
+    datasets: Optional[Path] = typer.Option(
+        None, help="A folder of data sets stored by the API (<data>/datasets): the scenario may name them as "
+        "dataset:<id>, e.g. to rerun an API run from its scenario.json"),
 ) -> None:
     """Run a scenario and print its KPIs."""
+    from twin.scenario.datafiles import LocalFiles
+
+    access = LocalFiles(dataset_folder=datasets)
+    if datasets is not None and not datasets.is_dir():
+        fail_input(f"--datasets: {datasets} is not a folder")
     try:
-        scenario = resolve(design_or_file, horizon, step, seed, set_)
+        scenario = resolve(design_or_file, horizon, step, seed, set_, access)
     except ScenarioError as exc:
         fail_input(str(exc))
     from twin.sim.engine import simulate
 
     try:
         if as_json:
-            result = simulate(scenario)
+            result = simulate(scenario, data_access=access)
         else:
             with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                           TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True) as bar:
                 task = bar.add_task(f"{scenario.name}", total=1.0)
-                result = simulate(scenario, progress=lambda f: bar.update(task, completed=f))
+                result = simulate(scenario, progress=lambda f: bar.update(task, completed=f), data_access=access)
     except ScenarioError as exc:
         fail_input(str(exc))
     except ValueError as exc:
         err.print(f"[bold red]run failed:[/] {exc}")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     paths = {}
     if out is not None:
         paths = result.save(out)
@@ -100,7 +108,8 @@ def green(
     flexible_share: Optional[float] = typer.Option(None, help="Share of jobs that may wait within their deadline"),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as one JSON object"),
 ) -> None:
-    """REF with FIFO, with the green-aware scheduler and at the perfect-foresight optimum (docs/engine.md)."""
+    """The direct wind share with FIFO, with the green-aware scheduler and at the perfect-foresight optimum
+    (docs/engine.md)."""
     sets = list(set_)
     if flexible_share is not None:
         sets.append(f"workload.flexible_share={flexible_share}")

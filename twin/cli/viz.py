@@ -40,7 +40,7 @@ def _result(run_or_design: str, data: Optional[Path], horizon, step, seed, sets)
             return simulate(scenario)
         except ValueError as exc:
             err.print(f"[bold red]run failed:[/] {exc}")
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -28,12 +28,12 @@ from twin.scenario.loading import (
                                    scenario_from_dict,
                                    scenario_json_schema,
 )
-from twin.scenario.models import Controls, Event, JobClass, Run, Scenario, Workload
+from twin.scenario.models import Accounting, Controls, Event, JobClass, Run, Scenario, Workload
 from twin.scenario.units import MAX_HORIZON_S, MAX_STEPS, parse_duration_s
 
 __all__ = [
     "Scenario", "ScenarioError", "load_scenario", "load_design", "design_names", "design_dir", "apply_overrides",
     "parse_duration_s", "scenario_from_dict", "scenario_json_schema", "CabinGroup", "Cooling", "Geometry", "Limits",
-    "RackBlock", "Racks", "Battery", "Electrical", "Site", "Wind", "WindFarm", "WindResource", "Controls", "Event",
-    "JobClass", "Run", "Workload", "MAX_HORIZON_S", "MAX_STEPS",
+    "RackBlock", "Racks", "Battery", "Electrical", "Site", "Wind", "WindFarm", "WindResource", "Accounting",
+    "Controls", "Event", "JobClass", "Run", "Workload", "MAX_HORIZON_S", "MAX_STEPS",
 ]

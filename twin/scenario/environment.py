@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from twin.scenario.datafiles import DataFile
 from twin.scenario.units import StrictModel
 
 # ----------------------------------------------------------------------------------------------- site
@@ -31,7 +32,16 @@ class SeaModel(StrictModel):
     heatwave_mean_intensity_k: float = Field(
         1.5, ge=0.0, le=10.0, description="Mean excess over the climatology of a drawn heatwave (exponential) [K]")
     heatwave_mean_duration_d: float = Field(
-        15.0, ge=5.0, le=200.0, description="Mean duration of a drawn heatwave; at least 5 days (Hobday et al. 2016) [d]")
+        15.0, ge=5.0, le=200.0,
+        description="Mean duration of a drawn heatwave; at least 5 days (Hobday et al. 2016) [d]")
+
+    interannual_sd_k: float = Field(
+        0.0, ge=0.0, le=3.0, description="Standard deviation of the year-to-year anomaly of the sea's temperature "
+        "(drawn a year at a time from the seed) [K]")
+    interannual_autocorrelation: float = Field(0.3, gt=-1.0, lt=1.0,
+                                               description="Correlation of one year's anomaly with the next [-]")
+    warming_k_per_year: float = Field(0.0, ge=-0.2, le=0.2,
+                                      description="Warming trend from the run's start [K per year]")
 
     @field_validator("monthly_mean_temp_c")
     @classmethod
@@ -85,12 +95,17 @@ class Site(StrictModel):
 
 
 class WindResource(StrictModel):
-    """Synthetic wind at a reference height (HOMER's method: AR(1) Gaussian mapped to a Weibull marginal)."""
+    """Synthetic wind at a reference height (HOMER's method: AR(1) Gaussian mapped to a Weibull marginal, with an
+    optional synoptic component), or a measured series."""
 
     weibull_k: float = Field(2.0, gt=0.5, le=5.0, description="Weibull shape at the reference height [-]")
     weibull_c_m_s: float = Field(..., gt=0.0, le=30.0, description="Weibull scale at the reference height [m s-1]")
     reference_height_m: float = Field(10.0, gt=0.0, le=300.0, description="Height the statistics refer to [m]")
     autocorrelation_1h: float = Field(0.85, ge=0.0, lt=1.0, description="Lag-one-hour autocorrelation [-]")
+    synoptic_weight: float = Field(
+        0.0, ge=0.0, le=0.95, description="Share of the wind's Gaussian variance in a slow (synoptic) component: "
+        "multi-day calms and storms (physics.wind_resource.synthetic_wind; seabed-twin wind-fit fits it) [-]")
+    synoptic_time_h: float = Field(72.0, gt=1.0, le=480.0, description="E-folding time of the synoptic component [h]")
     diurnal_strength: float = Field(0.05, ge=0.0, lt=1.0, description="Amplitude of the daily cycle [-]")
     peak_hour: float = Field(15.0, ge=0.0, lt=24.0, description="Local hour of the daily maximum [h]")
     seasonal_amplitude: float = Field(0.1, ge=0.0, lt=1.0, description="Amplitude of the yearly cycle [-]")
@@ -99,9 +114,10 @@ class WindResource(StrictModel):
         default_factory=lambda: [1.0] * 12, min_length=4, max_length=36,
         description="Wind rose: relative frequency of each equal sector, the first centred on north [-]")
     turbulence_intensity: float = Field(0.1, ge=0.0, le=0.5, description="Turbulence intensity [-]")
-    measured_csv: str | None = Field(
-        None, description="A measured wind series to use instead of the synthetic one (docs/wind.md gives the "
-        "columns); a relative path is taken from the scenario file's folder")
+    measured_csv: Annotated[str | None, DataFile("wind")] = Field(
+        None, max_length=4096, description="A measured wind series (CSV or Parquet, docs/wind.md gives the columns) "
+        "to use instead of the synthetic one: a path (a relative one from the scenario file's folder), or "
+        "dataset:<id> of an uploaded data set (the only form the API takes)")
     measured_height_m: float | None = Field(
         None, gt=0.0, le=1000.0, description="Measurement height when the CSV has no height_m column [m]")
     measured_max_gap_h: float = Field(3.0, ge=0.0, le=240.0,
@@ -177,7 +193,8 @@ class WindFarm(StrictModel):
                                    description="Calm weather a repair crew needs to reach a turbine and start [h]")
     repair_max_wave_height_m: float = Field(1.5, gt=0.0, le=10.0,
                                             description="Highest significant wave height for the crew vessel [m]")
-    repair_max_wind_m_s: float = Field(12.0, gt=0.0, le=40.0, description="Highest 10 m wind for turbine access [m s-1]")
+    repair_max_wind_m_s: float = Field(12.0, gt=0.0, le=40.0,
+                                       description="Highest 10 m wind for turbine access [m s-1]")
     wave_fetch_m: float = Field(50_000.0, gt=0.0, description="Open-water fetch for the wind sea at the farm [m]")
     maintenance_start_day_of_year: float | None = Field(
         120.0, ge=1.0, le=366.0, description="Start of the yearly planned-maintenance campaign; null for none [d]")

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from twin.scenario.datafiles import DATASET_PREFIX, VALIDATION_KEY, DataAccess, data_file_kinds
 from twin.scenario.models import Scenario
 
 # ----------------------------------------------------------------------------------------------- loading
@@ -33,12 +34,16 @@ def _path(loc: tuple) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def scenario_from_dict(data: Any, source: str = "scenario") -> Scenario:
-    """Validate a plain mapping as a Scenario, raising one ScenarioError with every problem."""
+def scenario_from_dict(data: Any, source: str = "scenario",
+                       data_access: DataAccess | None = None) -> Scenario:
+    """Validate a plain mapping as a Scenario, raising one ScenarioError with every problem.
+
+    ``data_access`` decides which values its data-file fields may take (``twin.scenario.datafiles``): the API passes
+    one that allows only its uploaded data sets; without one, any path is taken (and read when the run starts)."""
     if not isinstance(data, dict):
         raise ScenarioError([("", f"expected a mapping, got {type(data).__name__}")], source)
     try:
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data, context={VALIDATION_KEY: data_access} if data_access is not None else None)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -47,6 +52,8 @@ def scenario_from_dict(data: Any, source: str = "scenario") -> Scenario:
                 msg = msg[len("Value error, "):]
             problems.append((_path(err["loc"]), msg))
         raise ScenarioError(problems, source) from None
+    except RecursionError:
+        raise ScenarioError([("", "nested too deeply")], source) from None
 
 
 def _read_mapping(path: Path) -> dict:
@@ -76,8 +83,10 @@ def design_names() -> list[str]:
     return sorted(p.stem for p in design_dir().glob("*.yaml"))
 
 
-def load_scenario(path_or_name: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Load a scenario file (YAML, TOML, JSON) or a shipped design by name, then apply ``path=value`` overrides."""
+def load_scenario(path_or_name: str | Path, overrides: list[str] | None = None,
+                  data_access: DataAccess | None = None) -> Scenario:
+    """Load a scenario file (YAML, TOML, JSON) or a shipped design by name, then apply ``path=value`` overrides;
+    ``data_access`` checks its data-file fields (``twin.scenario.datafiles``; any path when None)."""
     path = Path(path_or_name)
     if not path.is_file():
         candidate = design_dir() / f"{path_or_name}.yaml"
@@ -89,21 +98,32 @@ def load_scenario(path_or_name: str | Path, overrides: list[str] | None = None) 
     if overrides:
         data = apply_overrides(data, overrides, source=str(path))
     _anchor_paths(data, path.parent)
-    return scenario_from_dict(data, source=str(path))
+    return scenario_from_dict(data, source=str(path), data_access=data_access)
 
 
 def _anchor_paths(data: Any, folder: Path) -> None:
-    """Make file paths inside a scenario relative to the scenario file's folder absolute."""
-    for section, key in ((("wind", "resource"), "measured_csv"), (("workload",), "trace_csv")):
-        try:
-            part = data
-            for name in section:
-                part = part[name]
-            csv = part.get(key)
-        except (KeyError, TypeError, AttributeError):
-            continue
-        if isinstance(csv, str) and not Path(csv).is_absolute():
-            part[key] = str((folder / csv).resolve())
+    """Make the data-file paths of a scenario file (every ``DataFile`` field) that are relative to its folder
+    absolute; data set references are left as they are."""
+    for dotted in data_file_kinds(Scenario):
+        for node, key in _nodes(data, dotted.split(".")):
+            value = node.get(key)
+            if isinstance(value, str) and not value.startswith(DATASET_PREFIX) and not Path(value).is_absolute():
+                node[key] = str((folder / value).resolve())
+
+
+def _nodes(data: Any, keys: list[str]):
+    """(mapping, key) pairs a dotted path with ``*`` for list items reaches in plain data."""
+    if not keys or not isinstance(data, (dict, list)):
+        return
+    head, rest = keys[0], keys[1:]
+    if head == "*":
+        for item in data if isinstance(data, list) else []:
+            yield from _nodes(item, rest)
+    elif isinstance(data, dict) and head in data:
+        if rest:
+            yield from _nodes(data[head], rest)
+        else:
+            yield data, head
 
 
 def load_design(name: str, overrides: list[str] | None = None) -> Scenario:
@@ -111,11 +131,53 @@ def load_design(name: str, overrides: list[str] | None = None) -> Scenario:
                          overrides)
 
 
+MAX_OVERRIDE_DEPTH = 32
+"""Deepest nesting an override's value may have (a scenario's own nesting is below 10)."""
+
+
+class _OverrideLoader(yaml.SafeLoader):
+    """YAML for one override's value: no anchors or aliases (an alias bomb expands exponentially once validated),
+    at most ``MAX_OVERRIDE_DEPTH`` levels of nesting."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent) or getattr(self.peek_event(), "anchor", None):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (& and *) are not accepted in an "
+                                              "override", event.start_mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_OVERRIDE_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_OVERRIDE_DEPTH} levels",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _ValueProblem(Exception):
+    pass
+
+
 def _parse_value(text: str) -> Any:
+    """An override's value read as YAML; text that is not YAML stays text. Anchors and aliases, nesting beyond
+    ``MAX_OVERRIDE_DEPTH`` and numbers too long to convert are problems (``_ValueProblem``)."""
     try:
-        return yaml.safe_load(text)
+        loader = _OverrideLoader(text)  # the reader refuses control characters here already
     except yaml.YAMLError:
         return text
+    try:
+        return loader.get_single_data()
+    except yaml.composer.ComposerError as exc:
+        raise _ValueProblem(exc.problem) from None
+    except yaml.YAMLError:
+        return text
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of more digits than Python converts
+        why = "a number of more than 4300 digits" if "digits" in str(exc) else str(exc)[:200]
+        raise _ValueProblem(f"cannot read the value: {why}") from None
+    except RecursionError:
+        raise _ValueProblem(f"nested deeper than {MAX_OVERRIDE_DEPTH} levels") from None
+    finally:
+        loader.dispose()
 
 
 def apply_overrides(data: dict, overrides: list[str], source: str = "overrides") -> dict:
@@ -156,7 +218,11 @@ def apply_overrides(data: dict, overrides: list[str], source: str = "overrides")
         if not ok:
             continue
         last = keys[-1]
-        value = _parse_value(raw)
+        try:
+            value = _parse_value(raw)
+        except _ValueProblem as exc:
+            problems.append((path, str(exc)))
+            continue
         if isinstance(node, list):
             if not last.isdigit() or int(last) >= len(node):
                 problems.append((path, f"no list item {last}"))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from twin.scenario.cabins import CabinGroup, known_server
+from twin.scenario.datafiles import DataFile
 from twin.scenario.environment import Electrical, Site, Wind
 from twin.scenario.units import MAX_HORIZON_S, MAX_STEPS, Seconds, StrictModel
 
@@ -79,9 +80,11 @@ class Workload(StrictModel):
     classes: list[JobClass] = Field(
         default_factory=list, description="Job classes, each with its own arrivals, sizes, run times and server "
         "type; when empty, one class 'default' is made of the fields above")
-    trace_csv: str | None = Field(
-        None, description="Replay the jobs of this CSV file instead of drawing arrivals (docs/workload.md: columns "
-        "submit_s, servers, duration_s, class, deadline_s, cabin); a relative path is relative to the scenario file")
+    trace_csv: Annotated[str | None, DataFile("trace")] = Field(
+        None, max_length=4096, description="Replay the jobs of this trace (CSV or Parquet; docs/workload.md: "
+        "columns submit_s, servers, duration_s, class, deadline_s, cabin) instead of drawing arrivals: a path (a "
+        "relative one from the scenario file's folder), or dataset:<id> of an uploaded data set (the only form the "
+        "API takes)")
 
     @model_validator(mode="after")
     def _sizes(self) -> "Workload":
@@ -115,6 +118,31 @@ class Controls(StrictModel):
         60.0, ge=1.0, le=900.0, description="Period of the cabin controllers (pump PI, throttle, server and cabin "
         "fans): each samples the plant at this period and holds its output until the next sample; independent of "
         "run.step_s, which only sets how finely results are recorded (docs/engine.md) [s]; '60s'")
+
+
+class Accounting(StrictModel):
+    """Whose renewable attributes the centre counts (ISO/IEC 30134-3, EN 50600-4-3; docs/engine.md, "Renewable
+    accounting"). The farm's direct supply over the link always counts; certificates count against grid energy."""
+
+    certificates: Literal["none", "farm", "purchased"] = Field(
+        "none", description="none: direct supply only; farm: the farm's own certificates for the energy it exports, "
+        "retired for the centre's grid energy up to what is not sold with the export; purchased: an amount of "
+        "certificates a year, bought and retired against grid energy")
+    export_attributes_sold_share: float = Field(
+        0.0, ge=0.0, le=1.0, description="With certificates: farm, the share of the export's certificates sold with "
+        "it (to the grid company or under a PPA), which the centre cannot retire [-]")
+    purchased_mwh_per_year: float = Field(
+        0.0, ge=0.0, le=1e7, description="With certificates: purchased, certificates bought a year [MWh per year]; "
+        "a run of another horizon gets its share")
+    matching_period_s: Seconds = Field(
+        3600.0, ge=60.0, le=366 * 86400.0, description="Period over which hourly_renewable_share matches renewable "
+        "supply to the facility's energy (as 24/7 carbon-free-energy scores count it) [s]; '1h'")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.certificates != "purchased" and self.purchased_mwh_per_year > 0:
+            raise ValueError("purchased_mwh_per_year: set with certificates: purchased only")
+        return self
 
 
 # ----------------------------------------------------------------------------------------------- run, events
@@ -169,6 +197,7 @@ class Scenario(StrictModel):
     cabins: list[CabinGroup] = Field(..., min_length=1)
     workload: Workload = Workload()
     controls: Controls = Controls()
+    accounting: Accounting = Accounting()
     run: Run = Run()
     events: list[Event] = Field(default_factory=list)
 

@@ -25,6 +25,7 @@ import simpy
 
 from physics import servers
 from twin.scenario import Scenario, ScenarioError
+from twin.scenario.datafiles import DataAccess
 from twin.sim.cabin import build_cabin, build_fleet
 from twin.sim.exogenous import Exogenous, build_exogenous
 from twin.sim.job_arrays import read_back
@@ -47,7 +48,8 @@ def job_power_at_node_w(scenario: Scenario, model: servers.ServerModel) -> float
         / scenario.electrical.distribution_efficiency
 
 
-def draw_run_jobs(scenario: Scenario, rng: np.random.Generator) -> list:
+def draw_run_jobs(scenario: Scenario, rng: np.random.Generator,
+                  data_access: DataAccess | None = None) -> list:
     """The jobs of a run, cabin group by cabin group: ``[(arrivals, initial), ...]`` (``twin.workload``), or the
     trace's jobs (``twin.trace``; no initial jobs). The engine draws them first from its generator, so
     ``twin.green`` gets the same jobs from the same seed."""
@@ -58,7 +60,7 @@ def draw_run_jobs(scenario: Scenario, rng: np.random.Generator) -> list:
         from twin.workload.trace import TraceError, read_trace
 
         try:
-            streams = read_trace(wl.trace_csv, [c.name for c in classes], len(scenario.cabins))
+            streams = read_trace(wl.trace_csv, [c.name for c in classes], len(scenario.cabins), data_access)
         except TraceError as exc:
             raise ScenarioError([("workload.trace_csv", p) for p in exc.problems], "trace") from None
         empty = JobStream(np.zeros(0), np.zeros(0, int), np.zeros(0))
@@ -68,7 +70,8 @@ def draw_run_jobs(scenario: Scenario, rng: np.random.Generator) -> list:
     out = []
     for g in scenario.cabins:
         types = g.racks.server_types
-        type_servers = [sum(b.rack_count * b.servers_per_rack for b in g.racks.blocks() if b.server == t) for t in types]
+        type_servers = [sum(b.rack_count * b.servers_per_rack for b in g.racks.blocks() if b.server == t)
+                        for t in types]
         class_types = [types.index(c.server or types[0]) for c in classes]
         out.append(draw_cabin_jobs(wl, type_servers, class_types, run.horizon_s, start_hour, local0.weekday(), rng))
     return out
@@ -104,10 +107,13 @@ KERNEL_SCHEDULERS = ("fifo", "thermal")
 group sheds work; the others (``consolidation``, ``green``) run in Python at each event."""
 
 
-def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: bool = True) -> RunSetup:
+def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: bool = True,
+              data_access: DataAccess | None = None) -> RunSetup:
     """Everything :func:`simulate` needs before its clock starts (see :class:`RunSetup`); ``kernel_workload``
-    False keeps every group's workload in the Python schedulers (the reference the kernel's twin is tested to)."""
-    exo = build_exogenous(scenario)
+    False keeps every group's workload in the Python schedulers (the reference the kernel's twin is tested to);
+    ``data_access`` reads the data files the scenario names (``twin.scenario.datafiles``: the user's own paths when
+    None; the API's uploaded data sets in its workers)."""
+    exo = build_exogenous(scenario, data_access)
     plants = [build_cabin(scenario, g) for g in scenario.cabins]
     run = scenario.run
     n = exo.time_s.size
@@ -116,7 +122,7 @@ def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: 
     # one fleet, scheduler and job stream per cabin group
     queues, inlet_models, streams = [], [], []
     wl = scenario.workload
-    for plant, group, (jobs, initial) in zip(plants, scenario.cabins, draw_run_jobs(scenario, rng)):
+    for plant, group, (jobs, initial) in zip(plants, scenario.cabins, draw_run_jobs(scenario, rng, data_access)):
         fleet, groups, inlet_model = build_fleet(scenario, group, plant)
         inlet_models.append(inlet_model)
         q = make_scheduler(wl.scheduler, fleet, groups, wl.spare_share)
@@ -136,14 +142,16 @@ def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: 
 
 
 def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexible: bool = False,
-             kernel_workload: bool = True) -> RunResult:
+             data_access: DataAccess | None = None, kernel_workload: bool = True) -> RunResult:
     """Run a scenario and return its series, KPIs and ledger.
 
     ``drop_flexible`` leaves the flexible jobs out of the same arrivals (for the perfect-foresight bound,
-    ``twin.green``); ``kernel_workload`` False runs every group's jobs in the Python schedulers (:func:`build_run`).
+    ``twin.studies.green``). ``data_access`` reads the data files the scenario names (``twin.scenario.datafiles``: the
+    user's own paths when None; the API's uploaded data sets in its workers). ``kernel_workload`` False runs every
+    group's jobs in the Python schedulers (:func:`build_run`).
     """
     t_wall0 = time.perf_counter()
-    setup = build_run(scenario, drop_flexible, kernel_workload)
+    setup = build_run(scenario, drop_flexible, kernel_workload, data_access)
     t_build = time.perf_counter() - t_wall0
     exo, plants, queues, streams, arrays = setup.exo, setup.plants, setup.queues, setup.streams, setup.arrays
     base, rng, horizon_s, block_s = exo.base, setup.rng, setup.horizon_s, setup.block_s

@@ -12,9 +12,9 @@ A measured wind series enters the same way: the mean of its piecewise-linear int
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -22,6 +22,7 @@ import numpy as np
 from physics import ocean, wind
 from physics.electrical import EAST_CHINA_GRID_CARBON_KG_PER_KWH, hourly_carbon_profile
 from twin.scenario import Scenario, ScenarioError
+from twin.scenario.datafiles import DataAccess, LocalFiles, tabular_text
 
 __all__ = ["BASE_STEP_S", "BaseSeries", "Exogenous", "build_base", "build_exogenous", "step_means", "farm_power_curve",
            "farm_layout_m", "farm_power_table", "next_window_start", "lowest_wind_seed"]
@@ -140,19 +141,21 @@ def farm_power_table(scenario: Scenario, curve: wind.PowerCurve) -> wind.FarmPow
                                   wake_decay=farm.wake_decay)
 
 
-def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int, step_s: float = BASE_STEP_S):
+def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int,
+                   data_access: DataAccess | None = None, step_s: float = BASE_STEP_S):
     """Wind speed at the reference height and direction for every one of ``n`` steps of ``step_s`` [s] (the base
     resolution), with air temperature and pressure when a measured series gives them: ``(speed_m_s, direction_deg,
     height_m, air_temp_c or None, pressure_pa or None)``.
+    A measured series is read through ``data_access`` (``twin.scenario.datafiles``; the user's own paths when None).
     """
     res = scenario.wind.resource
     run = scenario.run
     if res.measured_csv is not None:
-        path = Path(res.measured_csv)
-        if not path.is_file():
-            raise ScenarioError([("wind.resource.measured_csv", f"no such file: {path}")], "scenario")
+        access = data_access if data_access is not None else LocalFiles()
         try:
-            series = wind.read_measured_wind_csv(path, height_m=res.measured_height_m)
+            raw, label = access.read("wind", res.measured_csv)
+            text = tabular_text(raw, label)
+            series = wind.read_measured_wind_csv(io.StringIO(text), height_m=res.measured_height_m, label=label)
             series = wind.resample_wind(series, run.start, step_s, n, max_gap_s=res.measured_max_gap_h * 3600.0)
         except ValueError as exc:
             raise ScenarioError([("wind.resource.measured_csv", str(exc))], "scenario") from None
@@ -166,7 +169,8 @@ def reference_wind(scenario: Scenario, hour: np.ndarray, day: np.ndarray, n: int
         hour, day, step_s, res.weibull_k, res.weibull_c_m_s,
         autocorrelation_1h=res.autocorrelation_1h, diurnal_strength=res.diurnal_strength,
         peak_hour=res.peak_hour, seasonal_amplitude=res.seasonal_amplitude,
-        peak_day_of_year=res.peak_day_of_year, direction_sector_weights=res.direction_sector_weights, rng=rng)
+        peak_day_of_year=res.peak_day_of_year, direction_sector_weights=res.direction_sector_weights, rng=rng,
+        synoptic_weight=res.synoptic_weight, synoptic_time_h=res.synoptic_time_h)
     return speed, direction, res.reference_height_m, None, None
 
 
@@ -212,7 +216,8 @@ def next_window_start(ok: np.ndarray, need_steps: int) -> np.ndarray:
     return np.minimum.accumulate(cand[::-1])[::-1]
 
 
-def lowest_wind_seed(scenario: Scenario, seeds: range | list[int] = range(1, 11)) -> int:
+def lowest_wind_seed(scenario: Scenario, seeds: range | list[int] = range(1, 11),
+                     data_access: DataAccess | None = None) -> int:
     """Of the given seeds, the one whose synthetic wind gives the farm the least energy over the scenario's
     horizon: with a 7-day horizon, the lowest-wind week of that many seeded weeks (a stress case for green supply).
     """
@@ -220,7 +225,7 @@ def lowest_wind_seed(scenario: Scenario, seeds: range | list[int] = range(1, 11)
     for seed in seeds:
         data = scenario.model_dump()
         data["run"]["seed"] = seed
-        energy = float(build_exogenous(Scenario.model_validate(data)).farm_power_w.sum())
+        energy = float(build_exogenous(Scenario.model_validate(data), data_access).farm_power_w.sum())
         if energy < best:
             best_seed, best = seed, energy
     return best_seed
@@ -238,8 +243,9 @@ def local_calendar(start: dt.datetime, timezone: str, time_s: np.ndarray) -> tup
     return hour, day
 
 
-def build_base(scenario: Scenario, base_s: float = BASE_STEP_S) -> BaseSeries:
-    """The environment of a run at its base resolution (module docstring), from the scenario and its seed."""
+def build_base(scenario: Scenario, data_access: DataAccess | None = None, base_s: float = BASE_STEP_S) -> BaseSeries:
+    """The environment of a run at its base resolution (module docstring), from the scenario and its seed; a
+    measured wind series is read through ``data_access`` (see ``reference_wind``)."""
     run = scenario.run
     covered_s = round(run.horizon_s / run.step_s) * float(run.step_s)  # the run's output steps end here
     n = int(math.ceil(covered_s / base_s - 1e-9))
@@ -248,7 +254,7 @@ def build_base(scenario: Scenario, base_s: float = BASE_STEP_S) -> BaseSeries:
 
     # wind at the reference height (synthetic and seeded, or measured), then sheared to hub height
     res = scenario.wind.resource
-    speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n, base_s)
+    speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n, data_access, base_s)
     farm = scenario.wind.farm
     curve = farm_power_curve(scenario)
     if farm.power_curve_smoothing:
@@ -284,7 +290,9 @@ def build_base(scenario: Scenario, base_s: float = BASE_STEP_S) -> BaseSeries:
     sea_c = ocean.sea_temperature_c(day, coef, scenario.site.cabin_depth_m, sea.mixed_layer_depth_m,
                                     sea.thermocline_drop_k, sea.thermocline_scale_m) + marine_heatwaves_k(
         time_s, sea.heatwaves_per_year, sea.heatwave_mean_intensity_k, sea.heatwave_mean_duration_d * 86400.0,
-        np.random.default_rng([run.seed, 3]))
+        np.random.default_rng([run.seed, 3])) + ocean.interannual_anomaly_k(
+        time_s, sea.interannual_sd_k, sea.interannual_autocorrelation, np.random.default_rng([run.seed, 5])) \
+        + ocean.warming_k(time_s, sea.warming_k_per_year)
 
     grid = scenario.electrical.grid
     if grid.hourly_carbon_kg_per_kwh is not None:
@@ -313,10 +321,11 @@ def build_base(scenario: Scenario, base_s: float = BASE_STEP_S) -> BaseSeries:
                       turbine_count=farm.turbine_count)
 
 
-def build_exogenous(scenario: Scenario) -> Exogenous:
-    """The environment of a run on its output steps: the means of :func:`build_base`'s series over each step."""
+def build_exogenous(scenario: Scenario, data_access: DataAccess | None = None) -> Exogenous:
+    """The environment of a run on its output steps: the means of :func:`build_base`'s series over each step (a
+    measured wind series read through ``data_access``, see ``reference_wind``)."""
     run = scenario.run
-    base = build_base(scenario)
+    base = build_base(scenario, data_access)
     step = float(run.step_s)
     n = int(round(run.horizon_s / step))
     time_s = np.arange(n, dtype=float) * step

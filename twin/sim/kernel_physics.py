@@ -21,7 +21,8 @@ import math
 from numba import njit
 
 __all__ = ["ARRANGEMENT_CODES", "hx_ua_w_k", "effectiveness", "eig_sym3", "modal_step", "phi_psi",
-           "exp_sum_value", "exp_sum_bounds", "exp_sum_critical", "exp_sum_max", "exp_sum_above", "pump_pi_speed", "throttle_speed", "fan_speed_for_load",
+           "exp_sum_value", "exp_sum_bounds", "exp_sum_critical", "exp_sum_max", "exp_sum_above", "pump_pi_speed",
+           "throttle_speed", "fan_speed_for_load",
            "server_fan_fraction", "x_factor", "cable_sending_w", "transformer_loss_w"]
 
 ARRANGEMENT_CODES = {"counterflow": 0, "parallel": 1, "crossflow": 2, "crossflow-approximate": 3}

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from twin.scenario import Scenario
+from twin.sim.accounting import ACCOUNTING_UNITS, renewable_accounting
 
 __all__ = ["energy_ledger", "compute_kpis", "KPI_UNITS"]
 
@@ -38,6 +39,7 @@ KPI_UNITS = {
     "jobs_waiting_at_end": "-", "servers_alive_end": "-", "job_wait_p50_s": "s", "job_wait_p99_s": "s", "server_failures": "-", "jobs_rejected": "-", "max_plume_rise_k": "K at the mixing-zone edge", "hours_plume_above_limit": "h", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
     "throughput_jobs_per_h": "jobs per hour", "it_energy_per_job_kwh": "kWh IT per job completed",
     "server_boots": "-", "mean_powered_share": "- (servers on, booting or shutting down, of those installed)",
+    **ACCOUNTING_UNITS,
 }
 
 
@@ -82,10 +84,8 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
     it = ledger["it_mwh"]
     served = _mwh(frame, "facility_power_w", step_s) - ledger["unserved_mwh"]
     grid_in = _mwh(frame, "grid_import_w", step_s)
-    # renewable energy used by the facility: wind over the link plus what the battery (charged only by wind) gives
-    renewable = _mwh(frame, "wind_to_load_w", step_s) + _mwh(frame, "battery_discharge_w", step_s)
-    carbon_t = float((frame["grid_sent_w"].to_numpy() * frame["carbon_kg_per_kwh"].to_numpy()).sum()) \
-        * step_s * WH_PER_J / 1e3 / 1e3
+    # renewable energy and carbon by the accounting the scenario states (twin.sim.accounting)
+    accounting = renewable_accounting(scenario, frame, step_s, it)
     water_l = sum(g.cooling.freshwater_use_l_per_h * g.count for g in scenario.cabins) * hours
     # temperatures: the maxima the kernel found inside its control periods, and the time it located above limits
     inlet_max = float(frame["inlet_temp_max_c"].to_numpy().max())
@@ -96,8 +96,7 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
         return float(frame[share_column].to_numpy(dtype=float).sum()) * step_h
     return {
         "pue": served / it if it > 0 else math.nan,
-        "ref": renewable / served if served > 0 else math.nan,
-        "cue_kg_per_kwh": carbon_t * 1e3 / (it * 1e3) if it > 0 else math.nan,
+        **accounting,
         "wue_l_per_kwh": water_l / (it * 1e3) if it > 0 else math.nan,
         "it_energy_mwh": it,
         "facility_energy_mwh": served,
@@ -118,10 +117,10 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
                                                   if c.endswith("_fouling_m2k_w")), default=0.0)),
         "turbine_availability": float(frame["turbines_available"].to_numpy(dtype=float).mean())
         / scenario.wind.farm.turbine_count,
-        "capacity_factor": ledger["wind_generated_mwh"] / (rated_farm_power_w / 1e6 * hours) if rated_farm_power_w else math.nan,
+        "capacity_factor": ledger["wind_generated_mwh"] / (rated_farm_power_w / 1e6 * hours)
+        if rated_farm_power_w else math.nan,
         "jobs_completed": jobs_completed,
         "job_wait_p95_s": float(np.percentile(waits_s, 95)) if waits_s.size else 0.0,
         "mean_utilisation": float(frame["utilisation"].to_numpy(dtype=float).mean()),
-        "carbon_t": carbon_t,
         "energy_balance_error": ledger["relative_residual"],
     }

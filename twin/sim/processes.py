@@ -28,9 +28,30 @@ import simpy
 from twin.sim import kernel_jobs
 from twin.sim.kernel import advance
 from twin.sim.state import (
-    B_DEFICIT_W, B_GRID_OUTAGES, B_LINK_CUTS, B_SEA_OFFSET, B_SURPLUS_W, B_TURB_DOWN, G_CLOCK, G_TARGET, P_FAST, R_DEV,
-    S_ALIVE, S_CLEAN_T, S_FLAGS, S_HAZARD, S_HAZARD_LIMIT, S_IN_BAND, S_PUMP_CAP, S_STOP_BAND, S_STOP_PERIOD,
-    STOP_COMPLETION, STOP_FAILURE, STOP_PERIOD, STOP_TRANSITION, PlantArrays,
+    B_DEFICIT_W,
+    B_GRID_OUTAGES,
+    B_LINK_CUTS,
+    B_SEA_OFFSET,
+    B_SURPLUS_W,
+    B_TURB_DOWN,
+    G_CLOCK,
+    G_TARGET,
+    P_FAST,
+    R_DEV,
+    S_ALIVE,
+    S_CLEAN_T,
+    S_FLAGS,
+    S_HAZARD,
+    S_HAZARD_LIMIT,
+    S_IN_BAND,
+    S_PUMP_CAP,
+    S_STOP_BAND,
+    S_STOP_PERIOD,
+    STOP_COMPLETION,
+    STOP_FAILURE,
+    STOP_PERIOD,
+    STOP_TRANSITION,
+    PlantArrays,
 )
 from twin.workload.jobs import JobStream
 from twin.workload.schedulers import GreenScheduler, Scheduler, ThermalScheduler

@@ -30,8 +30,8 @@ from physics import electrical, servers, thermal
 from twin.sim import controls
 from twin.sim.kernel_physics import ARRANGEMENT_CODES
 
-__all__ = ["PlantArrays", "build_plant_arrays", "network_params", "cable_limits", "CACHE_SLOTS", "STOP_COMPLETION", "STOP_FAILURE",
-           "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD"]
+__all__ = ["PlantArrays", "build_plant_arrays", "network_params", "cable_limits", "CACHE_SLOTS", "STOP_COMPLETION",
+           "STOP_FAILURE", "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD"]
 
 FOULING_LEVELS = 20
 """Exchanger fouling is tracked on levels of 1/20 of its asymptote (a level is a key of the conductance cache)."""
@@ -73,7 +73,7 @@ G_COUNT = 8
 # ------------------------------------------------------------------------------------------------ racks rows
 R_STATIC, R_POWER, R_DEV, R_SPEED, R_IDLE = 0, 1, 2, 3, 4  # [W], [W], [K], [-], a server's idle power [W]
 R_DYN = 5  # then one row per class: its dynamic power at full speed on the rack [W]
-# ------------------------------------------------------------------------------------------------ the kernel's workload
+# ---------------------------------------------------------------------------------------------- the kernel's workload
 FL_TYPE, FL_ALIVE, FL_ON, FL_BUSY, FL_PENDING = 0, 1, 2, 3, 4  # fl rows, per rack
 FL_COUNT = 5
 TQ_ON, TQ_ALIVE, TQ_BUSY, TQ_HEAD, TQ_LEN, TQ_SERVERS = 0, 1, 2, 3, 4, 5  # tq columns, per server type
@@ -107,7 +107,7 @@ B_NEXT_CTRL, B_PERIOD_SHOWN = 29, 30  # index of the next control instant; last 
 B_REC_MAX, B_ALLOW, B_REC_MIN, B_TOTAL_SERVERS = 31, 32, 33, 34  # global thresholds [C]; servers of all cabins
 B_N_OUT, B_N_BASE = 35, 36
 B_COUNT = 37
-# ------------------------------------------------------------------------------------------------ why the kernel stopped
+# ---------------------------------------------------------------------------------------------- why the kernel stopped
 STOP_COMPLETION, STOP_FAILURE, STOP_TRANSITION, STOP_BAND_EXIT, STOP_PERIOD = 1, 2, 4, 8, 16
 
 

@@ -59,16 +59,17 @@ def scheduler_address(scheduler: str | None) -> str | None:
     return scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
 
 
-def run_point(scenario: dict, series_specs: list[dict] | None = None) -> dict:
+def run_point(scenario: dict, series_specs: list[dict] | None = None, data_access=None) -> dict:
     """Simulate one scenario (a dict) on whichever process runs this; return its KPIs, its job classes' KPIs, the
-    requested series statistics (``twin.rules.series_statistic``) and the wall time, never the series itself."""
+    requested series statistics (``twin.studies.rules.series_statistic``) and the wall time, never the series
+    itself. ``data_access`` reads the data files the scenario names (``twin.scenario.datafiles``)."""
     from twin.scenario import scenario_from_dict
     from twin.sim.engine import simulate
     from twin.studies.rules import series_statistic
 
     t0 = time.perf_counter()
     sc = scenario_from_dict(scenario)
-    result = simulate(sc)
+    result = simulate(sc, data_access=data_access)
     stats = [series_statistic(result.series, float(sc.run.step_s), spec) for spec in (series_specs or [])]
     return {"kpis": result.kpis, "classes": result.classes, "series": stats, "wall_s": time.perf_counter() - t0}
 

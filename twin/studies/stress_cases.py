@@ -29,6 +29,7 @@ from twin.scenario import (
     parse_duration_s,
     scenario_from_dict,
 )
+from twin.scenario.datafiles import DataAccess
 from twin.studies.rules import Case, CaseSet, ValidationInputError
 
 __all__ = ["load_base", "resolve_cases", "week_energies_mwh", "choose_lowest_wind_week", "LowestWind",
@@ -49,10 +50,12 @@ class LowestWind:
     weeks_searched: int
 
 
-def load_base(base: str | Path | dict, overrides: list[str]) -> Scenario:
-    """The design (name, file or mapping) with the validation's overrides."""
+def load_base(base: str | Path | dict, overrides: list[str], data_access: DataAccess | None = None) -> Scenario:
+    """The design (name, file or mapping) with the validation's overrides; ``data_access`` checks a mapping's
+    data-file fields (``twin.scenario.datafiles``)."""
     if isinstance(base, dict):
-        return scenario_from_dict(apply_overrides(base, overrides, source="overrides"), source="scenario")
+        return scenario_from_dict(apply_overrides(base, overrides, source="overrides"), source="scenario",
+                                  data_access=data_access)
     return load_scenario(base, overrides)
 
 
@@ -88,17 +91,17 @@ def _case_path(path: str, n_base_events: int) -> str:
     return path
 
 
-def resolve_cases(base: str | Path | dict, cases: CaseSet, overrides: list[str] | None = None
-                  ) -> tuple[Scenario, dict[str, Scenario]]:
+def resolve_cases(base: str | Path | dict, cases: CaseSet, overrides: list[str] | None = None,
+                  data_access: DataAccess | None = None) -> tuple[Scenario, dict[str, Scenario]]:
     """The base scenario and each case's scenario; every problem of every case at once, as
     ``cases.<case>.<scenario field>``. A lowest-wind case comes back at the design's start and seed: the search
     (``choose_lowest_wind_week``) sets them."""
     overrides = list(overrides or [])
-    base_sc = load_base(base, overrides)  # a bad design or override is reported as it is
+    base_sc = load_base(base, overrides, data_access)  # a bad design or override is reported as it is
     out, problems = {}, []
     for case in cases.cases:
         try:
-            out[case.name] = load_base(base, _case_overrides(case, base_sc, overrides))
+            out[case.name] = load_base(base, _case_overrides(case, base_sc, overrides), data_access)
         except ScenarioError as exc:
             problems += [(f"cases.{case.name}.{_case_path(p, len(base_sc.events))}".rstrip("."), why)
                          for p, why in exc.problems]
@@ -107,9 +110,9 @@ def resolve_cases(base: str | Path | dict, cases: CaseSet, overrides: list[str] 
     return base_sc, out
 
 
-def week_energies_mwh(scenario: dict, seed: int, weeks: int) -> list[float]:
+def week_energies_mwh(scenario: dict, seed: int, weeks: int, data_access: DataAccess | None = None) -> list[float]:
     """Farm energy of each of ``weeks`` 7-day runs from the scenario's start, with ``seed`` [MWh]. Runs anywhere:
-    it takes and returns plain data."""
+    it takes and returns plain data (and reads a measured wind series through ``data_access``)."""
     from twin.sim.exogenous import build_exogenous
 
     sc = scenario_from_dict(scenario)
@@ -118,7 +121,7 @@ def week_energies_mwh(scenario: dict, seed: int, weeks: int) -> list[float]:
     for w in range(weeks):
         data = copy.deepcopy(scenario)
         data["run"].update(seed=seed, horizon_s=WEEK_S, start=(start + dt.timedelta(seconds=w * WEEK_S)).isoformat())
-        exo = build_exogenous(scenario_from_dict(data))
+        exo = build_exogenous(scenario_from_dict(data), data_access)
         out.append(float(exo.farm_power_w.sum()) * sc.run.step_s / 3.6e9)
     return out
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from twin.scenario import Scenario, ScenarioError
+from twin.scenario.datafiles import DataAccess
 from twin.studies.cluster import open_backend, run_point
 from twin.studies.rules import (
     CaseSet,
@@ -135,29 +136,31 @@ def _source(x, default: str) -> str:
     return str(x) if isinstance(x, (str, Path)) else "(given)"
 
 
-def probe_columns(scenario: Scenario) -> list[str]:
+def probe_columns(scenario: Scenario, data_access: DataAccess | None = None) -> list[str]:
     """The series columns a run of this scenario has: a one-step run of it (its exogenous series and plant)."""
     from twin.sim.engine import simulate
 
     data = json.loads(scenario.model_dump_json())
     data["run"]["horizon_s"] = data["run"]["step_s"]
     data["events"] = []
-    return list(simulate(Scenario.model_validate(data)).series.columns)
+    return list(simulate(Scenario.model_validate(data), data_access=data_access).series.columns)
 
 
-def prepare(design: str | Path | dict, rules=None, cases=None, overrides: list[str] | None = None) -> Prepared:
+def prepare(design: str | Path | dict, rules=None, cases=None, overrides: list[str] | None = None,
+            data_access: DataAccess | None = None) -> Prepared:
     """Load and check everything a validation needs; one ValidationInputError (or ScenarioError for the design
-    itself) with every problem, before any run."""
+    itself) with every problem, before any run. ``data_access`` decides which data files the design and its
+    cases may name and reads them (``twin.scenario.datafiles``; the user's own paths when None)."""
     from twin.sim.kpis import KPI_UNITS
 
     rule_set = load_rules(rules)
     case_set = load_cases(cases)
-    base, scenarios = resolve_cases(design, case_set, overrides)
+    base, scenarios = resolve_cases(design, case_set, overrides, data_access)
     columns = {}
     if any(r.series is not None for r in rule_set.rules):
         for case in case_set.cases:
             if any(r.series is not None and rule_applies(r, case) for r in rule_set.rules):
-                columns[case.name] = probe_columns(scenarios[case.name])
+                columns[case.name] = probe_columns(scenarios[case.name], data_access)
     classes = {name: [c.name for c in sc.workload.job_classes()] for name, sc in scenarios.items()}
     check_rule_names(rule_set, case_set, set(KPI_UNITS), columns, classes)
     return Prepared(rule_set, case_set, base, scenarios, _source(rules, "default rules"),
@@ -213,7 +216,8 @@ def series_specs(prep: Prepared, case_name: str) -> list[dict]:
     return [r.series_spec() for r in prep.rules.rules if r.series is not None and rule_applies(r, case)]
 
 
-def _search_lowest_wind(prep: Prepared, runs: dict[str, CaseRun], wanted, be, progress) -> None:
+def _search_lowest_wind(prep: Prepared, runs: dict[str, CaseRun], wanted, be, progress,
+                        data_access: DataAccess | None = None) -> None:
     """For each lowest-wind case, search its weeks on the backend and set its scenario (or mark it failed)."""
     for case in wanted:
         if case.lowest_wind_week is None:
@@ -223,8 +227,8 @@ def _search_lowest_wind(prep: Prepared, runs: dict[str, CaseRun], wanted, be, pr
         data = json.loads(sc.model_dump_json())
         energies: dict[int, list[float]] = {}
         problems = []
-        for i, out in be.map(week_energies_mwh, [(data, s, lw.weeks) for s in lw.seeds],
-                             progress=(lambda d, n: progress(f"{case.name}: wind search", d, n))
+        for i, out in be.map(week_energies_mwh, [(data, s, lw.weeks, data_access) for s in lw.seeds],
+                             progress=(lambda d, n, name=case.name: progress(f"{name}: wind search", d, n))
                              if progress else None):
             if out["ok"]:
                 energies[lw.seeds[i]] = out["value"]
@@ -294,12 +298,12 @@ def validate(design: str | Path | dict, rules=None, cases=None, overrides: list[
 
 
 def plan(design: str | Path | dict, rules=None, cases=None, overrides: list[str] | None = None,
-         max_steps: int | None = None) -> dict:
+         max_steps: int | None = None, data_access: DataAccess | None = None) -> dict:
     """Everything before the runs, as JSON-ready data: the checked rules and cases and each case's scenario
     (lowest-wind weeks searched in this process). Bad input comes back as ``{"problems": [...]}``, not raised,
     so the answer crosses a process boundary intact."""
     try:
-        prep = prepare(design, rules, cases, overrides)
+        prep = prepare(design, rules, cases, overrides, data_access)
     except ValidationInputError as exc:
         return {"problems": exc.as_dicts(), "kind": "validation"}
     except ScenarioError as exc:
@@ -314,7 +318,7 @@ def plan(design: str | Path | dict, rules=None, cases=None, overrides: list[str]
                                     / prep.scenarios[c.name].run.step_s) > max_steps]
         if long:
             return {"problems": long, "kind": "limit"}
-    _search_lowest_wind(prep, runs, wanted, SerialBackend(), None)
+    _search_lowest_wind(prep, runs, wanted, SerialBackend(), None, data_access)
     return {"design": _name(design, prep), "rules": prep.rules.model_dump(mode="json"),
             "cases": prep.cases.model_dump(mode="json"), "rules_source": prep.rules_source,
             "cases_source": prep.cases_source,

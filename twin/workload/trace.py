@@ -13,6 +13,10 @@ column         required  meaning
 ``cabin``      no        cabin group index (empty or missing: 0)
 =============  ========  ====================================================================================
 
+The file is CSV text or Parquet (``twin.scenario.datafiles.tabular_text``), read through the run's data access:
+the user's own path on the command line, an uploaded data set (``dataset:<id>``) through the API; messages quote
+the file by that name.
+
 Policy: a malformed row (a value that is not a number, a negative or zero duration, fewer than one server, an
 unknown class or cabin, a deadline before the submit time, a submit time earlier than the row before) is an error
 that names the row, its line in the file and the column; every such problem is reported at once (up to 20). A job
@@ -23,14 +27,16 @@ is counted in the ``jobs_rejected`` KPI. Rows submitted after the run's end are 
 from __future__ import annotations
 
 import csv
+import io
 import math
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
+from twin.scenario.datafiles import DataAccess, DataFileError, LocalFiles, tabular_text
 from twin.workload.jobs import JobStream
 
-__all__ = ["read_trace", "TraceError", "REQUIRED_COLUMNS"]
+__all__ = ["read_trace", "parse_trace", "TraceTable", "TraceError", "REQUIRED_COLUMNS"]
 
 REQUIRED_COLUMNS = ("submit_s", "servers", "duration_s")
 MAX_PROBLEMS = 20
@@ -52,86 +58,109 @@ def _number(text: str) -> float:
     return v
 
 
-def read_trace(path: str | Path, class_names: list[str], cabin_groups: int) -> list[JobStream]:
-    """Read a trace into one job stream per cabin group (groups are class indices)."""
-    path = Path(path)
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise TraceError(str(path), [f"cannot open: {exc.strerror or exc}"]) from None
+@dataclass
+class TraceTable:
+    """A trace's jobs in submit order: submit time [s], servers [-], run time at full speed [s], deadline [s]
+    (inf when none), class name ('' for the first class) and cabin group [-]."""
+
+    submit_s: np.ndarray
+    servers: np.ndarray
+    duration_s: np.ndarray
+    deadline_s: np.ndarray
+    class_names: list[str]
+    cabin: np.ndarray
+
+
+def parse_trace(text: str, label: str, class_names: list[str] | None = None,
+                cabin_groups: int | None = None) -> TraceTable:
+    """Check and read a trace's CSV text. ``class_names`` and ``cabin_groups`` are the scenario's (None: any
+    class name and any cabin group index >= 0, as when a data set is uploaded before any scenario names it).
+    ``TraceError`` lists every problem (up to 20) by row, line and column."""
     problems: list[str] = []
     rows: list[tuple] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        if missing:
-            raise TraceError(str(path), [f"header: missing column(s) {', '.join(missing)}; found "
-                                         f"{', '.join(header) or 'none'}"])
-        reader.fieldnames = header
-        index = {name: k for k, name in enumerate(class_names)}
-        last = -math.inf
-        for row_no, row in enumerate(reader, start=1):
-            line = reader.line_num
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise TraceError(label, [f"header: missing column(s) {', '.join(missing)}; found "
+                                 f"{', '.join(h[:40] for h in header[:20]) or 'none'}"])
+    reader.fieldnames = header
+    known = set(class_names) if class_names is not None else None
+    last = -math.inf
+    for row_no, row in enumerate(reader, start=1):
+        line = reader.line_num
+        before = len(problems)
 
-            def bad(column: str, reason: str) -> None:
-                problems.append(f"row {row_no} (line {line}), column {column}: {reason}")
+        def bad(column: str, reason: str, row_no=row_no, line=line) -> None:
+            problems.append(f"row {row_no} (line {line}), column {column}: {reason}")
 
-            before = len(problems)
-            values = {}
-            for col in REQUIRED_COLUMNS:
-                text = (row.get(col) or "").strip()
-                try:
-                    values[col] = _number(text)
-                except ValueError:
-                    bad(col, f"{text!r} is not a finite number")
-            if len(problems) == before:
-                if values["submit_s"] < 0:
-                    bad("submit_s", f"{values['submit_s']:g} is before the run's start")
-                elif values["submit_s"] < last:
-                    bad("submit_s", f"{values['submit_s']:g} is earlier than the row before ({last:g}); the "
-                        "trace must be in submit order")
-                last = max(last, values["submit_s"])
-                if values["servers"] < 1 or values["servers"] != int(values["servers"]):
-                    bad("servers", f"{values['servers']:g} is not a whole number of servers >= 1")
-                if values["duration_s"] <= 0:
-                    bad("duration_s", f"{values['duration_s']:g} is not a positive run time")
-            name = (row.get("class") or "").strip()
-            k = 0
-            if name:
-                if name not in index:
-                    bad("class", f"{name!r} is not a class of the scenario ({', '.join(class_names)})")
-                else:
-                    k = index[name]
-            cab_text = (row.get("cabin") or "").strip()
-            cabin = 0
-            if cab_text:
-                try:
-                    cabin = int(cab_text)
-                    if not 0 <= cabin < cabin_groups:
-                        raise ValueError
-                except ValueError:
-                    bad("cabin", f"{cab_text!r} is not a cabin group (0..{cabin_groups - 1})")
-            dl_text = (row.get("deadline_s") or "").strip()
-            deadline = math.inf
-            if dl_text:
-                try:
-                    deadline = _number(dl_text)
-                    if "submit_s" in values and deadline < values["submit_s"]:
-                        bad("deadline_s", f"{deadline:g} is before the submit time {values['submit_s']:g}")
-                except ValueError:
-                    bad("deadline_s", f"{dl_text!r} is not a finite number")
-            if len(problems) == before:
-                rows.append((values["submit_s"], int(values["servers"]), values["duration_s"], deadline, k, cabin))
-            if len(problems) >= MAX_PROBLEMS:
-                break
+        values = {}
+        for col in REQUIRED_COLUMNS:
+            cell = (row.get(col) or "").strip()
+            try:
+                values[col] = _number(cell)
+            except ValueError:
+                bad(col, f"{cell[:40]!r} is not a finite number")
+        if len(problems) == before:
+            if values["submit_s"] < 0:
+                bad("submit_s", f"{values['submit_s']:g} is before the run's start")
+            elif values["submit_s"] < last:
+                bad("submit_s", f"{values['submit_s']:g} is earlier than the row before ({last:g}); the "
+                    "trace must be in submit order")
+            last = max(last, values["submit_s"])
+            if values["servers"] < 1 or values["servers"] != int(values["servers"]):
+                bad("servers", f"{values['servers']:g} is not a whole number of servers >= 1")
+            if values["duration_s"] <= 0:
+                bad("duration_s", f"{values['duration_s']:g} is not a positive run time")
+        name = (row.get("class") or "").strip()
+        if name and known is not None and name not in known:
+            bad("class", f"{name[:40]!r} is not a class of the scenario ({', '.join(class_names)})")
+        cab_text = (row.get("cabin") or "").strip()
+        cabin = 0
+        if cab_text:
+            try:
+                cabin = int(cab_text)
+                if cabin < 0 or (cabin_groups is not None and cabin >= cabin_groups):
+                    raise ValueError
+            except ValueError:
+                groups = f"0..{cabin_groups - 1}" if cabin_groups is not None else "an index >= 0"
+                bad("cabin", f"{cab_text[:40]!r} is not a cabin group ({groups})")
+        dl_text = (row.get("deadline_s") or "").strip()
+        deadline = math.inf
+        if dl_text:
+            try:
+                deadline = _number(dl_text)
+                if "submit_s" in values and deadline < values["submit_s"]:
+                    bad("deadline_s", f"{deadline:g} is before the submit time {values['submit_s']:g}")
+            except ValueError:
+                bad("deadline_s", f"{dl_text[:40]!r} is not a finite number")
+        if len(problems) == before:
+            rows.append((values["submit_s"], int(values["servers"]), values["duration_s"], deadline, name, cabin))
+        if len(problems) >= MAX_PROBLEMS:
+            break
     if problems:
-        raise TraceError(str(path), problems)
+        raise TraceError(label, problems)
+    cols = list(zip(*rows)) if rows else [()] * 6
+    return TraceTable(np.array(cols[0], float), np.array(cols[1], int), np.array(cols[2], float),
+                      np.array(cols[3], float), list(cols[4]), np.array(cols[5], int))
+
+
+def read_trace(source: str, class_names: list[str], cabin_groups: int,
+               data_access: DataAccess | None = None) -> list[JobStream]:
+    """Read the trace a scenario names (a path, or ``dataset:<id>`` through ``data_access``) into one job stream per
+    cabin group (groups are class indices)."""
+    access = data_access if data_access is not None else LocalFiles()
+    try:
+        raw, label = access.read("trace", source)
+        text = tabular_text(raw, label)
+    except DataFileError as exc:
+        raise TraceError(source, [str(exc)]) from None
+    table = parse_trace(text, label, class_names, cabin_groups)
+    index = {name: k for k, name in enumerate(class_names)}
+    k = np.array([index.get(n, 0) if n else 0 for n in table.class_names], int)
     streams = []
-    arr = np.array(rows, dtype=float).reshape(-1, 6)
     for g in range(cabin_groups):
-        m = arr[:, 5] == g
-        a = arr[m]
-        streams.append(JobStream(a[:, 0].copy(), a[:, 1].astype(int), a[:, 2].copy(), np.isfinite(a[:, 3]),
-                                 a[:, 3].copy(), a[:, 4].astype(int)))
+        m = table.cabin == g
+        streams.append(JobStream(table.submit_s[m].copy(), table.servers[m].copy(), table.duration_s[m].copy(),
+                                 np.isfinite(table.deadline_s[m]), table.deadline_s[m].copy(), k[m]))
     return streams

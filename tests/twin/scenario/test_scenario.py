@@ -50,7 +50,7 @@ def test_every_field_name_carries_its_unit_or_is_dimensionless():
     dimensionless = ("fraction", "efficiency", "factor", "utilisation", "amplitude", "strength", "weibull_k",
                      "autocorrelation_1h", "harmonics", "practical_salinity", "intensity", "weights", "count",
                      "rows", "seed", "speed", "exponent", "decay", "hour", "day_of_year", "turbines",
-                     "diameters", "servers", "cabin", "gain", "share")
+                     "diameters", "servers", "cabin", "gain", "share", "weight", "autocorrelation")
     schema = scenario_json_schema()
     bad = []
     for model, body in schema["$defs"].items():

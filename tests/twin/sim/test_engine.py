@@ -64,7 +64,7 @@ def test_wind_link_cut_puts_everything_on_the_grid(short_run):
     s = r.series
     assert s.wind_to_load_w.max() == 0.0
     np.testing.assert_allclose(s.grid_import_w, s.facility_power_w, rtol=1e-12)
-    assert r.kpis["ref"] == 0.0
+    assert r.kpis["direct_wind_share"] == 0.0
     # the farm still generates and exports what it makes
     assert r.kpis["exported_energy_mwh"] == pytest.approx(r.kpis["wind_energy_mwh"], rel=1e-9)
 
@@ -81,7 +81,8 @@ def test_no_wind_and_no_grid_leaves_load_unserved(short_run):
 
 def test_turbines_down_takes_their_share_of_the_wind(short_run):
     base = short_run(*SHORT, "wind.farm.mttr_h=0")
-    half = short_run(*SHORT, "wind.farm.mttr_h=0", "events=[{kind: turbines_down, start_s: 0, duration_s: 2d, turbines: 28}]")
+    half = short_run(*SHORT, "wind.farm.mttr_h=0",
+                     "events=[{kind: turbines_down, start_s: 0, duration_s: 2d, turbines: 28}]")
     np.testing.assert_allclose(half.series.wind_available_w, base.series.wind_available_w * 0.5, rtol=1e-12)
 
 
@@ -137,7 +138,7 @@ def test_battery_charges_from_surplus_wind_and_discharges_in_calms():
     assert (both & ~turned).sum() == 0
     cap = 10.0e6
     assert s.battery_energy_wh.min() >= 0.1 * cap - 1e-6 and s.battery_energy_wh.max() <= 0.95 * cap + 1e-6
-    assert with_batt.kpis["ref"] > without.kpis["ref"]
+    assert with_batt.kpis["direct_wind_share"] > without.kpis["direct_wind_share"]
     assert _ledger_residual(s, 60.0) < 1e-3
 
 

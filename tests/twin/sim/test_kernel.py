@@ -93,8 +93,19 @@ def test_a_throttle_band_crossing_is_located_inside_a_control_period():
     from twin.sim.kernel_cabin import L_FAN, L_PUMP
     from twin.sim.recorder import AC_HOT_MAX, AC_PROTECT, AC_PROTECT_SHARE
     from twin.sim.state import (
-        P_ALLOW, P_FOUL_STEP, P_MARGIN, S_DEV_MAX, S_FAN_LEVEL, S_FOUL_LEVEL, S_HEAT_W, S_HOT, S_PUMP_CAP,
-        S_PUMP_LEVEL, S_X0, S_X2, X_SEA_C,
+        P_ALLOW,
+        P_FOUL_STEP,
+        P_MARGIN,
+        S_DEV_MAX,
+        S_FAN_LEVEL,
+        S_FOUL_LEVEL,
+        S_HEAT_W,
+        S_HOT,
+        S_PUMP_CAP,
+        S_PUMP_LEVEL,
+        S_X0,
+        S_X2,
+        X_SEA_C,
     )
 
     sc = load_scenario("lingang-phase1", ["run.horizon_s=1h", "run.start=2026-08-10T00:00:00+08:00"])

@@ -28,9 +28,12 @@ def test_measured_wind_drives_the_farm(tmp_path):
     csv = _write_csv(tmp_path / "wind.csv", _hourly_rows())
     sc = load_scenario("lingang-phase1", [*DAY, f"wind.resource.measured_csv={csv}"])
     exo = build_exogenous(sc)
-    # measured at hub height: no shear; the first step is the mean of the linear interpolation over it
+    # measured at hub height: no shear; the environment's base step (10 minutes) holds the mean of the linear
+    # interpolation over it, and a 60 s step inside it reads that mean
     t = pd.Timestamp("2026-03-01T00:00:00+08:00")
-    assert exo.hub_wind_speed_m_s[0] == pytest.approx(6.0 + 3.0 * np.sin(2 / 5.0), abs=0.01)
+    v2, v3 = 6.0 + 3.0 * np.sin(2 / 5.0), 6.0 + 3.0 * np.sin(3 / 5.0)
+    assert exo.hub_wind_speed_m_s[0] == pytest.approx(v2 + (v3 - v2) * 300.0 / 3600.0, abs=0.01)
+    assert exo.hub_wind_speed_m_s[9] == exo.hub_wind_speed_m_s[0] != exo.hub_wind_speed_m_s[10]
     np.testing.assert_allclose(exo.wind_direction_deg, 200.0, atol=1e-9)  # vector mean of a constant
     r = simulate(sc)
     assert np.isfinite(r.series.to_numpy()).all() and r.kpis["energy_balance_error"] < 1e-3

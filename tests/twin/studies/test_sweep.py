@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import twin
 from twin.studies import cluster
 from twin.studies.pareto import pareto_mask
 from twin.studies.sweep import SweepInputError, sweep, sweep_points, write_outputs
@@ -126,7 +127,7 @@ def dask_processes(tmp_path):
     dask_cli = str(Path(sys.executable).parent / "dask")
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {**os.environ, "PYTHONPATH": str(Path(twin.__file__).resolve().parents[1])}  # this checkout
     env.pop("DASK_SCHEDULER_ADDRESS", None)
     logs = [open(tmp_path / n, "wb") for n in ("scheduler.log", "worker.log")]
     procs = []

@@ -202,10 +202,10 @@ def test_twin_exposes_validate_and_sweep_lazily(monkeypatch):
 
     seen = []
     monkeypatch.setattr(validate_mod, "validate", lambda *a, **k: seen.append(("validate", a)) or "report")
-    monkeypatch.setattr(twin.sweep, "sweep", lambda *a, **k: seen.append(("sweep", a)) or "table")
+    monkeypatch.setattr(twin.studies.sweep, "sweep", lambda *a, **k: seen.append(("sweep", a)) or "table")
     assert twin.validate("d") == "report" and twin.sweep("d") == "table"
     assert seen == [("validate", ("d",)), ("sweep", ("d",))]
-    code = "import sys, twin; print('twin.engine' in sys.modules, 'distributed' in sys.modules)"
+    code = "import sys, twin; print('twin.sim.engine' in sys.modules, 'distributed' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["False", "False"]
 
