@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import binned_statistic
 
 from physics.wind_turbines import (
     STANDARD_AIR_DENSITY_KG_M3,
@@ -321,6 +320,8 @@ def bin_power_curve(wind_speed_m_s, power_w, air_density_kg_m3=None,
     # binned_statistic's bins are [e_i, e_i+1) (the last one closed): place each record at its bin's centre k w,
     # not at its value, so that a record on an edge (v = (k - 1/2) w) counts in bin k as the formula above says.
     at = k * w
+    from scipy.stats import binned_statistic  # here: scipy.stats costs every run that imports physics.wind 50 MB
+
     count = binned_statistic(at, None, "count", bins=edges).statistic
     mean_v, mean_p = binned_statistic(at, [v, p], "mean", bins=edges).statistic
     spread = binned_statistic(at, p, "std", bins=edges).statistic  # population standard deviation

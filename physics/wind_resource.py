@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.signal import lfilter
 from scipy.special import gammaln, log_ndtr, ndtr
 
 from physics.wind_turbines import (
@@ -120,10 +119,22 @@ def barometric_air_density(pressure_pa, pressure_height_m, hub_height_m, tempera
 
 # --------------------------------------------------------------------------- synthetic wind
 def _ar1_gaussian(innovations: np.ndarray, phi: float) -> np.ndarray:
-    """Stationary AR(1) with unit variance: z0 = e0, z_t = phi z_{t-1} + sqrt(1-phi^2) e_t."""
-    x = innovations * math.sqrt(1.0 - phi * phi)
-    x[..., 0] = innovations[..., 0]
-    return lfilter([1.0], [1.0, -phi], x, axis=-1)
+    """Stationary AR(1) with unit variance: z0 = e0, z_t = phi z_{t-1} + sqrt(1-phi^2) e_t.
+
+    The recursion is run as written (the arithmetic of ``scipy.signal.lfilter([1], [1, -phi])``, without importing
+    scipy.signal, which costs a run some 50 MB of memory)."""
+    x = np.asarray(innovations, dtype=float) * math.sqrt(1.0 - phi * phi)
+    x[..., 0] = np.asarray(innovations, dtype=float)[..., 0]
+    out = np.empty_like(x)
+    flat_in, flat_out = x.reshape(-1, x.shape[-1]), out.reshape(-1, x.shape[-1])
+    for row_in, row_out in zip(flat_in, flat_out):
+        values = row_in.tolist()
+        z = 0.0
+        for i, v in enumerate(values):
+            z = v + phi * z
+            values[i] = z
+        row_out[:] = values
+    return out
 
 
 def synthetic_wind(hour_of_day, day_of_year, step_s, weibull_k, weibull_c_m_s, autocorrelation_1h=0.85,

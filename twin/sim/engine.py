@@ -116,7 +116,7 @@ def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: 
     exo = build_exogenous(scenario, data_access)
     plants = [build_cabin(scenario, g) for g in scenario.cabins]
     run = scenario.run
-    n = exo.time_s.size
+    n = exo.n
     horizon_s = n * float(run.step_s)
     rng = np.random.default_rng([run.seed, 2])
     # one fleet, scheduler and job stream per cabin group

@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -63,33 +64,97 @@ class BaseSeries:
     turbine_count: int
 
 
-@dataclass(frozen=True)
 class Exogenous:
     """The environment on the run's output steps ``t_i = i * step_s``: each series the mean of the base series over
-    the step (the wind direction a vector mean), the calendar at the step's start; ``base`` is what the engine
-    reads."""
+    the step (the wind direction a vector mean), computed when first read (a year at 60 s is 525,600 values a
+    series; the engine reads the base series and records six of these); the calendar at the step's start;
+    ``base`` is what the engine reads. Powers and times are float64, the other series float32."""
 
-    time_s: np.ndarray
-    local_hour: np.ndarray
-    day_of_year: np.ndarray
-    hub_wind_speed_m_s: np.ndarray
-    wind_direction_deg: np.ndarray
-    air_density_kg_m3: np.ndarray
-    farm_power_w: np.ndarray
-    """Farm output with every turbine available, after wakes and the density correction [W]."""
-    sea_temp_c: np.ndarray
-    carbon_kg_per_kwh: np.ndarray
-    turbine_rated_power_w: float
-    turbine_count: int
-    wind_speed_10m_m_s: np.ndarray
-    wave_height_m: np.ndarray
-    """Significant wave height of the wind sea at the farm [m]."""
-    current_speed_m_s: np.ndarray
-    """Tidal current at the cabin (semi-diurnal with springs and neaps) [m s-1]."""
-    access_window_start: np.ndarray
-    """For each step, the first step at or after the base step that opens a weather window long enough for a
-    repair crew (``n`` when none opens before the end) [-]."""
-    base: BaseSeries
+    def __init__(self, base: BaseSeries, start, timezone: str, step_s: float, n: int):
+        self.base = base
+        self.step_s = float(step_s)
+        self.n = int(n)
+        self._start, self._timezone = start, timezone
+        self.turbine_rated_power_w = base.turbine_rated_power_w
+        self.turbine_count = base.turbine_count
+
+    def _mean(self, values: np.ndarray, dtype=np.float32) -> np.ndarray:
+        return step_means(values, self.base.step_s, self.step_s, self.n).astype(dtype, copy=False)
+
+    @cached_property
+    def time_s(self) -> np.ndarray:
+        return np.arange(self.n, dtype=float) * self.step_s
+
+    @cached_property
+    def _calendar(self) -> tuple[np.ndarray, np.ndarray]:
+        return local_calendar(self._start, self._timezone, self.time_s)
+
+    @property
+    def local_hour(self) -> np.ndarray:
+        """Local hour at each step's start [h]."""
+        return self._calendar[0]
+
+    @property
+    def day_of_year(self) -> np.ndarray:
+        """Fractional day of the year at each step's start [d]."""
+        return self._calendar[1]
+
+    @cached_property
+    def hub_wind_speed_m_s(self) -> np.ndarray:
+        return self._mean(self.base.hub_wind_speed_m_s)
+
+    @cached_property
+    def wind_direction_deg(self) -> np.ndarray:
+        """Vector mean of the direction over the step [deg]; a step inside one base step keeps its direction."""
+        b = self.base
+        if b.step_s / self.step_s == round(b.step_s / self.step_s):
+            return np.repeat(b.wind_direction_deg, int(round(b.step_s / self.step_s)))[:self.n].astype(np.float32)
+        rad = np.deg2rad(b.wind_direction_deg)
+        return (np.rad2deg(np.arctan2(self._mean(np.sin(rad), float), self._mean(np.cos(rad), float)))
+                % 360.0).astype(np.float32)
+
+    @cached_property
+    def air_density_kg_m3(self) -> np.ndarray:
+        return self._mean(self.base.air_density_kg_m3)
+
+    @cached_property
+    def farm_power_w(self) -> np.ndarray:
+        """Farm output with every turbine available, after wakes and the density correction [W]."""
+        return self._mean(self.base.farm_power_w, float)
+
+    @cached_property
+    def sea_temp_c(self) -> np.ndarray:
+        return self._mean(self.base.sea_temp_c)
+
+    @cached_property
+    def carbon_kg_per_kwh(self) -> np.ndarray:
+        return self._mean(self.base.carbon_kg_per_kwh, float)
+
+    @cached_property
+    def wind_speed_10m_m_s(self) -> np.ndarray:
+        return self._mean(self.base.wind_speed_10m_m_s)
+
+    @cached_property
+    def wave_height_m(self) -> np.ndarray:
+        """Significant wave height of the wind sea at the farm [m]."""
+        return self._mean(self.base.wave_height_m)
+
+    @cached_property
+    def current_speed_m_s(self) -> np.ndarray:
+        """Tidal current at the cabin (semi-diurnal with springs and neaps) [m s-1]."""
+        return self._mean(self.base.current_speed_m_s)
+
+    @cached_property
+    def access_window_start(self) -> np.ndarray:
+        """For each step, the first step at or after it inside a weather window long enough for a repair crew, as
+        the base series finds them (``n`` when none opens before the end) [-]."""
+        b, n, step = self.base, self.n, self.step_s
+        nb = b.farm_power_w.size
+        window = b.access_window_start
+        first = np.minimum(np.floor(self.time_s / b.step_s).astype(int), nb - 1)
+        start = np.where(window[first] >= nb, n, np.ceil(window[first] * b.step_s / step - 1e-9)).astype(int)
+        start = np.where(start < n, np.maximum(start, np.arange(n)), n)  # a step inside an open window is in it
+        return np.minimum(start, n)
 
 
 def step_means(values: np.ndarray, base_s: float, step_s: float, n: int) -> np.ndarray:
@@ -325,28 +390,5 @@ def build_exogenous(scenario: Scenario, data_access: DataAccess | None = None) -
     """The environment of a run on its output steps: the means of :func:`build_base`'s series over each step (a
     measured wind series read through ``data_access``, see ``reference_wind``)."""
     run = scenario.run
-    base = build_base(scenario, data_access)
-    step = float(run.step_s)
-    n = int(round(run.horizon_s / step))
-    time_s = np.arange(n, dtype=float) * step
-    hour, day = local_calendar(run.start, scenario.site.timezone, time_s)
-
-    def mean(x):
-        return step_means(x, base.step_s, step, n)
-
-    rad = np.deg2rad(base.wind_direction_deg)
-    direction = np.rad2deg(np.arctan2(mean(np.sin(rad)), mean(np.cos(rad)))) % 360.0
-    if base.step_s / step == round(base.step_s / step):  # steps inside one base step keep its exact direction
-        direction = np.repeat(base.wind_direction_deg, int(round(base.step_s / step)))[:n]
-    nb = base.farm_power_w.size
-    window = base.access_window_start
-    first = np.minimum(np.floor(time_s / base.step_s).astype(int), nb - 1)
-    start = np.where(window[first] >= nb, n, np.ceil(window[first] * base.step_s / step - 1e-9)).astype(int)
-    start = np.where(start < n, np.maximum(start, np.arange(n)), n)  # a step inside an open window is in it
-    return Exogenous(time_s=time_s, local_hour=hour, day_of_year=day, hub_wind_speed_m_s=mean(base.hub_wind_speed_m_s),
-                     wind_direction_deg=direction, air_density_kg_m3=mean(base.air_density_kg_m3),
-                     farm_power_w=mean(base.farm_power_w), sea_temp_c=mean(base.sea_temp_c),
-                     carbon_kg_per_kwh=mean(base.carbon_kg_per_kwh), turbine_rated_power_w=base.turbine_rated_power_w,
-                     turbine_count=base.turbine_count, wind_speed_10m_m_s=mean(base.wind_speed_10m_m_s),
-                     wave_height_m=mean(base.wave_height_m), access_window_start=np.minimum(start, n),
-                     current_speed_m_s=mean(base.current_speed_m_s), base=base)
+    return Exogenous(build_base(scenario, data_access), run.start, scenario.site.timezone, float(run.step_s),
+                     int(round(run.horizon_s / run.step_s)))

@@ -14,7 +14,7 @@ from twin.scenario import Scenario
 from twin.sim.kpis import compute_kpis, energy_ledger
 from twin.sim.recorder import FLOW_COLUMNS, GLOBAL_COLUMNS
 
-__all__ = ["RunResult", "RunFolderError", "SERIES_COLUMNS", "build_result"]
+__all__ = ["RunResult", "RunFolderError", "SERIES_COLUMNS", "build_result", "write_series"]
 
 SERIES_COLUMNS = (*FLOW_COLUMNS, "battery_energy_wh", *GLOBAL_COLUMNS)
 """Whole-site series columns (``twin.sim.recorder``): power flows [W] as exact means over the step that starts at
@@ -70,7 +70,7 @@ class RunResult:
         if self.turbine_outages is not None:
             paths["turbine_outages"] = out / "turbine_outages.csv"
             self.turbine_outages.to_csv(paths["turbine_outages"], index=False)
-        self.series.to_parquet(paths["series"])
+        write_series(self.series, paths["series"])
         paths["kpis"].write_text(json.dumps(self.kpis, indent=2) + "\n")
         paths["ledger"].write_text(json.dumps(self.ledger, indent=2) + "\n")
         paths["scenario"].write_text(self.scenario.model_dump_json(indent=2) + "\n")
@@ -106,6 +106,49 @@ class RunResult:
 
 class RunFolderError(ValueError):
     """A folder that is not a saved run."""
+
+
+SERIES_PARQUET_ROWS = 65_536
+"""Rows of the series per Parquet row group as :func:`write_series` writes them (a year at 60 s in nine)."""
+
+
+def series_table_column(name: str, values: np.ndarray) -> np.ndarray:
+    """A series column as ``series.parquet`` stores it: float32, temperatures [C] to 0.1 mK and powers [W] and
+    energies [Wh] to 1 W and 1 Wh (below float32's own resolution of most of them, and far below what any KPI or
+    view reads; the low bits they drop are what does not compress)."""
+    v = np.asarray(values)
+    if v.dtype.kind != "f":
+        return v
+    if name.endswith("_c"):
+        return (np.round(v.astype(np.float64) * 1e4) * 1e-4).astype(np.float32)
+    if name.endswith(("_w", "_wh")):
+        return np.round(v.astype(np.float64)).astype(np.float32)
+    return v.astype(np.float32, copy=False)
+
+
+def write_series(frame: pd.DataFrame, path: Path) -> None:
+    """Write a run's series as Parquet: float32 columns (:func:`series_table_column`), byte-stream-split and zstd
+    (level 6), the time index delta-encoded, in row groups of :data:`SERIES_PARQUET_ROWS` so the copy it makes is
+    small. ``RunResult.load`` reads it back (pandas reads it as any Parquet file)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    encodings = {name: "BYTE_STREAM_SPLIT" for name in frame.columns if frame[name].dtype.kind == "f"}
+    encodings[frame.index.name or "time"] = "DELTA_BINARY_PACKED"
+    writer = None
+    try:
+        for start in range(0, max(len(frame), 1), SERIES_PARQUET_ROWS):
+            part = frame.iloc[start:start + SERIES_PARQUET_ROWS]
+            part = pd.DataFrame({name: series_table_column(name, part[name].to_numpy()) for name in part.columns},
+                                index=part.index)
+            table = pa.Table.from_pandas(part, preserve_index=True)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd", compression_level=6,
+                                          use_dictionary=False, column_encoding=encodings)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def _percentile(values: np.ndarray, q: float) -> float:
@@ -150,15 +193,12 @@ def build_result(scenario: Scenario, exo, plants, queues, columns: dict, timings
                  turbine_outages: list | None = None) -> RunResult:
     """The run's result from the recorder's named series (``recorder.series_columns``) and the environment's step
     means; the frame holds the arrays as they are (float64 flows, float32 states), without copies."""
-    index = pd.DatetimeIndex(pd.Timestamp(scenario.run.start) + pd.to_timedelta(exo.time_s, unit="s"),
-                             name="time")
+    index = pd.date_range(pd.Timestamp(scenario.run.start), periods=exo.n,
+                          freq=pd.Timedelta(seconds=float(scenario.run.step_s)), name="time")
     data = dict(columns)
-    data["hub_wind_speed_m_s"] = exo.hub_wind_speed_m_s.astype(np.float32)
-    data["wind_direction_deg"] = exo.wind_direction_deg.astype(np.float32)
-    data["air_density_kg_m3"] = exo.air_density_kg_m3.astype(np.float32)
-    data["carbon_kg_per_kwh"] = exo.carbon_kg_per_kwh
-    data["wave_height_m"] = exo.wave_height_m.astype(np.float32)
-    data["current_speed_m_s"] = exo.current_speed_m_s.astype(np.float32)
+    for name in ("hub_wind_speed_m_s", "wind_direction_deg", "air_density_kg_m3", "carbon_kg_per_kwh",
+                 "wave_height_m", "current_speed_m_s"):
+        data[name] = getattr(exo, name)
     frame = pd.DataFrame(data, index=index, copy=False)
     plume = plume_rise_hourly(scenario, plants, frame)
     waits = np.concatenate([np.asarray(q.waits_s, float) for q in queues]) if queues else np.zeros(0)
@@ -219,7 +259,9 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
 
     span_h = (frame.index[-1] - frame.index[0]).total_seconds() / 3600.0 if len(frame) > 1 else 1.0
     hours = max(1, int(np.ceil(span_h / 8784.0)))  # hourly up to a year; coarser beyond, to bound the cost
-    h = frame.resample(f"{hours}h").mean()
+    needed = ["current_speed_m_s"] + [f"cabin{ci}_{name}" for ci in range(len(plants))
+                                      for name in ("it_power_w", "fan_speed", "pump_speed")]
+    h = frame[needed].astype(float).resample(f"{hours}h").mean()
     out = {}
     depth = scenario.site.water_depth_m
     for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):
