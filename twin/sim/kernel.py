@@ -27,7 +27,14 @@ from numba import njit
 
 from twin.sim.compiled_cache import refresh as refresh_compiled_cache
 from twin.sim.kernel_cabin import L_FAN, L_PUMP, cabin_control, cabin_loads, cache_entry
-from twin.sim.kernel_jobs import complete_due, enqueue_due, next_arrival_s, refresh_counts, start_waiting
+from twin.sim.kernel_jobs import (
+    clock_tolerance_s,
+    complete_due,
+    enqueue_due,
+    next_arrival_s,
+    refresh_counts,
+    start_waiting,
+)
 from twin.sim.kernel_physics import (
     cable_sending_w,
     exp_sum_above,
@@ -177,6 +184,7 @@ from twin.sim.state import (
     STOP_COMPLETION,
     STOP_FAILURE,
     STOP_PERIOD,
+    STOP_STALLED,
     STOP_TRANSITION,
     X_FARM_W,
     X_SEA_C,
@@ -184,7 +192,6 @@ from twin.sim.state import (
 
 __all__ = ["advance"]
 
-CLOCK_TOLERANCE_S = 1e-9  # a job is done when its class's clock is this close to its end (as the schedulers)
 # per-interval scratch of each row: sum-of-exponentials form of the hottest inlet, its ends, its bounds
 W_A0, W_A, W_LAM, W_E, W_F0, W_F1, W_LO, W_HI, W_VALID, W_NCRIT, W_CRIT = 0, 1, 4, 7, 10, 11, 12, 13, 14, 15, 16
 W_COUNT = 18
@@ -328,6 +335,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             cabin_loads(c, prm, st, grp, racks, dev_t, xtab)
             st[c, S_DIRTY] = 0.0
     t = t0
+    stalled = 0
     while t < t_end:
         # the kernel's own workload at this instant: jobs submitted, jobs done, then what now fits
         for c in range(n_cab):
@@ -450,6 +458,11 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                     seg_end = t + iv[1]
                     st[c, S_FLAGS] = float(int(st[c, S_FLAGS]) | STOP_BAND_EXIT)
         tau = seg_end - t
+        stalled = stalled + 1 if tau <= 0.0 else 0
+        if stalled > 10_000:
+            for c in range(n_cab):
+                st[c, S_FLAGS] = float(int(st[c, S_FLAGS]) | STOP_STALLED)
+            return t, STOP_STALLED
         if tau > 0.0:
             hot_mean_max = -math.inf
             hot_max = -math.inf
@@ -568,7 +581,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
         for c in range(n_cab):
             flags = int(st[c, S_FLAGS])
             for g in range(int(prm[c, P_GROUPS]) if prm[c, P_FAST] == 0.0 else 0):
-                if grp[c, g, G_CLOCK] >= grp[c, g, G_TARGET] - CLOCK_TOLERANCE_S:
+                if grp[c, g, G_CLOCK] >= grp[c, g, G_TARGET] - clock_tolerance_s(grp[c, g, G_CLOCK], t):
                     flags |= STOP_COMPLETION
             if st[c, S_HAZARD] >= st[c, S_HAZARD_LIMIT] - 1e-12:
                 flags |= STOP_FAILURE

@@ -89,10 +89,18 @@ from twin.sim.state import (
     WI_SERVERS,
 )
 
-__all__ = ["enqueue_due", "complete_due", "start_waiting", "fail_one", "repair_one", "refresh_counts",
-           "next_arrival_s"]
+__all__ = ["clock_tolerance_s", "enqueue_due", "complete_due", "start_waiting", "fail_one", "repair_one",
+           "refresh_counts", "next_arrival_s"]
 
-CLOCK_TOLERANCE_S = 1e-9  # as the schedulers: a job is done when its class's clock is this close to its end
+
+
+@njit(cache=True)
+def clock_tolerance_s(clock_s, now_s):
+    """``twin.workload.schedulers.clock_tolerance_s``: 1e-9 s, widened with the clock's and the time's magnitude."""
+    scale = abs(clock_s)
+    if abs(now_s) > scale and now_s != math.inf:
+        scale = abs(now_s)
+    return 1e-9 + 1e-15 * scale
 
 
 @njit(cache=True)
@@ -155,7 +163,8 @@ def complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, fre
     done = 0
     for g in range(int(prm[c, P_GROUPS])):
         clock = grp[c, g, G_CLOCK]
-        while grp[c, g, G_TARGET] <= clock + CLOCK_TOLERANCE_S:
+        tol = clock_tolerance_s(clock, t)
+        while grp[c, g, G_TARGET] <= clock + tol:
             best = -1
             for s in range(slots.shape[1]):  # the running job of this class that ends first (then started first)
                 if slots[c, s, SL_JOB] >= 0 and slots[c, s, SL_GROUP] == g:
@@ -163,7 +172,7 @@ def complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, fre
                             slots[c, s, SL_FINISH] == slots[c, best, SL_FINISH]
                             and slots[c, s, SL_SEQ] < slots[c, best, SL_SEQ]):
                         best = s
-            if best < 0 or slots[c, best, SL_FINISH] > clock + CLOCK_TOLERANCE_S:
+            if best < 0 or slots[c, best, SL_FINISH] > clock + tol:
                 break
             k = int(slots[c, best, SL_JOB])
             _release(c, best, fl, tq, racks, grp, slots, alloc, wi)

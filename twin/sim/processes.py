@@ -50,6 +50,7 @@ from twin.sim.state import (
     STOP_COMPLETION,
     STOP_FAILURE,
     STOP_PERIOD,
+    STOP_STALLED,
     STOP_TRANSITION,
     PlantArrays,
 )
@@ -180,6 +181,9 @@ class Plant:
                 target = nxt if nxt < self._next_report else self._next_report
                 t, flagged = advance(t, target, *args)
                 self.kernel_calls += 1
+                if flagged & STOP_STALLED:
+                    raise RuntimeError(f"the plant's kernel made no progress at {t} s (rows "
+                                       f"{np.flatnonzero(self.arrays.st[:, S_FLAGS]).tolist()})")
                 if t >= self._next_report:
                     self.progress(t / horizon)
                     self._next_report = min(self._next_report + self._report_step, horizon) if t < horizon \

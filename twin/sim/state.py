@@ -31,7 +31,7 @@ from twin.sim import controls
 from twin.sim.kernel_physics import ARRANGEMENT_CODES
 
 __all__ = ["PlantArrays", "build_plant_arrays", "network_params", "cable_limits", "CACHE_SLOTS", "STOP_COMPLETION",
-           "STOP_FAILURE", "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD"]
+           "STOP_FAILURE", "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD", "STOP_STALLED"]
 
 FOULING_LEVELS = 20
 """Exchanger fouling is tracked on levels of 1/20 of its asymptote (a level is a key of the conductance cache)."""
@@ -109,6 +109,7 @@ B_N_OUT, B_N_BASE = 35, 36
 B_COUNT = 37
 # ---------------------------------------------------------------------------------------------- why the kernel stopped
 STOP_COMPLETION, STOP_FAILURE, STOP_TRANSITION, STOP_BAND_EXIT, STOP_PERIOD = 1, 2, 4, 8, 16
+STOP_STALLED = 32  # the kernel made no progress in many intervals: a bug, reported rather than looped on
 
 
 def cable_limits(cable) -> tuple[float, float]:

@@ -26,12 +26,22 @@ import numpy as np
 
 from twin.workload.fleet import RackFleet
 
-__all__ = ["Group", "Scheduler", "ConsolidatingScheduler", "ThermalScheduler", "GreenScheduler", "SCHEDULERS",
-           "make_scheduler", "PAUSE_MIN_SLACK_S"]
+__all__ = ["clock_tolerance_s", "Group", "Scheduler", "ConsolidatingScheduler", "ThermalScheduler", "GreenScheduler",
+           "SCHEDULERS", "make_scheduler", "PAUSE_MIN_SLACK_S"]
 
 PAUSE_MIN_SLACK_S = 3600.0
 """A flexible job is paused only while it keeps at least this much slack to its deadline [s]: room for the
 servers to be busy with other work when it must resume."""
+
+
+def clock_tolerance_s(clock_s: float, now_s: float = 0.0) -> float:
+    """How close a work clock must come to a job's end for the job to be done [s]: 1e-9 s, widened by a few units
+    in the last place of the clock and of the time once they are large (a clock of 2^25 s, a year, resolves 7e-9 s;
+    a tolerance below that would leave a job a fraction of an ulp from its end, never reached)."""
+    scale = abs(clock_s)
+    if abs(now_s) > scale and now_s != math.inf:
+        scale = abs(now_s)
+    return 1e-9 + 1e-15 * scale
 
 
 @dataclass(frozen=True)
@@ -192,7 +202,7 @@ class Scheduler:
             run = self.running[g]
             if not run:
                 continue
-            w = self.clock[g] + 1e-9
+            w = self.clock[g] + clock_tolerance_s(self.clock[g], now_s)
             while run and run[0][0] <= w:
                 entry = heapq.heappop(run)
                 fleet.release(grp.type, entry[6], g, grp.dyn_w)
