@@ -68,7 +68,7 @@ class Exogenous:
     """The environment on the run's output steps ``t_i = i * step_s``: each series the mean of the base series over
     the step (the wind direction a vector mean), computed when first read (a year at 60 s is 525,600 values a
     series; the engine reads the base series and records six of these); the calendar at the step's start;
-    ``base`` is what the engine reads. Powers and times are float64, the other series float32."""
+    ``base`` is what the engine reads."""
 
     def __init__(self, base: BaseSeries, start, timezone: str, step_s: float, n: int):
         self.base = base
@@ -78,7 +78,7 @@ class Exogenous:
         self.turbine_rated_power_w = base.turbine_rated_power_w
         self.turbine_count = base.turbine_count
 
-    def _mean(self, values: np.ndarray, dtype=np.float32) -> np.ndarray:
+    def _mean(self, values: np.ndarray, dtype=np.float64) -> np.ndarray:
         return step_means(values, self.base.step_s, self.step_s, self.n).astype(dtype, copy=False)
 
     @cached_property
@@ -108,10 +108,9 @@ class Exogenous:
         """Vector mean of the direction over the step [deg]; a step inside one base step keeps its direction."""
         b = self.base
         if b.step_s / self.step_s == round(b.step_s / self.step_s):
-            return np.repeat(b.wind_direction_deg, int(round(b.step_s / self.step_s)))[:self.n].astype(np.float32)
+            return np.repeat(b.wind_direction_deg, int(round(b.step_s / self.step_s)))[:self.n]
         rad = np.deg2rad(b.wind_direction_deg)
-        return (np.rad2deg(np.arctan2(self._mean(np.sin(rad), float), self._mean(np.cos(rad), float)))
-                % 360.0).astype(np.float32)
+        return np.rad2deg(np.arctan2(self._mean(np.sin(rad)), self._mean(np.cos(rad)))) % 360.0
 
     @cached_property
     def air_density_kg_m3(self) -> np.ndarray:
@@ -120,7 +119,7 @@ class Exogenous:
     @cached_property
     def farm_power_w(self) -> np.ndarray:
         """Farm output with every turbine available, after wakes and the density correction [W]."""
-        return self._mean(self.base.farm_power_w, float)
+        return self._mean(self.base.farm_power_w)
 
     @cached_property
     def sea_temp_c(self) -> np.ndarray:
@@ -128,7 +127,7 @@ class Exogenous:
 
     @cached_property
     def carbon_kg_per_kwh(self) -> np.ndarray:
-        return self._mean(self.base.carbon_kg_per_kwh, float)
+        return self._mean(self.base.carbon_kg_per_kwh)
 
     @cached_property
     def wind_speed_10m_m_s(self) -> np.ndarray:

@@ -121,7 +121,7 @@ def series_table_column(name: str, values: np.ndarray) -> np.ndarray:
         return v
     if name.endswith("_c"):
         return (np.round(v.astype(np.float64) * 1e4) * 1e-4).astype(np.float32)
-    if name.endswith(("_w", "_wh")):
+    if name.endswith(("_w", "_wh")) and not name.endswith("_m2k_w"):  # powers, energies (not a fouling resistance)
         return np.round(v.astype(np.float64)).astype(np.float32)
     return v.astype(np.float32, copy=False)
 
@@ -192,7 +192,9 @@ def build_result(scenario: Scenario, exo, plants, queues, columns: dict, timings
                  rack_inlet_models: list[str] | None = None, rack_power=None,
                  turbine_outages: list | None = None) -> RunResult:
     """The run's result from the recorder's named series (``recorder.series_columns``) and the environment's step
-    means; the frame holds the arrays as they are (float64 flows, float32 states), without copies."""
+    means. The ledger and every KPI are computed from the recorded values as the kernel wrote them (flows in
+    float64); the series the result keeps are then those ``series.parquet`` stores (:func:`series_table_column`:
+    float32, temperatures to 0.1 mK, powers to 1 W), so a saved run loads back as it was."""
     index = pd.date_range(pd.Timestamp(scenario.run.start), periods=exo.n,
                           freq=pd.Timedelta(seconds=float(scenario.run.step_s)), name="time")
     data = dict(columns)
@@ -243,8 +245,11 @@ def build_result(scenario: Scenario, exo, plants, queues, columns: dict, timings
                                 for k, a, b, cause in turbine_outages],
                                columns=["turbine", "start_s", "end_s", "cause"])
         outages = outages.astype({"turbine": int, "start_s": float, "end_s": float, "cause": str})
-    return RunResult(scenario, frame, kpis, ledger, waits, timings, class_kpis(scenario, plants, queues, hours),
-                     list(rack_inlet_models or []), racks, outages)
+    classes = class_kpis(scenario, plants, queues, hours)
+    stored = pd.DataFrame({name: series_table_column(name, frame[name].to_numpy()) for name in frame.columns},
+                          index=frame.index, copy=False)
+    return RunResult(scenario, stored, kpis, ledger, waits, timings, classes, list(rack_inlet_models or []), racks,
+                     outages)
 
 
 def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.DataFrame:

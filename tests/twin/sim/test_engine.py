@@ -46,7 +46,8 @@ def test_ledger_closes_and_matches_kpi(short_run):
     # the facility is supplied: every watt of demand comes from wind, battery, grid, or is unserved
     s = r.series
     supplied = s.wind_to_load_w + s.battery_discharge_w + s.grid_import_w + s.unserved_w
-    np.testing.assert_allclose(supplied, s.facility_power_w + s.battery_charge_w, rtol=1e-12, atol=1e-6)
+    # (the series keep each flow as series.parquet stores it, float32 to 1 W: four flows, four half-watts)
+    np.testing.assert_allclose(supplied, s.facility_power_w + s.battery_charge_w, rtol=1e-7, atol=2.0)
 
 
 def test_series_is_time_indexed_in_local_time(short_run):
@@ -83,7 +84,9 @@ def test_turbines_down_takes_their_share_of_the_wind(short_run):
     base = short_run(*SHORT, "wind.farm.mttr_h=0")
     half = short_run(*SHORT, "wind.farm.mttr_h=0",
                      "events=[{kind: turbines_down, start_s: 0, duration_s: 2d, turbines: 28}]")
-    np.testing.assert_allclose(half.series.wind_available_w, base.series.wind_available_w * 0.5, rtol=1e-12)
+    # the series are float32 to 1 W (a wind of 1e8 W resolves 8 W): as the KPIs, computed before, say to 1e-12
+    np.testing.assert_allclose(half.series.wind_available_w, base.series.wind_available_w * 0.5, rtol=2e-7, atol=1.0)
+    assert half.kpis["wind_energy_mwh"] == pytest.approx(0.5 * base.kpis["wind_energy_mwh"], rel=1e-12)
 
 
 def test_warmer_sea_costs_pump_power_in_winter_and_inlet_margin_in_summer(short_run):
@@ -91,7 +94,7 @@ def test_warmer_sea_costs_pump_power_in_winter_and_inlet_margin_in_summer(short_
     at full speed, so a marine heatwave passes straight into the rack inlet."""
     base = short_run(*SHORT)
     warm = short_run(*SHORT, "events=[{kind: sea_temp_offset, start_s: 0, duration_s: 2d, delta_k: 8}]")
-    assert warm.series.sea_temp_c.mean() == pytest.approx(base.series.sea_temp_c.mean() + 8.0, abs=1e-9)
+    assert warm.series.sea_temp_c.mean() == pytest.approx(base.series.sea_temp_c.mean() + 8.0, abs=2e-4)  # 0.1 mK
     assert warm.series.pump_power_w.mean() > 2.0 * base.series.pump_power_w.mean()
     # the setpoint (24 C) of the mean inlet holds; in the cold base case the pump often sits at its 10 % minimum,
     # below the setpoint

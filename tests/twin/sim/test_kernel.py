@@ -15,7 +15,8 @@ import pytest
 from twin.scenario import ScenarioError, load_scenario
 from twin.sim.engine import build_run, simulate
 
-WEEK = ["run.horizon_s=7d", "run.start=2026-07-20T00:00:00+08:00", "cabins.0.racks.failure_rate_per_year=2.0",
+WEEK = ["run.horizon_s=7d", "run.start=2026-07-20T00:00:00+08:00", "cabins.0.racks.failure_rate_per_year=1.0",
+        "cabins.0.geometry.atmosphere=air",
         "electrical.battery={energy_capacity_wh: 4.0e6, max_charge_power_w: 2.0e6, max_discharge_power_w: 2.0e6}",
         "events=[{kind: pump_capacity, start_s: 2d, duration_s: 8h, capacity_fraction: 0.35}]"]
 """A July week with what exercises every path of the kernel: throttling (the pump held back), failures, the
