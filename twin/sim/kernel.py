@@ -26,7 +26,7 @@ import numpy as np
 from numba import njit
 
 from twin.sim.compiled_cache import refresh as refresh_compiled_cache
-from twin.sim.kernel_cabin import L_FAN, L_PUMP, cabin_control, cabin_loads, cache_entry
+from twin.sim.kernel_cabin import L_FAN, L_PUMP, cabin_control, cabin_loads, cache_entry, rack_energy
 from twin.sim.kernel_jobs import (
     clock_tolerance_s,
     complete_due,
@@ -40,9 +40,10 @@ from twin.sim.kernel_physics import (
     exp_sum_above,
     exp_sum_bounds,
     exp_sum_critical,
-    exp_sum_max,
+    exp_sum_peak,
     exp_sum_value,
-    modal_step,
+    modal_apply,
+    modal_factors,
     transformer_loss_w,
 )
 from twin.sim.recorder import (
@@ -131,10 +132,13 @@ from twin.sim.state import (
     B_TR_K,
     B_TR_NL,
     B_TURB_DOWN,
+    C_EPP,
+    C_EPP_TAU,
     C_G_HX,
     C_K_GAS,
     C_K_SEA,
     C_LAM,
+    C_P,
     C_V,
     G_CLOCK,
     G_SPEED,
@@ -147,13 +151,11 @@ from twin.sim.state import (
     P_GROUPS,
     P_HAS_DEV,
     P_MARGIN,
-    P_RACKS,
     P_SHED,
     P_SQRT_C0,
     P_SQRT_C1,
     P_SQRT_C2,
     P_UA_WS,
-    R_POWER,
     S_ALIVE,
     S_BUSY,
     S_DEV_MAX,
@@ -323,7 +325,8 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
     n_cab = prm.shape[0]
     base_s, ctrl_s, out_s, block_s = bus[B_BASE_S], bus[B_CTRL_S], bus[B_OUT_S], bus[B_BLOCK_S]
     n_base = int(bus[B_N_BASE])
-    md = np.empty((n_cab, 21))  # per row: z0 (3), w (3), lam (3), P (9), k_gas, k_sea, devterm
+    md = np.empty((n_cab, 22))  # per row: z0 (3), w (3), lam (3), P (9), k_gas, k_sea, devterm, cache slot
+    epp = np.empty(9)
     wk = np.empty((n_cab, W_COUNT))
     tmp = np.empty(4 * n_cab + 16)
     iv = tmp[:4 * n_cab + 4]  # intervals above a threshold, two per row at most
@@ -332,7 +335,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
     for c in range(n_cab):
         st[c, S_FLAGS] = 0.0
         if st[c, S_DIRTY] != 0.0:
-            cabin_loads(c, prm, st, grp, racks, dev_t, xtab)
+            cabin_loads(c, t0, prm, st, grp, racks, dev_t, xtab, rack_sum, block_s)
             st[c, S_DIRTY] = 0.0
     t = t0
     stalled = 0
@@ -346,7 +349,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                 if changed:
                     start_waiting(c, t, prm, grp, racks, fl, tq, queue, jobs, slots, alloc, cls, wi, free, order)
                     refresh_counts(c, st, tq, wi)
-                    cabin_loads(c, prm, st, grp, racks, dev_t, xtab)
+                    cabin_loads(c, t, prm, st, grp, racks, dev_t, xtab, rack_sum, block_s)
                     st[c, S_DIRTY] = 0.0
         k_ctrl = bus[B_NEXT_CTRL]
         b = _index(t, base_s)
@@ -364,7 +367,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                 if wanted:
                     return t, STOP_PERIOD
             for c in range(n_cab):
-                cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s)
+                cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, rack_sum, block_s)
             bus[B_NEXT_CTRL] = k_ctrl + 1.0
             k_ctrl += 1.0
         o = _index(t, out_s)
@@ -417,8 +420,9 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
         # each row's network over the interval, in modal coordinates, and its hottest inlet as exponentials
         for c in range(n_cab):
             fan_lv = int(st[c, S_FAN_LEVEL])
-            e = cache[c, cache_entry(prm, cache, st, c, int(st[c, S_FOUL_LEVEL]) if st[c, S_FOUL_LEVEL] >= 0 else 0,
-                                     fan_lv, int(st[c, S_PUMP_LEVEL]), True)]
+            slot = cache_entry(prm, cache, st, c, int(st[c, S_FOUL_LEVEL]) if st[c, S_FOUL_LEVEL] >= 0 else 0,
+                               fan_lv, int(st[c, S_PUMP_LEVEL]), True)
+            e = cache[c, slot]
             sq0, sq1, sq2 = prm[c, P_SQRT_C0], prm[c, P_SQRT_C1], prm[c, P_SQRT_C2]
             bt0 = st[c, S_HEAT_W] / sq0
             bt1 = e[C_G_HX] * sea_c / sq1
@@ -428,13 +432,14 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             k_gas, k_sea = e[C_K_GAS], e[C_K_SEA]
             a0 = k_sea * sea_c + devterm
             valid = 1.0
+            md[c, 21] = slot
             for k in range(3):
                 v0, v1, v2 = e[C_V + k], e[C_V + 3 + k], e[C_V + 6 + k]
                 lam = e[C_LAM + k]
                 md[c, k] = v0 * y0 + v1 * y1 + v2 * y2
                 md[c, 3 + k] = v0 * bt0 + v1 * bt1 + v2 * bt2
                 md[c, 6 + k] = lam
-                md[c, 9 + k], md[c, 12 + k], md[c, 15 + k] = v0 / sq0, v1 / sq1, v2 / sq2
+                md[c, 9 + k], md[c, 12 + k], md[c, 15 + k] = e[C_P + k], e[C_P + 3 + k], e[C_P + 6 + k]
                 if lam > -1e-12:
                     valid = 0.0
                 else:
@@ -467,7 +472,17 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             hot_mean_max = -math.inf
             hot_max = -math.inf
             for c in range(n_cab):
-                modal_step(md[c, 6:9], md[c, 9:18], md[c, 0:3], md[c, 3:6], tau, xs, xi, wk[c, W_E:W_E + 3])
+                if tau == ctrl_s:  # a whole control period: its modal factors are the level's, kept in the cache
+                    ce = cache[c, int(md[c, 21])]
+                    if ce[C_EPP_TAU] != tau:
+                        modal_factors(md[c, 6:9], tau, ce[C_EPP:C_EPP + 9])
+                        ce[C_EPP_TAU] = tau
+                    f = ce[C_EPP:C_EPP + 9]
+                else:
+                    modal_factors(md[c, 6:9], tau, epp)
+                    f = epp
+                modal_apply(f, md[c, 9:18], md[c, 0:3], md[c, 3:6], xs, xi)
+                wk[c, W_E], wk[c, W_E + 1], wk[c, W_E + 2] = f[0], f[1], f[2]
                 st[c, S_X0], st[c, S_X1], st[c, S_X2] = xs[0], xs[1], xs[2]
                 k_gas, k_sea, devterm = md[c, 18], md[c, 19], md[c, 20]
                 wk[c, W_F1] = k_gas * xs[1] + k_sea * sea_c + devterm
@@ -494,8 +509,8 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                 a[AC_POWERED] += st[c, S_POWERED] * tau
                 f0, f1 = wk[c, W_F0], wk[c, W_F1]
                 if wk[c, W_VALID] != 0.0 and wk[c, W_HI] > max(f0, f1, a[AC_HOT_MAX]):
-                    peak = exp_sum_max(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], f0, f1,
-                                       wk[c, W_CRIT:W_CRIT + 2], _critical(wk, c, tau))
+                    peak = exp_sum_peak(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3],
+                                        wk[c, W_E:W_E + 3], tau, f0, f1)
                 else:
                     peak = max(f0, f1)
                 if peak > a[AC_HOT_MAX]:
@@ -513,8 +528,6 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                 for g in range(int(prm[c, P_GROUPS])):
                     grp[c, g, G_CLOCK] += grp[c, g, G_SPEED] * tau
                 st[c, S_HAZARD] += st[c, S_HAZARD_RATE] * tau
-                for r in range(int(prm[c, P_RACKS])):
-                    rack_sum[c, blk, r] += racks[c, R_POWER, r] * tau
             # the hottest inlet over all cabin groups: above the limits, below the recommended minimum
             for j in range(3):
                 thr = bus[B_REC_MAX] if j == 0 else (bus[B_ALLOW] if j == 1 else bus[B_REC_MIN])
@@ -575,6 +588,9 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             acc_g[F_FACILITY] += demand * tau
             acc_g[F_UNSERVED] += (deficit if deficit > 0.0 else 0.0) * tau
         t = seg_end
+        if t >= (blk + 1) * block_s:  # an hour of the racks' record ends
+            for c in range(n_cab):
+                rack_energy(c, t, st, racks, rack_sum, block_s)
         if t >= (o + 1) * out_s:
             flush(o, out_s, bus[B_BATT_E], acc_g, acc_c, out64, out_g, out_c)
         stop = False
@@ -595,6 +611,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
     flagged = 0
     for c in range(n_cab):
         flagged |= int(st[c, S_FLAGS])
+        rack_energy(c, t, st, racks, rack_sum, block_s)
     return t, flagged
 
 

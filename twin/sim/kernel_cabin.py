@@ -25,6 +25,7 @@ from twin.sim.kernel_physics import (
 )
 from twin.sim.state import (
     C_C_A,
+    C_EPP_TAU,
     C_G_HX,
     C_G_IT,
     C_HAS_EIG,
@@ -32,6 +33,7 @@ from twin.sim.state import (
     C_K_SEA,
     C_KEY,
     C_LAM,
+    C_P,
     C_V,
     CACHE_SLOTS,
     G_CAP,
@@ -68,6 +70,7 @@ from twin.sim.state import (
     P_RECIRC,
     P_SEA_RATE,
     P_SETPOINT,
+    P_SQRT_C0,
     P_TI,
     P_UA_GW,
     P_UA_HX,
@@ -94,6 +97,7 @@ from twin.sim.state import (
     S_PUMP_CAP,
     S_PUMP_LEVEL,
     S_PUMP_W,
+    S_RACK_T0,
     S_SOLVES,
     S_STATIC_W,
     S_THROTTLE,
@@ -156,19 +160,39 @@ def cache_entry(prm, cache, st, c, foul_level, fan_level, pump_level, need_modes
         eig_sym3(m, lam, v)
         for k in range(3):
             e[C_LAM + k] = lam[k]
+        sq = (prm[c, P_SQRT_C0], prm[c, P_SQRT_C0 + 1], prm[c, P_SQRT_C0 + 2])
         for i in range(3):
             for k in range(3):
                 e[C_V + 3 * i + k] = v[i, k]
+                e[C_P + 3 * i + k] = v[i, k] / sq[i]
+        e[C_EPP_TAU] = 0.0
         e[C_HAS_EIG] = 1.0
         st[c, S_SOLVES] += 1.0
     return slot
 
 
 @njit(cache=True)
-def rack_powers(c, prm, st, grp, racks, dev_t, rack_mode):
+def rack_energy(c, t, st, racks, rack_sum, block_s):
+    """Book each rack's energy at its present power from when it took that power to ``t`` [s] into the block
+    (an hour) it falls in: racks change power only at events and throttling, so this runs then, at the end of
+    each block and at the end of each kernel call, not every interval."""
+    t0 = st[c, S_RACK_T0]
+    if t <= t0:
+        return
+    blk = int(t0 / block_s)
+    if blk >= rack_sum.shape[1]:
+        blk = rack_sum.shape[1] - 1
+    dt = t - t0
+    for r in range(rack_sum.shape[2]):
+        rack_sum[c, blk, r] += racks[c, R_POWER, r] * dt
+    st[c, S_RACK_T0] = t
+
+
+@njit(cache=True)
+def rack_powers(c, t, prm, st, grp, racks, dev_t, rack_mode, rack_sum, block_s):
     """Each rack's power from its static power and its classes' dynamic power at their speeds (each rack at its
     own speed in ``rack_mode``), and the rack inlet deviations with it: only the racks whose power changed move
-    the deviations."""
+    the deviations. The energy of the powers they had is booked up to ``t`` first."""
     n_r = int(prm[c, P_RACKS])
     n_g = int(prm[c, P_GROUPS])
     has_dev = prm[c, P_HAS_DEV] != 0.0
@@ -186,6 +210,8 @@ def rack_powers(c, prm, st, grp, racks, dev_t, rack_mode):
                     p += d * grp[c, g, G_SPEED]
         delta = p - racks[c, R_POWER, r]
         if delta != 0.0:
+            if changed == 0:
+                rack_energy(c, t, st, racks, rack_sum, block_s)
             racks[c, R_POWER, r] = p
             changed += 1
             if has_dev:
@@ -200,7 +226,7 @@ def rack_powers(c, prm, st, grp, racks, dev_t, rack_mode):
 
 
 @njit(cache=True)
-def cabin_loads(c, prm, st, grp, racks, dev_t, xtab):
+def cabin_loads(c, t, prm, st, grp, racks, dev_t, xtab, rack_sum, block_s):
     """After the workload changed row ``c``: static and dynamic totals, rack powers and deviations, IT power and
     heat (the cabin fans hold until the next control instant), the failure hazard's rate."""
     n_r = int(prm[c, P_RACKS])
@@ -217,7 +243,7 @@ def cabin_loads(c, prm, st, grp, racks, dev_t, xtab):
         grp[c, g, G_DYN] = d if d > 1e-6 else 0.0
     if rack_mode:
         rack_group_speeds(c, prm, grp, racks)
-    rack_powers(c, prm, st, grp, racks, dev_t, rack_mode)
+    rack_powers(c, t, prm, st, grp, racks, dev_t, rack_mode, rack_sum, block_s)
     st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(st[c, S_INLET], xtab[0], xtab[1])
     it_power(c, prm, st, grp)
 
@@ -250,7 +276,7 @@ def it_power(c, prm, st, grp):
 
 
 @njit(cache=True)
-def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s):
+def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, rack_sum, block_s):
     """The controllers of row ``c`` at a control instant: fouling level, pump PI on the mean inlet, throttle on
     the hottest rack, server fans on the inlet, cabin fans on the heat; powers of the machines."""
     if prm[c, P_FOUL_STEP] > 0.0:
@@ -284,8 +310,9 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s):
     pump_level = int(pump * L_PUMP + 0.5)
     allow, margin, low = prm[c, P_ALLOW], prm[c, P_MARGIN], prm[c, P_MIN_SPEED]
     speed = throttle_speed(t_hot, allow, margin, low)
-    st[c, S_THROTTLE] = speed
     rack_mode = speed < 1.0 and has_dev and prm[c, P_RACK_SCOPE] != 0.0
+    moved = rack_mode or st[c, S_THROTTLE] < 1.0  # rack speeds this period or the last
+    st[c, S_THROTTLE] = speed
     if rack_mode:  # each rack throttles on its own inlet
         for r in range(int(prm[c, P_RACKS])):
             racks[c, R_SPEED, r] = throttle_speed(t_in + racks[c, R_DEV, r] * L_FAN / fl, allow, margin, low)
@@ -293,8 +320,12 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s):
     else:
         for g in range(int(prm[c, P_GROUPS])):
             cap = grp[c, g, G_CAP]
-            grp[c, g, G_SPEED] = speed if speed < cap else cap
-    rack_powers(c, prm, st, grp, racks, dev_t, rack_mode)
+            new = speed if speed < cap else cap
+            if new != grp[c, g, G_SPEED]:
+                moved = True
+            grp[c, g, G_SPEED] = new
+    if moved:  # the racks' powers follow the speeds; unchanged speeds leave them as they are
+        rack_powers(c, t, prm, st, grp, racks, dev_t, rack_mode, rack_sum, block_s)
     st[c, S_FAN_FRAC] = server_fan_fraction(t_in, prm[c, P_FAN_THR], prm[c, P_FAN_SLOPE])
     st[c, S_INLET] = t_in
     st[c, S_HOT] = t_hot

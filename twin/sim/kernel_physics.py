@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
-__all__ = ["ARRANGEMENT_CODES", "hx_ua_w_k", "effectiveness", "eig_sym3", "modal_step", "phi_psi",
-           "exp_sum_value", "exp_sum_bounds", "exp_sum_critical", "exp_sum_max", "exp_sum_above", "pump_pi_speed",
-           "throttle_speed", "fan_speed_for_load",
-           "server_fan_fraction", "x_factor", "cable_sending_w", "transformer_loss_w"]
+__all__ = ["ARRANGEMENT_CODES", "hx_ua_w_k", "effectiveness", "eig_sym3", "modal_step", "modal_factors",
+           "modal_apply", "phi_psi",
+           "exp_sum_value", "exp_sum_bounds", "exp_sum_critical", "exp_sum_max", "exp_sum_peak", "exp_sum_above",
+           "pump_pi_speed", "throttle_speed", "fan_speed_for_load", "server_fan_fraction", "x_factor",
+           "cable_sending_w", "transformer_loss_w"]
 
 ARRANGEMENT_CODES = {"counterflow": 0, "parallel": 1, "crossflow": 2, "crossflow-approximate": 3}
 """Exchanger arrangements by the code the kernel's parameter arrays carry (``physics.heat_transfer``)."""
@@ -160,6 +162,28 @@ def phi_psi(lam, tau):
 
 
 @njit(cache=True)
+def modal_factors(lam, tau, epp):
+    """``epp``: for each mode ``exp(l_k tau)``, then ``phi_k``, then ``psi_k`` over ``tau`` [s] (:func:`phi_psi`)."""
+    for k in range(3):
+        epp[k], epp[3 + k], epp[6 + k] = phi_psi(lam[k], tau)
+
+
+@njit(cache=True)
+def modal_apply(epp, p_mat, z0, w, x_out, xint_out):
+    """The state after the interval and its integral over it, from :func:`modal_factors`' ``epp`` (see
+    :func:`modal_step`)."""
+    zt0 = z0[0] * epp[0] + w[0] * epp[3]
+    zt1 = z0[1] * epp[1] + w[1] * epp[4]
+    zt2 = z0[2] * epp[2] + w[2] * epp[5]
+    zi0 = z0[0] * epp[3] + w[0] * epp[6]
+    zi1 = z0[1] * epp[4] + w[1] * epp[7]
+    zi2 = z0[2] * epp[5] + w[2] * epp[8]
+    for i in range(3):
+        x_out[i] = p_mat[3 * i] * zt0 + p_mat[3 * i + 1] * zt1 + p_mat[3 * i + 2] * zt2
+        xint_out[i] = p_mat[3 * i] * zi0 + p_mat[3 * i + 1] * zi1 + p_mat[3 * i + 2] * zi2
+
+
+@njit(cache=True)
 def modal_step(lam, p_mat, z0, w, tau, x_out, xint_out, e_out):
     """Exact step of a linear network in modal coordinates over ``tau`` [s] with constant input.
 
@@ -169,22 +193,11 @@ def modal_step(lam, p_mat, z0, w, tau, x_out, xint_out, e_out):
     ``exp(l_k tau)`` into ``e_out``. The same zero-order-hold solution as ``physics.thermal.discretise_zoh`` (matrix
     exponential of the augmented system), for any ``tau``.
     """
-    zt0 = zt1 = zt2 = 0.0
-    zi0 = zi1 = zi2 = 0.0
+    epp = np.empty(9)
+    modal_factors(lam, tau, epp)
+    modal_apply(epp, p_mat, z0, w, x_out, xint_out)
     for k in range(3):
-        e, phi, psi = phi_psi(lam[k], tau)
-        e_out[k] = e
-        zt = z0[k] * e + w[k] * phi
-        zi = z0[k] * phi + w[k] * psi
-        if k == 0:
-            zt0, zi0 = zt, zi
-        elif k == 1:
-            zt1, zi1 = zt, zi
-        else:
-            zt2, zi2 = zt, zi
-    for i in range(3):
-        x_out[i] = p_mat[3 * i] * zt0 + p_mat[3 * i + 1] * zt1 + p_mat[3 * i + 2] * zt2
-        xint_out[i] = p_mat[3 * i] * zi0 + p_mat[3 * i + 1] * zi1 + p_mat[3 * i + 2] * zi2
+        e_out[k] = epp[k]
 
 
 # ------------------------------------------------------------------------------------------------ sums of exponentials
@@ -285,6 +298,49 @@ def exp_sum_max(a0, a, lam, f0, f_tau, crit, n_crit):
         if v > best:
             best = v
     return best
+
+
+@njit(cache=True)
+def exp_sum_peak(a0, a, lam, e, tau, f0, f_tau):
+    """Highest value of the sum over ``[0, tau]`` (``e``: ``exp(l_k tau)``; ``f0``, ``f_tau``: the ends), searching
+    only for a maximum inside: where the slope turns from rising to falling (the first critical point when it rises
+    at 0, the second when it falls at 0 and turns twice; :func:`exp_sum_critical`). The peak's time is found to
+    1e-6 s, its value to far better (the sum is flat there)."""
+    best = f0 if f0 > f_tau else f_tau
+    d0 = a[0] * lam[0] + a[1] * lam[1] + a[2] * lam[2]
+    d1 = a[0] * lam[0] * e[0] + a[1] * lam[1] * e[1] + a[2] * lam[2] * e[2]
+    if d0 > 0.0 and d1 < 0.0:
+        lo, hi, s_lo, s_hi = 0.0, tau, d0, d1
+    elif (d0 > 0.0) == (d1 > 0.0) and d0 != 0.0 and d1 != 0.0:
+        c0 = a[0] * lam[0] * (lam[0] - lam[2])
+        c1 = a[1] * lam[1] * (lam[1] - lam[2])
+        if c0 == 0.0 or c1 == 0.0 or lam[0] == lam[1] or -c1 / c0 <= 0.0:
+            return best
+        ts = math.log(-c1 / c0) / (lam[0] - lam[1])
+        if not 0.0 < ts < tau:
+            return best
+        ds = _slope(a, lam, ts)
+        if ds == 0.0 or (ds > 0.0) == (d0 > 0.0):
+            return best  # no turn: monotone
+        if d0 > 0.0:  # rises, falls, rises: the peak is the first turn
+            lo, hi, s_lo, s_hi = 0.0, ts, d0, ds
+        else:  # falls, rises, falls: the second
+            lo, hi, s_lo, s_hi = ts, tau, ds, d1
+    else:
+        return best
+    for _ in range(100):  # bisection with a secant guess, on the slope
+        if hi - lo <= 1e-6:
+            break
+        t = hi - s_hi * (hi - lo) / (s_hi - s_lo)
+        if not lo + 0.1 * (hi - lo) < t < hi - 0.1 * (hi - lo):
+            t = 0.5 * (lo + hi)
+        s = _slope(a, lam, t)
+        if s > 0.0:
+            lo, s_lo = t, s
+        else:
+            hi, s_hi = t, s
+    v = exp_sum_value(a0, a, lam, 0.5 * (lo + hi))
+    return v if v > best else best
 
 
 @njit(cache=True)

@@ -58,15 +58,16 @@ NEG_INF = -np.inf
 
 
 def allocate(n_cab: int, n_out: int):
-    """``(acc_g, acc_c, out64, out_g, out_c)``: accumulators of the current step and the output buffers."""
+    """``(acc_g, acc_c, out64, out_g, out_c)``: accumulators of the current step and the output buffers, one row
+    per output step (``out64`` (steps, O64_COUNT), ``out_g`` (steps, 8), ``out_c`` (groups, steps, AC_COUNT))."""
     acc_g = np.zeros(AG_COUNT)
     acc_g[AG_INLET_MAX] = NEG_INF
     acc_c = np.zeros((n_cab, AC_COUNT))
     acc_c[:, AC_INLET_MAX] = NEG_INF
     acc_c[:, AC_HOT_MAX] = NEG_INF
-    out64 = np.zeros((O64_COUNT, n_out))
-    out_g = np.zeros((AG_COUNT - F_COUNT, n_out), dtype=np.float32)
-    out_c = np.zeros((n_cab, AC_COUNT, n_out), dtype=np.float32)
+    out64 = np.zeros((n_out, O64_COUNT))  # a step's values side by side: each flush writes one cache line or two
+    out_g = np.zeros((n_out, AG_COUNT - F_COUNT), dtype=np.float32)
+    out_c = np.zeros((n_cab, n_out, AC_COUNT), dtype=np.float32)
     return acc_g, acc_c, out64, out_g, out_c
 
 
@@ -74,34 +75,34 @@ def allocate(n_cab: int, n_out: int):
 def flush(o, step_s, battery_energy_wh, acc_g, acc_c, out64, out_g, out_c):
     """Write output step ``o`` from the accumulators (means over ``step_s`` [s], maxima as kept) and reset them."""
     for j in range(F_COUNT):
-        out64[j, o] = acc_g[j] / step_s
+        out64[o, j] = acc_g[j] / step_s
         acc_g[j] = 0.0
-    out64[O_BATT_E, o] = battery_energy_wh
+    out64[o, O_BATT_E] = battery_energy_wh
     for j in range(F_COUNT, AG_COUNT):
         if j == AG_INLET_MAX:
-            out_g[j - F_COUNT, o] = acc_g[j]
+            out_g[o, j - F_COUNT] = acc_g[j]
             acc_g[j] = -np.inf
         else:
-            out_g[j - F_COUNT, o] = acc_g[j] / step_s
+            out_g[o, j - F_COUNT] = acc_g[j] / step_s
             acc_g[j] = 0.0
     for c in range(acc_c.shape[0]):
         for j in range(AC_COUNT):
             if j == AC_INLET_MAX or j == AC_HOT_MAX:
-                out_c[c, j, o] = acc_c[c, j]
+                out_c[c, o, j] = acc_c[c, j]
                 acc_c[c, j] = -np.inf
             elif j == AC_PROTECT:
-                out_c[c, j, o] = acc_c[c, j]
+                out_c[c, o, j] = acc_c[c, j]
                 acc_c[c, j] = 0.0
             else:
-                out_c[c, j, o] = acc_c[c, j] / step_s
+                out_c[c, o, j] = acc_c[c, j] / step_s
                 acc_c[c, j] = 0.0
 
 
 def series_columns(out64: np.ndarray, out_g: np.ndarray, out_c: np.ndarray) -> dict[str, np.ndarray]:
-    """The recorded buffers as named series columns (views, no copies)."""
-    cols = {name: out64[j] for j, name in enumerate(FLOW_COLUMNS)}
-    cols["battery_energy_wh"] = out64[O_BATT_E]
-    cols.update({name: out_g[j] for j, name in enumerate(GLOBAL_COLUMNS)})
+    """The recorded buffers as named series columns (strided views, no copies)."""
+    cols = {name: out64[:, j] for j, name in enumerate(FLOW_COLUMNS)}
+    cols["battery_energy_wh"] = out64[:, O_BATT_E]
+    cols.update({name: out_g[:, j] for j, name in enumerate(GLOBAL_COLUMNS)})
     for c in range(out_c.shape[0]):
-        cols.update({f"cabin{c}_{name}": out_c[c, j] for j, name in enumerate(CABIN_COLUMNS)})
+        cols.update({f"cabin{c}_{name}": out_c[c, :, j] for j, name in enumerate(CABIN_COLUMNS)})
     return cols

@@ -65,7 +65,8 @@ S_PUMP_CAP, S_STOP_PERIOD, S_IN_BAND, S_FLAGS = 29, 30, 31, 32  # pump speed lim
 # in the band now, why the kernel stopped (STOP_* bits)
 S_STATIC_W = 33  # servers' static power of one cabin [W]
 S_SOLVES = 34  # eigen-decompositions computed (cache misses), for the benchmarks
-S_COUNT = 35
+S_RACK_T0 = 35  # since when the racks have held their present powers (their energy is booked up to here) [s]
+S_COUNT = 36
 # ------------------------------------------------------------------------------------------------ grp: job classes
 G_CLOCK, G_TARGET, G_SPEED, G_CAP, G_DYN = 0, 1, 2, 3, 4  # work clock [s], next completion [s], [-], [-], [W]
 G_TYPE, G_DYN_W, G_IDLE_W = 5, 6, 7  # server type; a busy server's dynamic power at full speed, idle power [W]
@@ -91,7 +92,10 @@ CACHE_SLOTS = 64
 C_KEY, C_G_IT, C_G_HX, C_C_A, C_K_GAS, C_K_SEA, C_HAS_EIG = 0, 1, 2, 3, 4, 5, 6
 C_LAM = 7  # three eigenvalues [s-1]
 C_V = 10  # nine entries of the eigenvectors (row-major, vectors in columns)
-C_COUNT = 19
+C_P = 19  # nine entries of P = C^(-1/2) V, row-major: node temperatures from modal coordinates
+C_EPP_TAU = 28  # the interval C_EPP holds the modal factors for (the control period), 0 when none
+C_EPP = 29  # nine: exp(l tau), phi, psi of each mode over that interval (kernel_physics.modal_factors)
+C_COUNT = 38
 # ------------------------------------------------------------------------------------------------ exo rows
 X_FARM_W, X_SEA_C = 0, 1
 X_COUNT = 2

@@ -74,12 +74,13 @@ def test_a_summer_month_is_the_same_month_at_any_output_step():
         assert spread <= (tol * abs(values).max() if kind == "rel" else tol), (kpi, values)
     # the month is a hot one: the hottest rack enters the throttling band, so the temperature KPIs are tested
     assert runs[60].kpis["hours_protective_action"] > 0.1
-    # the coarse steps' maxima are the fine steps' maxima, and their means the fine steps' means
+    # the coarse steps' maxima are the fine steps' maxima, and their means the fine steps' means (to the series'
+    # storage: temperatures to 0.1 mK, powers to 1 W)
     fine, coarse = runs[60].series, runs[3600].series
     np.testing.assert_allclose(fine.inlet_temp_max_c.resample("1h").max().to_numpy(),
-                               coarse.inlet_temp_max_c.to_numpy(), rtol=1e-6)
-    np.testing.assert_allclose(fine.it_power_w.resample("1h").mean().to_numpy(), coarse.it_power_w.to_numpy(),
-                               rtol=1e-9)
+                               coarse.inlet_temp_max_c.to_numpy(), rtol=0, atol=1e-4)
+    np.testing.assert_allclose(fine.it_power_w.astype(float).resample("1h").mean().to_numpy(),
+                               coarse.it_power_w.to_numpy(), rtol=1e-7, atol=1.0)
     for r in runs.values():
         assert r.kpis["energy_balance_error"] < 1e-9
 
@@ -137,12 +138,12 @@ def test_a_throttle_band_crossing_is_located_inside_a_control_period():
     margin = float(probe.prm[0, P_MARGIN])
     assert probe.st[0, S_HOT] < start  # at the control instant the rack is below the band: no throttling yet
     banded, _ = first_period(start + margin)
-    share = float(banded.out_c[0, AC_PROTECT_SHARE, 0])
+    share = float(banded.out_c[0, 0, AC_PROTECT_SHARE])
     crossing = t[np.argmax(hot > start)]
     assert 0.0 < crossing < 60.0
     assert share * 60.0 == pytest.approx(60.0 - crossing, abs=2e-3)  # located to the 1 ms grid
-    assert banded.out_c[0, AC_PROTECT, 0] == 1.0
-    assert float(banded.out_c[0, AC_HOT_MAX, 0]) == pytest.approx(hot.max(), abs=1e-5)
+    assert banded.out_c[0, 0, AC_PROTECT] == 1.0
+    assert float(banded.out_c[0, 0, AC_HOT_MAX]) == pytest.approx(hot.max(), abs=1e-5)
 
 
 def build_cabin_thermal(sc):

@@ -138,6 +138,8 @@ def test_exponential_sums_peaks_and_crossings_against_dense_evaluation():
         peak = kp.exp_sum_max(a0, a, lam, f[0], f[-1], crit, n)
         # the true peak may fall between two of the dense points, never below the highest of them
         assert f.max() - 1e-12 <= peak <= f.max() + 1e-5
+        # the kernel's search for the peak alone finds the same
+        assert kp.exp_sum_peak(a0, a, lam, e, tau, f[0], f[-1]) == pytest.approx(peak, abs=1e-10)
         found_interior += peak > max(f[0], f[-1]) + 1e-6
         thr = float(rng.uniform(f.min(), f.max()))
         iv = np.empty(4)
