@@ -100,12 +100,12 @@ def get_dataset(dataset_id: str, store: StoreDep):
 @router.delete("/datasets/{dataset_id}", status_code=204, responses={
     204: {"description": "Removed with its file"}, **error_responses(404, 409)})
 def delete_dataset(dataset_id: str, store: StoreDep):
-    """Remove a data set; 409 while a queued or running run uses it (finished runs keep its hash)."""
+    """Remove a data set; 409 while a queued or running run or a twin uses it (finished runs keep its hash)."""
     _row(store, dataset_id)
     users = store.delete_dataset(dataset_id)
     if users is None:
         raise ApiError(404, f"no data set {dataset_id[:80]!r}")
     if users:
-        raise ApiError(409, f"data set {dataset_id} is used by {len(users)} queued or running run(s): "
-                       f"{', '.join(users[:10])}; cancel them or wait")
+        raise ApiError(409, f"data set {dataset_id} is used by {len(users)} queued or running run(s) or twin(s): "
+                       f"{', '.join(users[:10])}; cancel the runs or wait, delete the twins")
     return Response(status_code=204)
