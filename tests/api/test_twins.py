@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import sqlite3
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -299,3 +301,61 @@ def test_a_deleted_twin_takes_its_telemetry_and_calibrations_along(client, fed):
     assert client.get(f"{url}/calibrations").status_code == 404
     assert client.delete(url).status_code == 404
     assert fed["id"] not in {t["id"] for t in client.get("/v1/twins").json()["twins"]}
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.add(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_calibration_cut_by_a_server_kill_is_failed_at_the_restart(tmp_path, telemetry, truth):
+    """The twin runs 60 days, so each trial of its calibration takes over a second and the whole search well over
+    the 6 s its process may outlive a killed server (it checks every second)."""
+    data = tmp_path / "data"
+    first = ServerProcess(data, workers=1).start()
+    try:
+        with first.client() as c:
+            tid = c.post("/v1/twins", json={"design": "lingang-phase1",
+                                            "overrides": ["run.horizon_s=60d", "run.step_s=600"]}).json()["id"]
+            r = c.post(f"/v1/twins/{tid}/telemetry", content=csv_bytes(telemetry[0]),
+                       headers={"content-type": "text/csv"})
+            assert r.status_code == 200, r.text
+            before = _children(first.proc.pid)
+            r = c.post(f"/v1/twins/{tid}/calibrations", json={
+                "params": ["wind.resource.weibull_c_m_s"], "train": _window(truth.index, 0.0, 0.7),
+                "test": _window(truth.index, 0.7, 1.0)})
+            assert r.status_code == 202, r.text
+            cid = r.json()["id"]
+            (calibrating,) = _children(first.proc.pid) - before
+        first.kill()
+        deadline = time.monotonic() + 6
+        while not _gone(calibrating):  # an orphaned calibration stops by itself
+            assert time.monotonic() < deadline, "the calibration process outlived its server by 6 s"
+            time.sleep(0.2)
+    finally:
+        first.stop()
+    con = sqlite3.connect(data / "registry.sqlite")
+    assert con.execute("SELECT status FROM calibrations WHERE id = ?", (cid,)).fetchone() == ("running",)
+    con.close()
+    second = ServerProcess(data, workers=1).start()
+    try:
+        with second.client() as c:
+            body = c.get(f"/v1/twins/{tid}/calibrations/{cid}").json()
+            assert body["status"] == "failed" and "interrupted by a server restart" in body["error"]
+            assert c.get(f"/v1/twins/{tid}").json()["measurements"] == len(telemetry[0])
+            assert c.delete(f"/v1/twins/{tid}").status_code == 204
+    finally:
+        second.stop()
