@@ -172,8 +172,10 @@ async def post_telemetry(twin_id: str, request: Request, store: StoreDep, settin
     with upload_slot(settings.max_concurrent_uploads):
         if media_type(request) == "application/json":
             refuse_encoding(request)
-            body = await request.body()
-            if len(body) > settings.max_request_bytes:
+            declared = request.headers.get("content-length", "")
+            too_big = declared.isdigit() and int(declared) > settings.max_request_bytes
+            body = b"" if too_big else await request.body()
+            if too_big or len(body) > settings.max_request_bytes:
                 raise ApiError(413, f"a JSON batch is larger than the limit of {settings.max_request_bytes} bytes; "
                                "send larger batches as CSV or Parquet")
             batch = await anyio.to_thread.run_sync(read_json_batch, body, known, settings.max_telemetry_rows)
