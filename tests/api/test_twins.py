@@ -259,7 +259,7 @@ def test_hostile_input_is_refused_and_loses_nothing(client, fed, srv):
     rows = head + "".join(f"2026-01-01T00:00:{i % 60:02d}+08:00,sea_temp_c,9\n" for i in range(MAX_ROWS + 1))
     assert "limit of 3000 rows" in refused(422, "body", content=rows.encode(),
                                            headers=csv).json()["problems"][0]["reason"]
-    assert "not readable as CSV" in refused(422, "body", content=(head + '"2026,sea_temp_c,1\n').encode(),
+    assert "not a readable CSV" in refused(422, "body", content=(head + '"2026,sea_temp_c,1\n').encode(),
                                             headers=csv).json()["problems"][0]["reason"]
     far = (head + "9999-01-01T00:00:00Z,sea_temp_c,1\n").encode()
     assert "outside 1678 .. 2261" in refused(422, "body", content=far, headers=csv).json()["problems"][0]["reason"]
