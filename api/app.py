@@ -18,9 +18,10 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import errors
+from api.calibrations import CalibrationRunner
 from api.datasets import DatasetAccess
 from api.jobs import JobManager
-from api.routes import datasets, designs, health, runs, sweeps, validations, views
+from api.routes import datasets, designs, health, runs, sweeps, twins, validations, views
 from api.security import BodyLimit, TokenAuth
 from api.settings import Settings
 from api.store import RunStore
@@ -66,6 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = store
         app.state.data_access = DatasetAccess(store.datasets_dir, store.db_path, settings.max_dataset_bytes)
         app.state.jobs = jobs
+        calibrations = CalibrationRunner(store, settings.calibration_timeout_s, settings.max_calibration_runs,
+                                         settings.max_dataset_bytes)
+        interrupted = calibrations.recover()
+        if interrupted:
+            log.warning("%d calibration(s) were interrupted by the last shutdown; marked failed", len(interrupted))
+        app.state.calibrations = calibrations
         requeued = store.recover(settings.requeue_interrupted)
         for run_id in requeued:
             row = store.get_run(run_id)
@@ -78,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await anyio.to_thread.run_sync(calibrations.shutdown)
             await anyio.to_thread.run_sync(jobs.shutdown)
 
     app = FastAPI(title="seabed-twin what-if API", version=_version(), description=DESCRIPTION, lifespan=lifespan)
@@ -85,9 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.version = _version()
     app.state.started = time.monotonic()
     errors.install(app)
-    for module in (health, designs, datasets, runs, sweeps, views, validations):
+    for module in (health, designs, datasets, runs, sweeps, views, validations, twins):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes, upload_paths=("/v1/datasets",),
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes,
+                       upload_paths=("/v1/datasets", "/v1/twins/[^/]+/telemetry"),
                        upload_bytes=settings.max_dataset_bytes)
     if settings.token:
         app.add_middleware(TokenAuth, token=settings.token)

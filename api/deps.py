@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.calibrations import CalibrationRunner
 from api.datasets import DatasetAccess
 from api.jobs import JobManager
 from api.settings import Settings
@@ -24,6 +25,10 @@ def _data_access(request: Request) -> DatasetAccess:
     return request.app.state.data_access
 
 
+def _calibrations(request: Request) -> CalibrationRunner:
+    return request.app.state.calibrations
+
+
 def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -32,3 +37,4 @@ StoreDep = Annotated[RunStore, Depends(_store)]
 JobsDep = Annotated[JobManager, Depends(_jobs)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 DataDep = Annotated[DatasetAccess, Depends(_data_access)]
+CalibrationsDep = Annotated[CalibrationRunner, Depends(_calibrations)]

@@ -24,6 +24,7 @@ RESPONSES = {code: {"model": Problem, "description": why} for code, why in {
     415: "Not an accepted media type or content encoding",
     422: "Bad input: every problem with its field path",
     429: "The queue is full; retry later",
+    503: "The server is shutting down",
 }.items()}
 
 

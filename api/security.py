@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 
 from starlette.exceptions import HTTPException
 
@@ -49,18 +50,20 @@ class _TooLarge(HTTPException):
 
 class BodyLimit:
     """Refuse request bodies above ``max_bytes`` with 413, by Content-Length or while reading a chunked body;
-    ``upload_paths`` (exact paths, POST only) take up to ``upload_bytes`` instead."""
+    ``upload_paths`` (regular expressions a whole path must match, POST only) take up to ``upload_bytes``
+    instead."""
 
     def __init__(self, app, max_bytes: int, upload_paths: tuple[str, ...] = (), upload_bytes: int | None = None):
         self.app = app
         self.default_bytes = max_bytes
-        self.upload_paths = set(upload_paths)
+        self.upload_paths = [re.compile(p) for p in upload_paths]
         self.upload_bytes = upload_bytes or max_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        upload = scope.get("method") == "POST" and scope.get("path", "").rstrip("/") in self.upload_paths
+        path = scope.get("path", "").rstrip("/")
+        upload = scope.get("method") == "POST" and any(p.fullmatch(path) for p in self.upload_paths)
         max_bytes = self.upload_bytes if upload else self.default_bytes
         detail = f"request body larger than the limit of {max_bytes} bytes"
         for k, v in scope.get("headers", ()):

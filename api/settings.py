@@ -47,6 +47,17 @@ class Settings(BaseModel):
     max_table_cells: int = Field(5_000_000, ge=1,
                                  description="Most rows x columns of a JSON or CSV time series answer [-]")
     sse_poll_s: float = Field(0.1, gt=0.0, le=10.0, description="How often the event stream reads progress [s]")
+    max_telemetry_rows: int = Field(1_000_000, ge=1, description="Most measurements in one telemetry batch [-]")
+    max_state_steps: int = Field(10_000, ge=2, description="Most twin steps the state estimate filters over; "
+                                 "longer telemetry is filtered over its latest steps [-]")
+    max_concurrent_states: int = Field(2, ge=1, le=64,
+                                       description="State estimates computed at once; more get 429 [-]")
+    max_concurrent_calibrations: int = Field(1, ge=1, le=64,
+                                             description="Calibrations running at once; more get 429 [-]")
+    max_calibration_runs: int = Field(200, ge=2, le=100_000,
+                                      description="Most twin runs one calibration's search may make [-]")
+    calibration_timeout_s: float = Field(3600.0, gt=0.0, description="A calibration still running after this "
+                                         "is stopped and failed [s]")
 
     @property
     def total_capacity(self) -> int:

@@ -11,6 +11,9 @@ Run states::
     queued -> cancelled
     (server restart) queued | running -> queued again (``interruptions`` + 1), or failed with a reason
 
+The live twins (their telemetry and calibrations) are in the same database: ``RunStore.twins``
+(``api.twin_store``).
+
 Files: ``<data>/registry.sqlite``, ``<data>/runs/<id>/`` (what ``RunResult.save`` writes) and
 ``<data>/datasets/<sha256>`` (uploaded data sets, content-addressed; their rows are in the ``datasets`` table).
 
@@ -28,6 +31,8 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Any, Iterable
+
+from api.twin_store import TWIN_SCHEMA, TwinStore
 
 __all__ = ["RunStore", "DatasetGone", "scenario_hash", "ACTIVE", "TERMINAL", "STATUSES"]
 
@@ -131,6 +136,9 @@ class RunStore:
             with self._connect() as con:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.executescript(_SCHEMA)
+                con.executescript(TWIN_SCHEMA)
+        self.twins = TwinStore(self._connect)
+        """The live twins, their telemetry and calibrations (``api.twin_store``), in the same database."""
 
     # ------------------------------------------------------------------------------------------ plumbing
 
@@ -364,8 +372,9 @@ class RunStore:
         return rows, self._query(f"SELECT COUNT(*) AS n FROM datasets {clause}", params)[0]["n"]
 
     def delete_dataset(self, sha: str) -> list[str] | None:
-        """Remove a data set's row and file unless a queued or running run names it: ``[]`` when removed, the ids
-        of the runs that use it when not, None when there is no such data set."""
+        """Remove a data set's row and file unless a queued or running run or a twin names it: ``[]`` when removed,
+        the ids of the runs (and ``twin <id>`` of the twins) that use it when not, None when there is no such data
+        set."""
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -375,6 +384,8 @@ class RunStore:
             users = [r["id"] for r in con.execute(
                 "SELECT id FROM runs WHERE status IN ('queued', 'running') AND instr(scenario_json, ?) > 0"
                 " ORDER BY seq", (f"dataset:{sha}",))]
+            users += [f"twin {r['id']}" for r in con.execute(
+                "SELECT id FROM twins WHERE instr(scenario_json, ?) > 0 ORDER BY seq", (f"dataset:{sha}",))]
             if users:
                 con.execute("ROLLBACK")
                 return users

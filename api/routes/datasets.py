@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from typing import Annotated
 
 import anyio
@@ -17,33 +16,14 @@ from api.datasets import KINDS, DatasetProblem, summarize, write_blob
 from api.deps import SettingsDep, StoreDep
 from api.errors import ApiError, error_responses
 from api.schemas import DatasetInfo, DatasetList
+from api.uploads import file_body, read_upload, upload_problem, upload_slot
 from twin.scenario.datafiles import TableLimits
 
 router = APIRouter(prefix="/v1", tags=["datasets"])
 
-RAW_TYPES = ("text/csv", "application/vnd.apache.parquet", "application/x-parquet", "application/octet-stream")
-
-_UPLOAD_BODY = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"], "properties": {
-                "file": {"type": "string", "format": "binary", "description": "The CSV or Parquet file"},
-                "kind": {"type": "string", "enum": list(KINDS), "description": "Kind (or the query's kind)"},
-                "name": {"type": "string", "maxLength": 200}}}},
-        "text/csv": {"schema": {"type": "string"}},
-        "application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-    },
-}
-
-_slots: dict[int, threading.BoundedSemaphore] = {}
-_slots_lock = threading.Lock()
-
-
-def _slot(limit: int) -> threading.BoundedSemaphore:
-    with _slots_lock:
-        return _slots.setdefault(limit, threading.BoundedSemaphore(limit))
+_UPLOAD_BODY = file_body({
+    "kind": {"type": "string", "enum": list(KINDS), "description": "Kind (or the query's kind)"},
+    "name": {"type": "string", "maxLength": 200}})
 
 
 def _time(t: float) -> dt.datetime:
@@ -58,45 +38,6 @@ def info(row: dict) -> dict:
             "links": {"self": f"/v1/datasets/{row['id']}"}}
 
 
-def _problem(field: str, reason: str, status: int = 422, detail: str | None = None) -> ApiError:
-    return ApiError(status, detail or f"bad upload: {reason}", [{"field": field, "reason": reason}])
-
-
-async def _read_upload(request: Request, kind: str | None, name: str | None, max_bytes: int):
-    """(bytes, kind, name, field) of a multipart or raw upload; 415 for other media types and compression."""
-    encoding = request.headers.get("content-encoding", "identity").strip().lower()
-    if encoding not in ("", "identity"):
-        raise _problem("content-encoding", f"compressed uploads ({encoding}) are not accepted; send the CSV or "
-                       "Parquet file itself", 415, "unsupported content encoding")
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "multipart/form-data":
-        try:
-            form = await request.form(max_files=1, max_fields=4, max_part_size=max_bytes)
-        except Exception as exc:  # python-multipart's and starlette's parse errors
-            raise _problem("body", f"not a readable multipart form ({type(exc).__name__}: {exc})") from None
-        try:
-            part = form.get("file")
-            if part is None or isinstance(part, str):
-                raise _problem("file", "the form needs a file part named 'file'")
-            data = await part.read(max_bytes + 1)
-            form_kind, form_name = form.get("kind"), form.get("name")
-            kind = kind or (form_kind if isinstance(form_kind, str) else None)
-            name = name or (form_name if isinstance(form_name, str) else None) or part.filename
-        finally:
-            await form.close()
-        field = "file"
-    elif ctype in RAW_TYPES:
-        data = await request.body()
-        field = "body"
-    else:
-        raise _problem("content-type", f"{ctype or 'no media type'} is not an upload; send multipart/form-data "
-                       f"with a file part, or the file itself as {', '.join(RAW_TYPES)}", 415,
-                       "unsupported media type")
-    if len(data) > max_bytes:
-        raise ApiError(413, f"the file is larger than the limit of {max_bytes} bytes")
-    return data, kind, (name or "")[:200], field
-
-
 @router.post("/datasets", status_code=201, response_model=DatasetInfo, openapi_extra={"requestBody": _UPLOAD_BODY},
              responses={200: {"model": DatasetInfo, "description": "These bytes are stored already: the same id"},
                         201: {"description": "Stored; Location names it"},
@@ -107,28 +48,25 @@ async def upload_dataset(
         name: Annotated[str | None, Query(max_length=200, description="A label; default the file's name")] = None):
     """Upload a data set (multipart `file`, or the CSV/Parquet file as the body) of a `kind`: checked with the
     reader a run uses (422 names row, line and column), stored by its SHA-256. The same bytes give the same id."""
-    slot = _slot(settings.max_concurrent_uploads)
-    if not slot.acquire(blocking=False):
-        raise ApiError(429, f"{settings.max_concurrent_uploads} upload(s) are being checked; retry later",
-                       headers={"Retry-After": "2"})
-    try:
-        data, kind, name, field = await _read_upload(request, kind, name, settings.max_dataset_bytes)
+    with upload_slot(settings.max_concurrent_uploads):
+        upload = await read_upload(request, settings.max_dataset_bytes, form_fields=("kind", "name"))
+        data, field = upload.data, upload.field
+        kind = kind or upload.form.get("kind")
+        name = (name or upload.form.get("name") or upload.filename or "")[:200]
         if kind not in KINDS:
-            raise _problem("kind", f"{kind!r} is not a kind of data set; kinds: {', '.join(KINDS)}" if kind else
-                           f"give the kind of data set: {', '.join(KINDS)}")
+            raise upload_problem("kind", f"{kind!r} is not a kind of data set; kinds: {', '.join(KINDS)}" if kind
+                                 else f"give the kind of data set: {', '.join(KINDS)}")
         if not data:
-            raise _problem(field, "empty file")
+            raise upload_problem(field, "empty file")
         limits = TableLimits(max_columns=settings.max_dataset_columns, max_rows=settings.max_dataset_rows,
                              max_uncompressed_bytes=4 * settings.max_dataset_bytes)
         try:
             summary = await anyio.to_thread.run_sync(summarize, kind, data, limits)
         except DatasetProblem as exc:
-            raise _problem(field, str(exc), detail=f"not a valid {kind} data set") from None
+            raise upload_problem(field, str(exc), detail=f"not a valid {kind} data set") from None
         sha = await anyio.to_thread.run_sync(write_blob, store.datasets_dir, data)
         row, created = await anyio.to_thread.run_sync(
             lambda: store.add_dataset(sha, kind, name, len(data), summary))
-    finally:
-        slot.release()
     if row["kind"] != kind:
         raise ApiError(409, f"these bytes are stored already as a {row['kind']} data set ({sha})",
                        [{"field": "kind", "reason": f"the same file is data set {sha} of kind {row['kind']}"}])
@@ -162,12 +100,12 @@ def get_dataset(dataset_id: str, store: StoreDep):
 @router.delete("/datasets/{dataset_id}", status_code=204, responses={
     204: {"description": "Removed with its file"}, **error_responses(404, 409)})
 def delete_dataset(dataset_id: str, store: StoreDep):
-    """Remove a data set; 409 while a queued or running run uses it (finished runs keep its hash)."""
+    """Remove a data set; 409 while a queued or running run or a twin uses it (finished runs keep its hash)."""
     _row(store, dataset_id)
     users = store.delete_dataset(dataset_id)
     if users is None:
         raise ApiError(404, f"no data set {dataset_id[:80]!r}")
     if users:
-        raise ApiError(409, f"data set {dataset_id} is used by {len(users)} queued or running run(s): "
-                       f"{', '.join(users[:10])}; cancel them or wait")
+        raise ApiError(409, f"data set {dataset_id} is used by {len(users)} queued or running run(s) or twin(s): "
+                       f"{', '.join(users[:10])}; cancel the runs or wait, delete the twins")
     return Response(status_code=204)

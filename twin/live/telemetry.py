@@ -21,6 +21,7 @@ reports each signal's gaps; a gap is never filled.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 from dataclasses import dataclass, field
@@ -67,7 +68,19 @@ def read_telemetry(data: bytes, label: str, known_signals: set[str] | None = Non
         text = tabular_text(data, label)
     except DataFileError as exc:
         raise TelemetryError(label, [str(exc)]) from None
-    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    problems: list[str] = []
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+        width = len(next(rows, []))
+        for i, row in enumerate(rows, start=1):
+            if row and len(row) != width and len(problems) < MAX_PROBLEMS:
+                problems.append(f"row {i} (line {i + 1}): {len(row)} fields, the header has {width}")
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True,
+                          index_col=False)
+    except (csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise TelemetryError(label, [f"not a readable CSV ({str(exc)[:200]})"]) from None
+    if problems:
+        raise TelemetryError(label, problems)
     raw.columns = [str(c).strip() for c in raw.columns]
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
@@ -75,7 +88,6 @@ def read_telemetry(data: bytes, label: str, known_signals: set[str] | None = Non
                                      f"{', '.join(c[:40] for c in raw.columns[:20])}"])
     if raw.empty:
         raise TelemetryError(label, ["no data rows"])
-    problems: list[str] = []
 
     def bad(mask: np.ndarray, column: str, why) -> None:
         for i in np.flatnonzero(mask)[: MAX_PROBLEMS - len(problems)]:

@@ -41,6 +41,11 @@ def test_bad_rows_are_named_by_row_line_and_column():
         "row 4 (line 5), column value: 'nan' is not a finite number"]
     with pytest.raises(TelemetryError, match="missing column"):
         read_telemetry(b"time,signal,value\n", "t.csv")
+    # a row with a field more than the header, an unbalanced quote, no header at all: each a clear error
+    for text in (b"timestamp,signal,value\n2026-08-01T00:00:00Z,sea_temp_c,27.0,extra\n",
+                 b'timestamp,signal,value\n"2026-08-01T00:00:00Z,sea_temp_c,27.0\n', b"\n\n"):
+        with pytest.raises(TelemetryError):
+            read_telemetry(text, "t.csv")
 
 
 def test_on_steps_averages_inside_a_step_and_reports_gaps():
