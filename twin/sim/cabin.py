@@ -101,7 +101,8 @@ def build_cabin(scenario: Scenario, group: CabinGroup) -> CabinPlant:
         c_it_j_k=c_it, c_gas_j_k=c_gas, c_wall_j_k=c_wall,
         g_it_design_w_k=cool.design_heat_w / HARDWARE_TO_EXHAUST_K,
         ua_gas_wall_w_k=ua_gas_wall, ua_wall_sea_w_k=ua_wall_sea,
-        exchanger_ua_design_w_k=ua_clean, exchanger_area_m2=cool.exchanger_area_m2, gas_capacity_design_w_k=c_gas_rate, sea_capacity_design_w_k=c_sea_rate,
+        exchanger_ua_design_w_k=ua_clean, exchanger_area_m2=cool.exchanger_area_m2,
+        gas_capacity_design_w_k=c_gas_rate, sea_capacity_design_w_k=c_sea_rate,
         recirculation_fraction=recirculation, arrangement=arrangement)
 
     flow_kg_s = c_sea_rate / cp_sw
