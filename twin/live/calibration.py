@@ -154,8 +154,11 @@ def default_parameter(scenario: Scenario, path: str, lower: float | None = None,
                       upper: float | None = None) -> Parameter:
     """A parameter with bounds: as given, else half and twice its value in the scenario, within the field's own
     constraints (an open bound is kept 0.1 % inside)."""
-    value = float(_get(json.loads(scenario.model_dump_json()), path))
     f_lo, f_hi = field_bounds(path)
+    try:
+        value = float(_get(json.loads(scenario.model_dump_json()), path))
+    except (KeyError, IndexError, ValueError, TypeError):
+        raise CalibrationError(f"--params: {path} is not a number field of the scenario") from None
     lo = lower if lower is not None else (0.5 * value if value > 0 else 2.0 * value if value < 0 else -1.0)
     hi = upper if upper is not None else (2.0 * value if value > 0 else 0.5 * value if value < 0 else 1.0)
     pad = 1e-3 * (hi - lo)
