@@ -410,7 +410,7 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, 
     st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(t_in, xtab[0], xtab[1])
     it_power(c, prm, st, grp)
     fixed = prm[c, P_FIXED_FAN]
-    fan = fixed if fixed > 0.0 else fan_speed_for_load(st[c, S_IT_W], prm[c, P_DESIGN_HEAT], prm[c, P_MIN_FAN])
+    fan = fixed if fixed > 0.0 else fan_speed_for_load(st[c, S_HEAT_W], prm[c, P_DESIGN_HEAT], prm[c, P_MIN_FAN])
     fan_level = int(fan * L_FAN + 0.5)
     if fan_level < 1:
         fan_level = 1
