@@ -25,8 +25,8 @@ def _ledger_residual(frame: pd.DataFrame, step_s: float) -> float:
     stored = be[-1] - (be[0] - first)
     energy_in = e["wind_available_w"] + e["grid_sent_w"]
     energy_out = (e["it_power_w"] + e["cooling_power_w"] + e["distribution_loss_w"] + e["auxiliary_power_w"]
-                  + e["transformer_loss_w"] + e["wind_link_loss_w"] + e["shore_link_loss_w"] + e["battery_loss_w"] + stored
-                  + e["export_w"] + e["curtailed_w"] - e["unserved_w"])
+                  + e["transformer_loss_w"] + e["wind_link_loss_w"] + e["shore_link_loss_w"] + e["battery_loss_w"]
+                  + stored + e["export_w"] + e["curtailed_w"] - e["unserved_w"])
     return abs(energy_in - energy_out) / energy_in
 
 
