@@ -282,13 +282,17 @@ Location = Literal["cabin", "outside"]
 cabin fans do); ``outside`` (a platform, the shore, the sea) does not."""
 
 
-def _check_table(load_fractions, efficiencies) -> None:
-    if (load_fractions is None) != (efficiencies is None):
-        raise ValueError("give both load_fractions and efficiencies, or neither")
+def _check_table(load_fractions, efficiency_points, names: tuple[str, str]) -> None:
+    if (load_fractions is None) != (efficiency_points is None):
+        raise ValueError(f"give both {names[0]} and {names[1]}, or neither")
     if load_fractions is not None:
         from physics.power_chain import loss_table
 
-        loss_table(load_fractions, efficiencies)
+        try:
+            loss_table(load_fractions, efficiency_points)
+        except ValueError as exc:  # the physics names its arguments; say the fields
+            msg = str(exc).replace("load_fractions", names[0]).replace("efficiencies", names[1])
+            raise ValueError(msg) from None
 
 
 class UPS(StrictModel):
@@ -301,11 +305,11 @@ class UPS(StrictModel):
     location: Location = "cabin"
     load_fractions: list[float] | None = Field(
         None, description="A datasheet's load points (output over rating) [-]; default physics.power_chain's")
-    efficiencies: list[float] | None = Field(None, description="The datasheet's efficiency at each point [-]")
+    efficiency_points: list[float] | None = Field(None, description="The datasheet's efficiency at each point [-]")
 
     @model_validator(mode="after")
     def _table(self) -> "UPS":
-        _check_table(self.load_fractions, self.efficiencies)
+        _check_table(self.load_fractions, self.efficiency_points, ("load_fractions", "efficiency_points"))
         return self
 
 
@@ -321,7 +325,7 @@ class Drives(StrictModel):
     """The motors and variable-frequency drives of a cabin's pumps or fans (physics.power_chain): DOE part-load
     tables scaled to their size."""
 
-    units: int = Field(1, ge=1, le=100, description="Motors sharing the design shaft power equally [-]")
+    unit_count: int = Field(1, ge=1, le=100, description="Motors sharing the design shaft power equally [-]")
     motor_full_load_efficiency: float = Field(0.945, gt=0.5, le=1.0,
                                               description="Motor efficiency at rated load [-] (assumption)")
     motor_sizing_factor: float = Field(1.15, ge=1.0, le=5.0,
@@ -350,11 +354,12 @@ class ServerInternals(StrictModel):
                              description="Server fans at their base speed over server power [-] (assumption)")
     psu_load_fractions: list[float] | None = Field(None, description="Supply load points [-]; default 80 PLUS "
                                                    "Titanium (10, 20, 50, 100 %)")
-    psu_efficiencies: list[float] | None = None
+    psu_efficiency_points: list[float] | None = None
 
     @model_validator(mode="after")
     def _table(self) -> "ServerInternals":
-        _check_table(self.psu_load_fractions, self.psu_efficiencies)
+        _check_table(self.psu_load_fractions, self.psu_efficiency_points,
+                     ("psu_load_fractions", "psu_efficiency_points"))
         return self
 
 

@@ -53,7 +53,7 @@ def distribution_factor(scenario: Scenario) -> float:
 
     design = scenario.cabins[0].cooling.design_heat_w
     if ch.ups.load_fractions is not None:
-        table = pc.loss_table(ch.ups.load_fractions, ch.ups.efficiencies)
+        table = pc.loss_table(ch.ups.load_fractions, ch.ups.efficiency_points)
     else:
         t = pc.UPS_ECO if ch.ups.mode == "eco" else pc.UPS_DOUBLE_CONVERSION
         table = pc.loss_table(t["load_fraction"], t["efficiency"])

@@ -30,8 +30,9 @@ from physics import electrical, power_chain, servers, thermal
 from twin.sim import controls
 from twin.sim.kernel_physics import ARRANGEMENT_CODES, TAB_MAX
 
-__all__ = ["PlantArrays", "build_plant_arrays", "network_params", "chain_params", "cable_limits", "CACHE_SLOTS",
-           "STOP_COMPLETION", "STOP_FAILURE", "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD", "STOP_STALLED"]
+__all__ = ["PlantArrays", "build_plant_arrays", "network_params", "chain_params", "CabinHeat", "cable_limits",
+           "CACHE_SLOTS", "STOP_COMPLETION", "STOP_FAILURE", "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD",
+           "STOP_STALLED"]
 
 FOULING_LEVELS = 20
 """Exchanger fouling is tracked on levels of 1/20 of its asymptote (a level is a key of the conductance cache)."""
@@ -211,9 +212,9 @@ def _drives(row: np.ndarray, d, design_shaft_w: float, units_col: int, motor_col
             t_motor: int, t_vfd: int) -> None:
     """A group of identical motors on drives sharing ``design_shaft_w``: each motor rated at its share times the
     sizing factor, its drive rated at the motor's output (physics.power_chain's DOE tables at that size)."""
-    row[units_col] = d.units
+    row[units_col] = d.unit_count
     row[cabin_col] = 1.0 if d.location == "cabin" else 0.0
-    rated = design_shaft_w / d.units * d.motor_sizing_factor
+    rated = design_shaft_w / d.unit_count * d.motor_sizing_factor
     if rated <= 0.0:
         return
     row[motor_col] = row[vfd_col] = rated
@@ -239,7 +240,7 @@ def chain_params(row: np.ndarray, el, design_heat_w: float, pump_design_w: float
         row[P_UPS_RATED] = ups.rating_fraction * design_heat_w
         row[P_UPS_CABIN] = 1.0 if ups.location == "cabin" else 0.0
         if ups.load_fractions is not None:
-            table = (ups.load_fractions, ups.efficiencies)
+            table = (ups.load_fractions, ups.efficiency_points)
         else:
             t = power_chain.UPS_ECO if ups.mode == "eco" else power_chain.UPS_DOUBLE_CONVERSION
             table = (t["load_fraction"], t["efficiency"])
@@ -258,9 +259,34 @@ def chain_params(row: np.ndarray, el, design_heat_w: float, pump_design_w: float
         row[P_PUMP_UNITS], row[P_FAN_UNITS], row[P_FAN_CABIN] = 1.0, 1.0, 1.0
     row[P_PSU_RATED] = srv.psu_capacity_factor * server_peak_w
     row[P_VR_ETA], row[P_SRV_FAN_SHARE] = srv.vr_efficiency, srv.fan_share
-    psu = (srv.psu_load_fractions, srv.psu_efficiencies) if srv.psu_load_fractions is not None else (
+    psu = (srv.psu_load_fractions, srv.psu_efficiency_points) if srv.psu_load_fractions is not None else (
         power_chain.PSU_80PLUS_TITANIUM["load_fraction"], power_chain.PSU_80PLUS_TITANIUM["efficiency"])
     _put_table(row, T_PSU, *power_chain.input_basis(*power_chain.loss_table(*psu)))
+
+
+class CabinHeat:
+    """The heat one cabin of a group dissipates [W] at a given IT power and fan and pump speeds: IT, the fans'
+    shaft power and the power chain's losses located in the cabin, as the kernel has it
+    (``twin.sim.kernel_cabin.chain_losses``); for those who see the cabin from its telemetry (``twin.live``)."""
+
+    def __init__(self, scenario, group_index: int, plant) -> None:
+        group = scenario.cabins[group_index]
+        self.plant = plant
+        self.prm = np.zeros((1, P_COUNT_ALL))
+        chain_params(self.prm[0], scenario.electrical, group.cooling.design_heat_w, plant.pump_design_power_w,
+                     plant.fan_design_power_w, max(plant.server.power_w_points))
+        self.st = np.zeros((1, S_COUNT))
+        self.st[0, S_SERVERS] = plant.servers
+
+    def __call__(self, it_w: float, fan_speed: float, pump_speed: float) -> float:
+        from twin.sim.kernel_cabin import chain_losses
+
+        st = self.st
+        st[0, S_IT_W] = it_w
+        st[0, S_FAN_W] = self.plant.fan_design_power_w * fan_speed ** 3
+        st[0, S_PUMP_W] = self.plant.pump_design_power_w * pump_speed ** 3
+        chain_losses(0, self.prm, st)
+        return float(st[0, S_HEAT_W])
 
 
 def _battery(el, bus: np.ndarray) -> None:

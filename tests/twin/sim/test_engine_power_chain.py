@@ -97,10 +97,10 @@ def test_cabin_heat_holds_every_loss_dissipated_inside_it():
     assert prm[0, P_UPS_RATED] == pytest.approx(1.25 * design)
 
     def drive(shaft_total, d, design_shaft):
-        rated = design_shaft / d.units * d.motor_sizing_factor
+        rated = design_shaft / d.unit_count * d.motor_sizing_factor
         mt = pc.loss_table(*pc.motor_efficiency_table(rated, d.motor_full_load_efficiency))
         vt = pc.loss_table(*pc.vfd_efficiency_table(rated))
-        return d.units * pc.drive_input_w(shaft_total / d.units, rated, mt, rated, vt)
+        return d.unit_count * pc.drive_input_w(shaft_total / d.unit_count, rated, mt, rated, vt)
     fan_in = drive(st[0, S_FAN_W], ch.fans, plant.fan_design_power_w)
     pump_in = drive(st[0, S_PUMP_W], ch.pumps, plant.pump_design_power_w)
     assert st[0, S_FAN_IN_W] == pytest.approx(fan_in, rel=1e-13)
@@ -185,16 +185,16 @@ def test_without_a_chain_the_flat_efficiency_is_kept(short_run):
 def test_chain_fields_are_checked_by_name():
     with pytest.raises(ScenarioError, match="electrical: give distribution_efficiency or power_chain"):
         load_scenario("lingang-phase1", ["electrical.distribution_efficiency=0.96"])
-    with pytest.raises(ScenarioError, match="electrical.power_chain.ups: efficiencies"):
+    with pytest.raises(ScenarioError, match="electrical.power_chain.ups: efficiency_points"):
         load_scenario("lingang-phase1", ["electrical.power_chain.ups.load_fractions=[0.25, 0.5]",
-                                         "electrical.power_chain.ups.efficiencies=[0.95, 1.2]"])
+                                         "electrical.power_chain.ups.efficiency_points=[0.95, 1.2]"])
     with pytest.raises(ScenarioError, match="electrical.power_chain.ups"):
         load_scenario("lingang-phase1", ["electrical.power_chain.ups.load_fractions=[0.25, 0.5]"])
-    with pytest.raises(ScenarioError, match="electrical.power_chain.fans.units"):
-        load_scenario("lingang-phase1", ["electrical.power_chain.fans.units=0"])
+    with pytest.raises(ScenarioError, match="electrical.power_chain.fans.unit_count"):
+        load_scenario("lingang-phase1", ["electrical.power_chain.fans.unit_count=0"])
     with pytest.raises(ScenarioError, match="electrical.power_chain.auxiliaries.0.power_w"):
         load_scenario("lingang-phase1", ["electrical.power_chain.auxiliaries.0.power_w=-1"])
     # a datasheet's own table is taken
     sc = load_scenario("lingang-phase1", ["electrical.power_chain.ups.load_fractions=[0.25, 0.5, 0.75, 1.0]",
-                                          "electrical.power_chain.ups.efficiencies=[0.94, 0.955, 0.96, 0.96]"])
-    assert sc.electrical.power_chain.ups.efficiencies[-1] == 0.96
+                                          "electrical.power_chain.ups.efficiency_points=[0.94, 0.955, 0.96, 0.96]"])
+    assert sc.electrical.power_chain.ups.efficiency_points[-1] == 0.96
