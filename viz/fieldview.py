@@ -50,7 +50,8 @@ def field_at(result: RunResult, when: str | pd.Timestamp, cabin: int = 0, resolu
     plant = build_cabin(result.scenario, group)
     geo = field.CylinderGeometry(group.geometry.diameter_m, group.geometry.length_m, group.geometry.orientation)
     p = f"cabin{cabin}_"
-    heat = float(row[p + "it_power_w"]) + plant.fan_power_w(float(row[p + "fan_speed"]))
+    heat = float(row[p + "heat_w"]) if p + "heat_w" in row.index else (  # runs recorded before the power chain
+        float(row[p + "it_power_w"]) + plant.fan_power_w(float(row[p + "fan_speed"])))
     # shared over the racks as they carried the load in that block (an hour), when the run kept it; else evenly
     n_racks = group.racks.rack_count
     shares = rack_shares(result, cabin, s.index[i], n_racks)

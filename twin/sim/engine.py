@@ -42,10 +42,36 @@ __all__ = ["simulate", "build_run", "RunSetup", "cable_limits", "draw_run_jobs",
 ProgressFn = Callable[[float], None]
 
 
+def distribution_factor(scenario: Scenario) -> float:
+    """Power at the cabins' node per watt more of IT [-]: the flat ``1 / distribution_efficiency``, or the power
+    chain's PDU, busway and UPS losses differentiated at half the first cabin group's design heat."""
+    el = scenario.electrical
+    ch = el.power_chain
+    if ch is None:
+        return 1.0 / el.flat_distribution_efficiency
+    from physics import power_chain as pc
+
+    design = scenario.cabins[0].cooling.design_heat_w
+    if ch.ups.load_fractions is not None:
+        table = pc.loss_table(ch.ups.load_fractions, ch.ups.efficiency_points)
+    else:
+        t = pc.UPS_ECO if ch.ups.mode == "eco" else pc.UPS_DOUBLE_CONVERSION
+        table = pc.loss_table(t["load_fraction"], t["efficiency"])
+
+    def node_w(it: float) -> float:
+        pdu = float(pc.resistive_loss_w(it, ch.pdu.rating_fraction * design, ch.pdu.loss_fraction_at_rated))
+        bus = float(pc.resistive_loss_w(it + pdu, ch.busway.rating_fraction * design,
+                                        ch.busway.loss_fraction_at_rated))
+        return it + pdu + bus + pc.tabulated_loss_scalar_w(it + pdu + bus, ch.ups.rating_fraction * design, *table)
+
+    h = 1e-3 * design
+    return (node_w(0.5 * design + h) - node_w(0.5 * design - h)) / (2.0 * h)
+
+
 def job_power_at_node_w(scenario: Scenario, model: servers.ServerModel) -> float:
     """Extra power at the cabins' node when one idle server takes a job at full speed [W]."""
     return (servers.busy_power_w(model, scenario.workload.job_utilisation, 1.0) - model.power_w_points[0]) \
-        / scenario.electrical.distribution_efficiency
+        * distribution_factor(scenario)
 
 
 def draw_run_jobs(scenario: Scenario, rng: np.random.Generator,

@@ -256,7 +256,8 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     """Hourly temperature rise of each cabin's warm-water plume at the edge of its mixing zone [K] (runs longer
     than a year use means over several hours, at most 8,784 values).
 
-    Each cabin rejects its heat (IT plus the cabin fans) through its seawater flow (design flow times pump speed),
+    Each cabin rejects its heat (``cabin{i}_heat_w``: IT, the fans and the power chain's losses inside it) through its
+    seawater flow (design flow times pump speed),
     diluted by the tidal current (``physics.plume``, near field then far field; buoyancy neglected, so an upper
     bound).
     """
@@ -265,13 +266,12 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     span_h = (frame.index[-1] - frame.index[0]).total_seconds() / 3600.0 if len(frame) > 1 else 1.0
     hours = max(1, int(np.ceil(span_h / 8784.0)))  # hourly up to a year; coarser beyond, to bound the cost
     needed = ["current_speed_m_s"] + [f"cabin{ci}_{name}" for ci in range(len(plants))
-                                      for name in ("it_power_w", "fan_speed", "pump_speed")]
+                                      for name in ("heat_w", "pump_speed")]
     h = frame[needed].astype(float).resample(f"{hours}h").mean()
     out = {}
     depth = scenario.site.water_depth_m
     for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):
-        heat = h[f"cabin{ci}_it_power_w"].to_numpy(dtype=float) + plant.fan_power_w(
-            h[f"cabin{ci}_fan_speed"].to_numpy(dtype=float))
+        heat = h[f"cabin{ci}_heat_w"].to_numpy(dtype=float)  # all the cabin dissipates leaves by its exchanger
         flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy(dtype=float)
         cur = h["current_speed_m_s"].to_numpy(dtype=float)
         heat = np.asarray(heat, dtype=float)
