@@ -42,6 +42,8 @@ KPI_UNITS = {
     "hours_plume_above_limit": "h", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
     "throughput_jobs_per_h": "jobs per hour", "it_energy_per_job_kwh": "kWh IT per job completed",
     "server_boots": "-", "mean_powered_share": "- (servers on, booting or shutting down, of those installed)",
+    "accelerators_alive_end": "-", "accelerators_alive_share_end": "- (of those installed)",
+    "servers_alive_share_end": "- (of those installed)", "job_restarts": "-", "lost_work_server_h": "h",
     **ACCOUNTING_UNITS,
 }
 
