@@ -117,3 +117,16 @@ def test_a_month_of_training_loses_work_at_failures_and_keeps_its_books(ai_month
     assert c["goodput_share"] == pytest.approx(
         1 - (c["lost_work_server_h"] + c["restart_server_h"]) / c["work_done_server_h"])
     assert 0.9 < c["goodput_share"] < 1.0
+
+
+def test_by_server_rates_weight_the_types_by_their_servers_and_keep_a_number_as_it_was():
+    from twin.sim.cabin import failure_rate_per_year
+
+    fleet = ('cabins.0.racks.fleet=[{"server": "dgx-h100", "rack_count": 16, "servers_per_rack": 4}, '
+             '{"server": "ibm-x3550-x5670", "rack_count": 40, "servers_per_rack": 20}]')
+    sc = load_scenario("lingang-phase1", [fleet, "cabins.0.racks.failure_rate_per_year=by_server"])
+    gpu = annual_failure_rate(server_model("dgx-h100"), 0.033)
+    assert failure_rate_per_year(sc.cabins[0]) == pytest.approx((64 * gpu + 800 * 0.033) / 864)
+    assert failure_rate_per_year(load_scenario("lingang-phase1", [fleet]).cabins[0]) == 0.033
+    with pytest.raises(ValueError, match="failure_rate_per_year"):
+        load_scenario("lingang-phase1", ["cabins.0.racks.failure_rate_per_year=by_type"])
