@@ -26,7 +26,7 @@ import simpy
 from physics import servers
 from twin.scenario import Scenario, ScenarioError
 from twin.scenario.datafiles import DataAccess
-from twin.sim.cabin import build_cabin, build_fleet
+from twin.sim.cabin import build_cabin, build_fleet, failure_rate_per_year
 from twin.sim.exogenous import Exogenous, build_exogenous
 from twin.sim.job_arrays import read_back
 from twin.sim.kernel_jobs import refresh_counts
@@ -130,7 +130,8 @@ class RunSetup:
 
 KERNEL_SCHEDULERS = ("fifo", "thermal")
 """Schedulers whose compiled twin runs a cabin group's jobs inside the kernel (``twin.sim.kernel_jobs``), unless the
-group sheds work; the others (``consolidation``, ``green``) run in Python at each event."""
+group sheds work or a job class checkpoints; the others (``consolidation``, ``green``) run in Python at each
+event."""
 
 
 def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: bool = True,
@@ -161,8 +162,11 @@ def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: 
         queues.append(q)
         streams.append(jobs)
     block_s = rack_block_s(horizon_s, max(q.fleet.n_racks for q in queues))
+    # a class that checkpoints is interrupted by failures (``Scheduler.interrupt``), which only the Python
+    # schedulers do: its groups run there
+    checkpoints = any(c.checkpoint_interval_s is not None for c in wl.job_classes())
     fast = [kernel_workload and q.name in KERNEL_SCHEDULERS and g.limits.protective_policy != "shed"
-            for q, g in zip(queues, scenario.cabins)]
+            and not checkpoints for q, g in zip(queues, scenario.cabins)]
     arrays = build_plant_arrays(scenario, plants, queues, exo.base, n, block_s, streams, fast)
     return RunSetup(exo, plants, queues, streams, inlet_models, arrays, rng, horizon_s, block_s, fast)
 
@@ -185,7 +189,7 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     env = simpy.Environment()
     world = World(arrays.bus, arrays.st, open_outages=[0] * scenario.wind.farm.turbine_count)
     world.apply()
-    fail_rngs = [np.random.default_rng([run.seed, 4, c]) if g.racks.failure_rate_per_year > 0 else None
+    fail_rngs = [np.random.default_rng([run.seed, 4, c]) if failure_rate_per_year(g) > 0 else None
                  for c, g in enumerate(scenario.cabins)]
     plant = Plant(env, arrays, queues, [pl.count for pl in plants], horizon_s, scenario.controls.control_period_s,
                   [job_power_at_node_w(scenario, pl.server) for pl in plants], fail_rngs,

@@ -56,6 +56,8 @@ KPI_UNITS = {
     "ups_loss_mwh": "MWh", "pdu_loss_mwh": "MWh", "busway_loss_mwh": "MWh", "transformer_loss_mwh": "MWh",
     "pump_energy_mwh": "MWh (electrical input)", "fan_energy_mwh": "MWh (electrical input)",
     "drive_losses_mwh": "MWh (pump and fan motors and drives)", "auxiliary_energy_mwh": "MWh",
+    "accelerators_alive_end": "-", "accelerators_alive_share_end": "- (of those installed)",
+    "servers_alive_share_end": "- (of those installed)", "job_restarts": "-", "lost_work_server_h": "h",
     **ACCOUNTING_UNITS,
 }
 

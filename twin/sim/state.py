@@ -28,6 +28,7 @@ import numpy as np
 
 from physics import electrical, power_chain, servers, thermal
 from twin.sim import controls
+from twin.sim.cabin import failure_rate_per_year
 from twin.sim.kernel_physics import ARRANGEMENT_CODES, TAB_MAX
 
 __all__ = ["PlantArrays", "build_plant_arrays", "network_params", "chain_params", "CabinHeat", "cable_limits",
@@ -347,7 +348,7 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
         row[P_RACK_SCOPE] = 1.0 if lim.throttle_scope == "rack" else 0.0
         row[P_SHED] = 1.0 if lim.protective_policy == "shed" else 0.0
         row[P_COUNT] = plant.count
-        row[P_AFR] = group.racks.failure_rate_per_year / servers.SECONDS_PER_YEAR * (
+        row[P_AFR] = failure_rate_per_year(group) / servers.SECONDS_PER_YEAR * (
             servers.NITROGEN_FAILURE_FACTOR if group.geometry.atmosphere == "nitrogen" else 1.0)
         row[P_FAN_THR], row[P_FAN_SLOPE] = servers.FAN_THRESHOLD_C, servers.FAN_SLOPE_PER_K
         fleet = q.fleet
