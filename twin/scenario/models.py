@@ -163,8 +163,8 @@ class Weather(StrictModel):
         "form)")
     persistence_time_h: float | None = Field(
         None, gt=0.0, le=1e5, description="mode persistence: e-folding time of the wind's decay to the resource's "
-        "mean [h]; None: the resource's own, -1 h / ln(wind.resource.autocorrelation_1h); a very long time holds the "
-        "present wind")
+        "mean [h]; None: the resource's own autocorrelation, (1 - w) a_1h^(t / 1 h) + w exp(-t / synoptic_time_h) "
+        "with w its synoptic_weight; a very long time holds the present wind")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Weather":
@@ -196,10 +196,15 @@ class Run(StrictModel):
             raise ValueError("start needs a UTC offset or time zone, e.g. 2026-01-01T00:00:00+08:00")
         return v
 
+    @field_validator("weather")
+    @classmethod
+    def _persistence(cls, v: "Weather", info) -> "Weather":
+        if v.mode == "persistence" and info.data.get("initial_state") is None:
+            raise ValueError("mode persistence holds the weather of run.initial_state; give one")
+        return v
+
     @model_validator(mode="after")
     def _limits(self) -> "Run":
-        if self.weather.mode == "persistence" and self.initial_state is None:
-            raise ValueError("weather.mode: persistence holds the weather of run.initial_state; give one")
         if self.horizon_s > MAX_HORIZON_S:
             raise ValueError(f"horizon_s {self.horizon_s:g} is beyond the limit of {MAX_HORIZON_S:g} s (ten years)")
         if self.horizon_s < self.step_s:

@@ -412,7 +412,7 @@ def _given_weather(scenario: Scenario, hour, day, n: int, base_s: float, hub_m: 
     if problems:
         raise ScenarioError(problems)
     speed = weather.persistence_wind_m_s(state.hub_wind_speed_m_s, weather.resource_mean_hub_m_s(scenario, hub_m),
-                                         weather.persistence_time_s(scenario), n, base_s)
+                                         weather.persistence_terms(scenario), n, base_s)
     seasonal = weather.seasonal_sea_c(scenario, day)
     sea = seasonal + (state.sea_temp_c - float(weather.seasonal_sea_c(scenario, day[:1])[0]))
     return speed, None, sea

@@ -2,11 +2,13 @@
 persistence from the initial state, or an uploaded forecast; docs/live.md, "Forecasts".
 
 - **persistence**: the hub wind speed ``v0`` of the state relaxes to the resource's mean ``m`` at hub height,
-  ``v(t) = m + (v0 - m) exp(-t / tau)``, the conditional mean of an AR(1) process (Box, Jenkins & Reinsel, *Time
-  Series Analysis*, 4th ed., 2008, sec. 5.2: the l-step forecast of an AR(1) is ``phi^l`` times the present
-  anomaly), with ``tau = -1 h / ln(a_1h)`` from the resource's own hourly autocorrelation unless
-  ``persistence_time_h`` is given. ``m`` is the Weibull mean ``c Gamma(1 + 1/k)`` sheared to hub height; the diurnal
-  and seasonal modulation of the resource are left out (ASSUMPTION: a persistence forecast carries no cycle). The
+  ``v(t) = m + (v0 - m) rho(t)``, the conditional mean of a stationary autoregressive process (Box, Jenkins &
+  Reinsel, *Time Series Analysis*, 4th ed., 2008, sec. 5.2: the l-step forecast of an AR(1) is ``phi^l`` times the
+  present anomaly), with ``rho`` the resource's own autocorrelation, that of the synthetic wind
+  (``physics.wind_resource.synthetic_wind``): ``rho(t) = (1 - w) a_1h^(t / 1 h) + w exp(-t / tau_syn)``, the
+  fast component and the synoptic one (ASSUMPTION: the autocorrelation the model gives its Gaussian series is taken
+  for the speed's anomaly). ``persistence_time_h`` given: ``rho(t) = exp(-t / persistence_time_h)`` instead.
+  ``m`` is the Weibull mean ``c Gamma(1 + 1/k)`` sheared to hub height; the diurnal and seasonal modulation of the resource are left out (ASSUMPTION: a persistence forecast carries no cycle). The
   direction is the rose's most frequent sector, as for a measured series without one. The sea: the state's anomaly
   from the design's seasonal curve is held over the horizon on that curve (ASSUMPTION: sea-surface temperature
   anomalies decay over months, Frankignoul & Hasselmann 1977, Tellus 29, so over a forecast of days to weeks
@@ -30,7 +32,7 @@ from twin.scenario import Scenario, ScenarioError
 from twin.scenario.datafiles import DataAccess, DataFileError, LocalFiles, TableLimits, tabular_text
 
 __all__ = ["FORECAST_COLUMNS", "ForecastTable", "read_forecast", "forecast_on_steps", "persistence_wind_m_s",
-           "persistence_time_s", "seasonal_sea_c", "resource_mean_hub_m_s"]
+           "persistence_terms", "seasonal_sea_c", "resource_mean_hub_m_s"]
 
 FORECAST_COLUMNS = {"timestamp": True, "hub_wind_speed_m_s": True, "sea_temp_c": False, "wind_direction_deg": False}
 """The forecast file's columns and whether each is required."""
@@ -152,20 +154,31 @@ def resource_mean_hub_m_s(scenario: Scenario, hub_height_m: float) -> float:
     return float(wind.power_law_profile(m_ref, res.reference_height_m, hub_height_m, farm.shear_exponent))
 
 
-def persistence_time_s(scenario: Scenario) -> float:
-    """The e-folding time of the persistence forecast's wind anomaly [s] (module docstring)."""
+def persistence_terms(scenario: Scenario) -> list[tuple[float, float]]:
+    """The persistence forecast's autocorrelation as ``[(weight, e-folding time [s]), ...]`` (module docstring)."""
     given = scenario.run.weather.persistence_time_h
     if given is not None:
-        return given * 3600.0
-    a = scenario.wind.resource.autocorrelation_1h
-    return -3600.0 / math.log(min(max(a, 1e-6), 1.0 - 1e-9))
+        return [(1.0, given * 3600.0)]
+    res = scenario.wind.resource
+    w = res.synoptic_weight
+    a = res.autocorrelation_1h
+    fast = -3600.0 / math.log(a) if a > 0.0 else 1e-9  # a_1h^(t / 1 h) = exp(-t / fast)
+    terms = [(1.0 - w, fast)]
+    if w > 0.0:
+        terms.append((w, res.synoptic_time_h * 3600.0))
+    return terms
 
 
-def persistence_wind_m_s(v0: float, mean: float, tau_s: float, n: int, base_s: float) -> np.ndarray:
-    """Means over ``n`` base steps of ``v(t) = mean + (v0 - mean) exp(-t / tau_s)``, integrated exactly."""
+def persistence_wind_m_s(v0: float, mean: float, terms: list[tuple[float, float]], n: int,
+                         base_s: float) -> np.ndarray:
+    """Means over ``n`` base steps of ``v(t) = mean + (v0 - mean) sum_j w_j exp(-t / tau_j)``, integrated
+    exactly."""
     t = np.arange(n + 1) * base_s
-    decay = np.exp(-t / tau_s)
-    return mean + (v0 - mean) * tau_s / base_s * (decay[:-1] - decay[1:])
+    rho = np.zeros(n)
+    for weight, tau in terms:
+        decay = np.exp(-t / tau)
+        rho += weight * tau / base_s * (decay[:-1] - decay[1:])
+    return mean + (v0 - mean) * rho
 
 
 def seasonal_sea_c(scenario: Scenario, day_of_year: np.ndarray) -> np.ndarray:
