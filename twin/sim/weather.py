@@ -9,8 +9,8 @@ persistence from the initial state, or an uploaded forecast; docs/live.md, "Fore
   fast component and the synoptic one (ASSUMPTION: the autocorrelation the model gives its Gaussian series is taken
   for the speed's anomaly). ``persistence_time_h`` given: ``rho(t) = exp(-t / persistence_time_h)`` instead.
   ``m`` is the Weibull mean ``c Gamma(1 + 1/k)`` sheared to hub height; the diurnal and seasonal modulation of
-  the resource are left out (ASSUMPTION: a persistence forecast carries no cycle). The direction is the rose's most frequent sector, as for a measured series without one. The sea: the state's anomaly
-  from the design's seasonal curve is held over the horizon on that curve (ASSUMPTION: sea-surface temperature
+  the resource are left out (ASSUMPTION: a persistence forecast carries no cycle). The direction is the rose's
+  most frequent sector, as for a measured series without one. The sea: the state's anomaly from the design's seasonal curve is held over the horizon on that curve (ASSUMPTION: sea-surface temperature
   anomalies decay over months, Frankignoul & Hasselmann 1977, Tellus 29, so over a forecast of days to weeks
   they persist); no heatwave or interannual draw.
 - **forecast**: a file with ``timestamp`` (ISO 8601 with an offset), ``hub_wind_speed_m_s`` and optionally
