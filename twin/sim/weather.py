@@ -1,18 +1,18 @@
 """The weather of a forecast run (``run.weather``): the design's climatology (``twin.sim.exogenous``, unchanged),
 persistence from the initial state, or an uploaded forecast; docs/live.md, "Forecasts".
 
-- **persistence**: the hub wind speed ``v0`` of the state relaxes to the resource's mean ``m`` at hub height,
-  ``v(t) = m + (v0 - m) rho(t)``, the conditional mean of a stationary autoregressive process (Box, Jenkins &
-  Reinsel, *Time Series Analysis*, 4th ed., 2008, sec. 5.2: the l-step forecast of an AR(1) is ``phi^l`` times the
-  present anomaly), with ``rho`` the resource's own autocorrelation, that of the synthetic wind
-  (``physics.wind_resource.synthetic_wind``): ``rho(t) = (1 - w) a_1h^(t / 1 h) + w exp(-t / tau_syn)``, the
-  fast component and the synoptic one (ASSUMPTION: the autocorrelation the model gives its Gaussian series is taken
-  for the speed's anomaly). ``persistence_time_h`` given: ``rho(t) = exp(-t / persistence_time_h)`` instead.
-  ``m`` is the Weibull mean ``c Gamma(1 + 1/k)`` sheared to hub height; the diurnal and seasonal modulation of
-  the resource are left out (ASSUMPTION: a persistence forecast carries no cycle). The direction is the rose's
-  most frequent sector, as for a measured series without one. The sea: the state's anomaly from the design's seasonal curve is held over the horizon on that curve (ASSUMPTION: sea-surface temperature
-  anomalies decay over months, Frankignoul & Hasselmann 1977, Tellus 29, so over a forecast of days to weeks
-  they persist); no heatwave or interannual draw.
+- **persistence**: the hub wind speed ``v0`` of the state relaxes to the resource's mean ``m`` at hub height, ``v(t) =
+  m + (v0 - m) rho(t)``, the conditional mean of a stationary autoregressive process (Box, Jenkins & Reinsel, *Time
+  Series Analysis*, 4th ed., 2008, sec. 5.2: the l-step forecast of an AR(1) is ``phi^l`` times the present anomaly),
+  with ``rho`` the resource's own autocorrelation, that of the synthetic wind
+  (``physics.wind_resource.synthetic_wind``): ``rho(t) = (1 - w) a_1h^(t / 1 h) + w exp(-t / tau_syn)``, the fast
+  component and the synoptic one (ASSUMPTION: the autocorrelation the model gives its Gaussian series is taken for the
+  speed's anomaly). ``persistence_time_h`` given: ``rho(t) = exp(-t / persistence_time_h)`` instead. ``m`` is the
+  Weibull mean ``c Gamma(1 + 1/k)`` sheared to hub height; the diurnal and seasonal modulation of the resource are
+  left out (ASSUMPTION: a persistence forecast carries no cycle). The direction is the rose's most frequent sector, as
+  for a measured series without one. The sea: the state's anomaly from the design's seasonal curve is held over the
+  horizon on that curve (ASSUMPTION: sea-surface temperature anomalies decay over months, Frankignoul & Hasselmann
+  1977, Tellus 29, so over a forecast of days to weeks they persist); no heatwave or interannual draw.
 - **forecast**: a file with ``timestamp`` (ISO 8601 with an offset), ``hub_wind_speed_m_s`` and optionally
   ``sea_temp_c`` and ``wind_direction_deg``; wind and direction are put on the base steps as a measured series is
   (``physics.wind_resource.resample_wind``: the mean of the piecewise-linear interpolant over each step, gaps up to
