@@ -74,6 +74,7 @@ class RunLinks(BaseModel):
     events: str
     kpis: str
     timeseries: str
+    twin: str | None = Field(None, description="A forecast: the twin it was forked from")
 
 
 class RunSummary(BaseModel):
@@ -89,6 +90,8 @@ class RunSummary(BaseModel):
     attempts: int = Field(..., ge=0, description="Times the run has been handed to a worker [-]")
     interruptions: int = Field(..., ge=0, description="Server restarts the run lived through [-]")
     sweep_id: str | None = None
+    twin_id: str | None = Field(None, description="A forecast: the twin it was forked from "
+                                "(POST /v1/twins/{id}/forecasts)")
     links: RunLinks
 
 

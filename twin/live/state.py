@@ -31,7 +31,7 @@ import pandas as pd
 from physics import thermal
 from twin.scenario import Scenario
 
-__all__ = ["CabinEstimate", "estimate_cabin", "present_state", "saved_state"]
+__all__ = ["CabinEstimate", "estimate_cabin", "present_state", "saved_state", "present_result"]
 
 DAY_S = 86400.0
 
@@ -214,3 +214,29 @@ def saved_state(scenario: Scenario, values: pd.DataFrame, present: dict):
         hub_wind_speed_m_s=None if wind is None else max(wind, 0.0),
         battery_energy_wh=None if battery is None else min(max(energy, 0.0), battery.energy_capacity_wh),
         turbines_down=0 if turbines is None else min(max(count - int(round(turbines)), 0), count), cabins=cabins)
+
+
+def present_result(scenario: Scenario, values: pd.DataFrame, state):
+    """The present as a one-step run result, for the viewer (``viz``): each cabin group's node temperatures, speeds
+    and sea from the saved state ``state`` (:func:`saved_state`), its IT power and inlet from the last
+    measurement; the step is the state's time. Nothing else of a run is in it (no KPIs, no ledger)."""
+    from twin.sim.cabin import build_cabin
+    from twin.sim.results import RunResult
+
+    row: dict = {"sea_temp_c": state.sea_temp_c}
+    for i, (group, cab) in enumerate(zip(scenario.cabins, state.cabins)):
+        p = f"cabin{i}_"
+        it_w = _last(values, p + "it_power_w")
+        if it_w is None:
+            raise ValueError(f"telemetry: no measurement of {p}it_power_w")
+        plant = build_cabin(scenario, group)
+        fan = cab.fan_speed if cab.fan_speed is not None else 1.0
+        pump = cab.pump_speed if cab.pump_speed is not None else 1.0
+        kg, ks = thermal.inlet_row(replace(plant.thermal, fouling_resistance_m2k_w=cab.fouling_m2k_w), fan, pump)
+        row.update({p + "it_temp_c": cab.it_temp_c, p + "gas_temp_c": cab.gas_temp_c,
+                    p + "wall_temp_c": cab.wall_temp_c, p + "inlet_temp_c": kg * cab.gas_temp_c + ks * state.sea_temp_c,
+                    p + "it_power_w": it_w, p + "fan_speed": fan, p + "pump_speed": pump,
+                    p + "fouling_m2k_w": cab.fouling_m2k_w})
+    index = pd.DatetimeIndex([pd.Timestamp(state.time)], name="time")
+    series = pd.DataFrame({k: [float(v)] for k, v in row.items()}, index=index)
+    return RunResult(scenario, series, {}, {}, np.zeros(0))
