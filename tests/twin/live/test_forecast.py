@@ -142,3 +142,39 @@ def test_the_forecast_command_prints_kpis(state_file):
     bad = subprocess.run([sys.executable, "-m", "twin", "forecast", "lingang-phase1", "--state", str(path),
                           "--weather", "no-such-file.csv"], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "--weather" in bad.stderr
+
+
+def test_the_state_command_synchronises_from_telemetry(state_file):
+    """`seabed-twin telemetry state`: the filter's present from a day of telemetry, as a state a forecast starts
+    from; its temperatures near the run's truth, its speeds and servers the last measured."""
+    from twin.live.telemetry import SynthOptions, synthesize
+
+    tmp, _ = state_file
+    start = T0 - pd.Timedelta(days=1)
+    truth = simulate(load_scenario("lingang-phase1", PLAIN + ["run.horizon_s=1d", f"run.start={start.isoformat()}"]))
+    signals = ["hub_wind_speed_m_s", "cabin0_it_power_w", "cabin0_fan_speed", "cabin0_pump_speed", "sea_temp_c",
+               "cabin0_inlet_temp_c", "cabin0_servers_alive", "turbines_available"]
+    exact = {k: 0.0 for k in ("hub_wind_speed_m_s", "cabin0_fan_speed", "cabin0_pump_speed", "cabin0_servers_alive",
+                              "turbines_available")}
+    long = synthesize(truth.series, signals, SynthOptions(noise={**exact, "cabin0_inlet_temp_c": 0.05}, seed=2))
+    long["timestamp"] = [t.isoformat() for t in long["timestamp"]]
+    long.to_csv(tmp / "tele.csv", index=False)
+    out = subprocess.run([sys.executable, "-m", "twin", "telemetry", "state", "lingang-phase1", "--telemetry",
+                          str(tmp / "tele.csv"), "--out", str(tmp / "synced.json"), "--step", "600s",
+                          "--set", "wind.farm.mttr_h=0"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads((tmp / "synced.json").read_text())
+    last = truth.series.iloc[-1]
+    assert pd.Timestamp(doc["time"]) == truth.series.index[-1]
+    cab = doc["cabins"][0]
+    assert abs(cab["gas_temp_c"] - last["cabin0_gas_temp_c"]) < 0.5
+    assert cab["fan_speed"] == pytest.approx(last["cabin0_fan_speed"], abs=1e-6)
+    assert cab["servers_failed"] == load_scenario("lingang-phase1").cabins[0].racks.server_count - int(
+        last["cabin0_servers_alive"])
+    assert doc["hub_wind_speed_m_s"] == pytest.approx(last["hub_wind_speed_m_s"], abs=1e-4)
+    assert doc["turbines_down"] == 56 - round(last["turbines_available"])
+    # and a forecast starts from it
+    r = simulate(load_scenario("lingang-phase1", [*PLAIN, "run.horizon_s=6h", f"run.start={doc['time']}",
+                                                  f"run.initial_state={tmp / 'synced.json'}",
+                                                  "run.weather.mode=persistence"]))
+    assert r.ledger["relative_residual"] < 1e-9
