@@ -6,12 +6,13 @@ A JSON (or YAML) document, versioned::
     {"format": "seabed-twin-state", "version": 1, "time": "2026-07-31T00:00:00+08:00",
      "sea_temp_c": 24.1, "hub_wind_speed_m_s": 9.3, "battery_energy_wh": 2.1e6, "turbines_down": 1,
      "cabins": [{"it_temp_c": 41.2, "gas_temp_c": 27.0, "wall_temp_c": 24.6, "fouling_m2k_w": 1.2e-4,
-                 "fan_speed": 0.8, "pump_speed": 0.45, "servers_failed": 3}]}
+                 "fan_speed": 0.8, "pump_speed": 0.45, "pump_error_k": 0.0, "servers_failed": 3}]}
 
 ``cabins`` has one entry per cabin group of the scenario, in its order (each cabin of a group is in that state);
 the temperatures are the thermal network's three nodes (``physics.thermal``: hardware, gas, wall) [C], the fouling
 the exchanger's fouling resistance [m2 K W-1], the speeds the cabin fans' and the pump controller's output [-]
-(absent: where the controllers would settle, as a steady start has them), ``servers_failed`` the failed servers
+(absent: where the controllers would settle, as a steady start has them), ``pump_error_k`` the pump controller's
+last error (its PI memory; absent 0), ``servers_failed`` the failed servers
 of one cabin of the group. ``sea_temp_c`` and ``hub_wind_speed_m_s`` are the weather at that instant (what a
 persistence forecast holds, ``twin.sim.weather``); ``battery_energy_wh`` the battery's stored energy (needed when
 the scenario has a battery, refused when it has none); ``turbines_down`` how many turbines are stopped.
@@ -57,6 +58,8 @@ class CabinState(StrictModel):
     fan_speed: float | None = Field(None, gt=0.0, le=1.0, description="Cabin fans [-]; absent: settled")
     pump_speed: float | None = Field(None, gt=0.0, le=1.0, description="Pump controller's output [-]; absent: "
                                      "settled")
+    pump_error_k: float = Field(0.0, ge=-50.0, le=50.0, description="The pump controller's last error (inlet "
+                                "minus setpoint) [K]; absent: none, as a steady start has it")
     servers_failed: int = Field(0, ge=0, description="Failed servers in one cabin of the group [-]")
 
 
@@ -168,6 +171,7 @@ def apply_state(state: SavedState, arrays, scenario: Scenario) -> None:
         if cab.pump_speed is not None:
             st[c, S.S_PI_SPEED] = cab.pump_speed
             st[c, S.S_PUMP_LEVEL] = max(1, round(cab.pump_speed * LP))
+        st[c, S.S_PI_ERROR] = cab.pump_error_k
         r, r_inf, tau = cab.fouling_m2k_w, prm[c, S.P_FOUL_INF], prm[c, S.P_FOUL_TAU]
         if r <= 0.0:
             st[c, S.S_CLEAN_T] = 0.0
@@ -211,6 +215,7 @@ def end_state(scenario: Scenario, arrays, queues, plants, exo, turbines_down: in
             it_temp_c=float(st[S.S_X0]), gas_temp_c=float(st[S.S_X1]), wall_temp_c=float(st[S.S_X2]),
             fouling_m2k_w=min(fouling_at(arrays.prm[c], st, horizon_s), 0.01),
             fan_speed=float(st[S.S_FAN_LEVEL]) / L, pump_speed=min(max(float(st[S.S_PI_SPEED]), 1e-6), 1.0),
+            pump_error_k=min(max(float(st[S.S_PI_ERROR]), -50.0), 50.0),
             servers_failed=max(int(scenario.cabins[c].racks.server_count - q.alive), 0)))
     bus = arrays.bus
     base = exo.base

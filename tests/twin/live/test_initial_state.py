@@ -13,7 +13,7 @@ from twin.scenario import ScenarioError, load_scenario
 from twin.sim.engine import simulate
 from twin.sim.saved_state import parse_state
 
-START = pd.Timestamp("2026-05-01T00:00:00+08:00")
+START = pd.Timestamp("2026-06-01T00:00:00+08:00")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def _run(common, days, start, state=None):
 
 
 COLUMNS = ["cabin0_it_temp_c", "cabin0_gas_temp_c", "cabin0_wall_temp_c", "cabin0_inlet_temp_c", "battery_energy_wh",
-           "cabin0_fouling_m2k_w"]
+           "cabin0_fouling_m2k_w", "cabin0_pump_speed"]
 
 
 def test_a_split_run_reproduces_the_single_run(common):
@@ -53,11 +53,14 @@ def test_a_split_run_reproduces_the_single_run(common):
     second = _run(common, 2, START + pd.Timedelta(days=2), first.end_state.to_json())
     steady = _run(common, 2, START + pd.Timedelta(days=2))
     ref = full.series.iloc[len(first.series):]
+    pump = ref["cabin0_pump_speed"].to_numpy(float)
+    assert pump.max() - pump.min() > 0.005  # in June the pump controller is at work (measured 0.125 to 0.135)
     for col in COLUMNS:
         diff = np.abs(second.series[col].to_numpy(float) - ref[col].to_numpy(float)).max()
         # the state carries every quantity the plant's future depends on here (nodes, speeds, the pump
-        # controller's output, the time since cleaning, the battery) in double precision, and the restart falls on
-        # a control instant: the series agree to their storage resolution (0.1 mK, 1 Wh; measured: 0 difference)
+        # controller's output and its last error, the time since cleaning, the battery) in double precision, and
+        # the restart falls on a control instant: the series agree to their storage resolution (0.1 mK, 1 Wh;
+        # measured: no difference; without the controller's last error in the state: 3.4 mK, 0.0004 of pump speed)
         assert diff <= (1.0 if col == "battery_energy_wh" else 1e-4 if "temp" in col else 1e-9), col
     # a steady start instead would be off: the battery by its initial charge, the exchanger clean again
     assert abs(steady.series["battery_energy_wh"].iat[0] - ref["battery_energy_wh"].iat[0]) > 1e5
@@ -77,9 +80,14 @@ def test_a_hotter_start_decays_to_the_same_trajectory(common):
     b = _run(common, 2, t1, json.dumps(hot))
     gap = (b.series["cabin0_it_temp_c"] - a.series["cabin0_it_temp_c"]).to_numpy(float)
     assert 3.0 < gap[0] <= 5.0  # the first step's mean: the hot start is there
-    assert np.all(np.diff(gap) <= 2e-4)  # and decays (to within the series' storage resolution)
-    # and a day on it is the same trajectory (measured: the hardware node within 1 mK of it after two hours)
-    assert np.abs(gap[288:]).max() < 1e-3
+    assert np.all(np.diff(gap[:6]) < 0)  # and decays
+    assert np.abs(gap[24:]).max() < 0.05  # two hours on, within 1 % of the start's offset
+    # a day on, the same trajectory but for the pump controller's quantised levels (0.0004 of speed): the two runs
+    # sit a level apart at times, so the hardware differs by a few mK (measured at most 3.2 mK, the inlet 11 mK) and
+    # not on average (measured: 4e-6 K)
+    assert np.abs(gap[288:]).max() < 0.01
+    inlet = (b.series["cabin0_inlet_temp_c"] - a.series["cabin0_inlet_temp_c"]).to_numpy(float)[288:]
+    assert np.abs(inlet).max() < 0.03 and abs(inlet.mean()) < 1e-3 and abs(gap[288:].mean()) < 1e-3
     assert a.ledger["relative_residual"] < 1e-9 and b.ledger["relative_residual"] < 1e-9
 
 
