@@ -169,3 +169,32 @@ def test_the_view_of_the_present_draws_the_filters_state(client, twin):
     assert client.get(f"/v1/twins/{twin}/view/frame.vtksz", params={"scene": "site"}).status_code == 422
     assert client.get(f"/v1/twins/{twin}/snapshot.png", params={"cabin": 5}).status_code == 422
     assert client.get(f"/v1/twins/{twin}/snapshot.png", params={"field": "colour"}).status_code == 422
+
+
+def test_an_uploaded_state_starts_a_run_and_is_checked_by_field(client, twin):
+    doc = client.get(f"/v1/twins/{twin}/view/meta").json()["state"]
+    up = client.post("/v1/datasets", files={"file": ("now.json", json.dumps(doc).encode(), "application/json")},
+                     data={"kind": "state"})
+    assert up.status_code in (200, 201), up.text
+    ref = up.json()["reference"]
+    base = ["run.horizon_s=6h", "run.step_s=600", f"run.initial_state={ref}"]
+    r = client.post("/v1/runs", json={"design": "lingang-phase1", "overrides": [*base, f"run.start={doc['time']}"]})
+    assert r.status_code == 202, r.text
+    assert r.json()["twin_id"] is None
+    done = wait_status(client, r.json()["id"], timeout=300)
+    assert done["status"] == "completed", done["error"]
+    # checked when submitted, not when it runs: another start, a battery the design does not have
+    r = client.post("/v1/runs", json={"design": "lingang-phase1", "overrides": base})
+    assert r.status_code == 422 and {p["field"] for p in r.json()["problems"]} == {"run.start"}
+    bad = {**doc, "battery_energy_wh": 5.0}
+    up2 = client.post("/v1/datasets", files={"file": ("b.json", json.dumps(bad).encode(), "application/json")},
+                      data={"kind": "state"})
+    r = client.post("/v1/runs", json={"design": "lingang-phase1", "overrides": [
+        "run.horizon_s=6h", "run.step_s=600", f"run.start={doc['time']}",
+        f"run.initial_state={up2.json()['reference']}"]})
+    assert r.status_code == 422 and "run.initial_state.battery_energy_wh" in {p["field"] for p in r.json()["problems"]}
+    hot = json.loads(json.dumps(doc))
+    hot["cabins"][0]["it_temp_c"] = 400.0
+    up3 = client.post("/v1/datasets", files={"file": ("h.json", json.dumps(hot).encode(), "application/json")},
+                      data={"kind": "state"})
+    assert up3.status_code == 422 and "it_temp_c" in up3.text
