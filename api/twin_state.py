@@ -92,7 +92,12 @@ def estimate_state(twins: TwinStore, row: dict, max_steps: int) -> dict:
 def twin_saved_state(twins: TwinStore, row: dict, max_steps: int):
     """The twin's present as a saved state a run starts from (``twin.live.state.saved_state``)."""
     scenario, grid, *_ = _on_steps(twins, row, max_steps)
-    return saved_state(scenario, grid.values, _present(scenario, grid, float(scenario.run.step_s)))
+    present = _present(scenario, grid, float(scenario.run.step_s))
+    try:
+        return saved_state(scenario, grid.values, present)
+    except ValueError as exc:  # an estimate outside what a state may hold (a sea of 60 C from a broken sensor)
+        raise _conflict("the present estimated from this telemetry is not a state a run can start from",
+                        [str(exc)[:2000]]) from None
 
 
 def twin_present_result(twins: TwinStore, row: dict, max_steps: int):
