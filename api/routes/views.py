@@ -232,9 +232,9 @@ def _twin_scene(store, settings, twin_id: str, field: str | None, cabin: int):
         sc = make_scene(result, None, "cabin", field, cabin=cabin)
     except ValueError as exc:
         raise _bad(exc) from None
+    row = result.series.iloc[0]  # what the field was solved on (viz.fieldview.field_at)
     sc.info["state_time"] = state.time.isoformat()
-    sc.info["lumped_state_c"] = [state.cabins[cabin].it_temp_c, state.cabins[cabin].gas_temp_c,
-                                 state.cabins[cabin].wall_temp_c]
+    sc.info["lumped_state_c"] = [float(row[f"cabin{cabin}_{k}"]) for k in ("it_temp_c", "gas_temp_c", "wall_temp_c")]
     return sc, state
 
 
