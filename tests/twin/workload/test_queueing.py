@@ -25,29 +25,29 @@ def test_single_server_jobs_wait_as_erlang_c_predicts():
     servers, service_s, rho = 10, 3600.0, 0.8
     wl = Workload(target_utilisation=rho, mean_job_servers=1.0, max_job_servers=1, mean_job_duration_s=service_s,
                   diurnal_amplitude=0.0)
-    step = 10.0
     waits = []
     for seed in range(4):
         arrivals, _ = draw_jobs(wl, servers, 400 * 86400.0, 0.0, np.random.default_rng(seed))
         q = Scheduler(RackFleet.uniform(servers))
-        j, t_arr = 0, arrivals.submit_s
-        for i in range(int(400 * 86400.0 / step)):
-            now = i * step
+        t_arr, work = arrivals.submit_s, arrivals.work_s
+        now, j = 0.0, 0
+        # event by event, as the engine drives the scheduler: to the next arrival or the next completion
+        while j < t_arr.size:
+            run = q.running[0]
+            t_next = min(t_arr[j], now + (run[0][0] - q.clock[0]) if run else math.inf)
+            q.advance(1.0, t_next - now, t_next)
+            now = t_next
             while j < t_arr.size and t_arr[j] <= now:
-                q.submit(t_arr[j], 1, float(arrivals.work_s[j]))
+                q.submit(t_arr[j], 1, float(work[j]))
                 j += 1
             q.start_waiting(now)
-            q.advance(1.0, step, now + step)
         waits.append(np.asarray(q.waits_s)[2000:])  # drop the first days: the queue starts empty
     w = np.concatenate(waits)
     expected = erlang_c_mean_wait_s(rho * servers / service_s, service_s, servers)
-    # the engine starts jobs at step boundaries: on average half a step later than a continuous-time queue, and
-    # also frees servers at step ends (another half step for the queued); waits are strongly correlated, so the
-    # tolerance is from batch means over the four independent runs
-    measured = w.mean() - step
-    batch = np.array([x.mean() - step for x in waits])
+    # waits are strongly correlated, so the tolerance is from batch means over the four independent runs
+    batch = np.array([x.mean() for x in waits])
     sem = batch.std(ddof=1) / math.sqrt(batch.size)
-    assert abs(measured - expected) < max(4 * sem, 0.08 * expected), (measured, expected, sem)
+    assert abs(w.mean() - expected) < max(4 * sem, 0.08 * expected), (w.mean(), expected, sem)
 
 
 def test_erlang_c_formula_reduces_to_mm1():
