@@ -14,6 +14,7 @@ import pytest
 
 from twin.scenario import ScenarioError, load_scenario
 from twin.sim.engine import build_run, simulate
+from twin.sim.results import TEMPERATURE_QUANTUM_K
 
 WEEK = ["run.horizon_s=7d", "run.start=2026-07-20T00:00:00+08:00", "cabins.0.racks.failure_rate_per_year=1.0",
         "cabins.0.geometry.atmosphere=air",
@@ -75,10 +76,10 @@ def test_a_summer_month_is_the_same_month_at_any_output_step():
     # the month is a hot one: the hottest rack enters the throttling band, so the temperature KPIs are tested
     assert runs[60].kpis["hours_protective_action"] > 0.1
     # the coarse steps' maxima are the fine steps' maxima, and their means the fine steps' means (to the series'
-    # storage: temperatures to 0.1 mK, powers to 1 W)
+    # storage: temperatures on a 0.24 mK grid, powers to 1 W)
     fine, coarse = runs[60].series, runs[3600].series
     np.testing.assert_allclose(fine.inlet_temp_max_c.resample("1h").max().to_numpy(),
-                               coarse.inlet_temp_max_c.to_numpy(), rtol=0, atol=1e-4)
+                               coarse.inlet_temp_max_c.to_numpy(), rtol=0, atol=TEMPERATURE_QUANTUM_K)
     np.testing.assert_allclose(fine.it_power_w.astype(float).resample("1h").mean().to_numpy(),
                                coarse.it_power_w.to_numpy(), rtol=1e-7, atol=1.0)
     for r in runs.values():
