@@ -24,7 +24,7 @@ import pandas as pd
 from twin.scenario import Scenario
 from twin.sim.accounting import ACCOUNTING_UNITS, renewable_accounting
 
-__all__ = ["energy_ledger", "compute_kpis", "KPI_UNITS"]
+__all__ = ["energy_ledger", "compute_kpis", "liquid_kpis", "KPI_UNITS", "LIQUID_KPIS"]
 
 WH_PER_J = 1.0 / 3600.0
 
@@ -43,7 +43,15 @@ KPI_UNITS = {
     "throughput_jobs_per_h": "jobs per hour", "it_energy_per_job_kwh": "kWh IT per job completed",
     "server_boots": "-", "mean_powered_share": "- (servers on, booting or shutting down, of those installed)",
     **ACCOUNTING_UNITS,
+    "max_coolant_supply_c": "C (liquid-cooled cabins)", "max_coolant_return_c": "C (liquid-cooled cabins)",
+    "coolant_class_margin_k": "K (supply limit minus hottest supply)",
+    "hours_coolant_above_limit": "h (summed over cabin groups)",
+    "hours_facility_water_above_class": "h (summed over cabin groups)",
+    "liquid_pump_energy_mwh": "MWh",
 }
+LIQUID_KPIS = ("max_coolant_supply_c", "max_coolant_return_c", "coolant_class_margin_k", "hours_coolant_above_limit",
+               "hours_facility_water_above_class", "liquid_pump_energy_mwh")
+"""The liquid path's KPIs, present only for a scenario with a liquid-cooled cabin group (``cooling.liquid``)."""
 
 
 def _mwh(frame: pd.DataFrame, col: str, step_s: float) -> float:
@@ -78,6 +86,28 @@ def energy_ledger(frame: pd.DataFrame, step_s: float) -> dict:
         "curtailed_mwh": e["curtailed_w"], "unserved_mwh": e["unserved_w"], "energy_out_mwh": energy_out,
         "residual_mwh": residual,
         "relative_residual": abs(residual) / energy_in if energy_in > 0 else 0.0,
+    }
+
+
+def liquid_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float) -> dict:
+    """The liquid path's KPIs (:data:`LIQUID_KPIS`) over its cabin groups; empty without one. The class margin is
+    the least, over the liquid-cooled groups, of the supply limit (``supply_max_c``) minus the hottest supply."""
+    rows = [i for i, g in enumerate(scenario.cabins) if g.cooling.liquid is not None]
+    if not rows:
+        return {}
+    step_h = step_s / 3600.0
+
+    def col(i: int, name: str) -> np.ndarray:
+        return frame[f"cabin{i}_{name}"].to_numpy(dtype=float)
+    supply = {i: float(col(i, "coolant_supply_max_c").max()) for i in rows}
+    return {
+        "max_coolant_supply_c": max(supply.values()),
+        "max_coolant_return_c": max(float(col(i, "coolant_return_max_c").max()) for i in rows),
+        "coolant_class_margin_k": min(scenario.cabins[i].cooling.liquid.supply_max_c - supply[i] for i in rows),
+        "hours_coolant_above_limit": sum(float(col(i, "coolant_above_limit_share").sum()) for i in rows) * step_h,
+        "hours_facility_water_above_class": sum(float(col(i, "facility_water_above_class_share").sum())
+                                                for i in rows) * step_h,
+        "liquid_pump_energy_mwh": _mwh(frame, "liquid_pump_power_w", step_s),
     }
 
 
@@ -126,4 +156,5 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
         "job_wait_p95_s": float(np.percentile(waits_s, 95)) if waits_s.size else 0.0,
         "mean_utilisation": float(frame["utilisation"].to_numpy(dtype=float).mean()),
         "energy_balance_error": ledger["relative_residual"],
+        **liquid_kpis(scenario, frame, step_s),
     }

@@ -256,7 +256,8 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     """Hourly temperature rise of each cabin's warm-water plume at the edge of its mixing zone [K] (runs longer
     than a year use means over several hours, at most 8,784 values).
 
-    Each cabin rejects its heat (IT plus the cabin fans) through its seawater flow (design flow times pump speed),
+    Each cabin rejects its heat (IT plus the cabin fans, and a liquid-cooled cabin's coolant pump) through its
+    seawater flow (design flow times pump speed, plus the CDU's seawater at its pump's speed),
     diluted by the tidal current (``physics.plume``, near field then far field; buoyancy neglected, so an upper
     bound).
     """
@@ -266,6 +267,7 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     hours = max(1, int(np.ceil(span_h / 8784.0)))  # hourly up to a year; coarser beyond, to bound the cost
     needed = ["current_speed_m_s"] + [f"cabin{ci}_{name}" for ci in range(len(plants))
                                       for name in ("it_power_w", "fan_speed", "pump_speed")]
+    needed += [f"cabin{ci}_cdu_pump_speed" for ci, pl in enumerate(plants) if pl.liquid is not None]
     h = frame[needed].astype(float).resample(f"{hours}h").mean()
     out = {}
     depth = scenario.site.water_depth_m
@@ -273,6 +275,10 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
         heat = h[f"cabin{ci}_it_power_w"].to_numpy(dtype=float) + plant.fan_power_w(
             h[f"cabin{ci}_fan_speed"].to_numpy(dtype=float))
         flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy(dtype=float)
+        if plant.liquid is not None:
+            # the CDU's seawater leaves by the same port (ASSUMPTION) with the coolant pump's work besides the IT's
+            heat = heat + plant.liquid_tcs_pump_w
+            flow = flow + plant.liquid_sea_flow_kg_s * h[f"cabin{ci}_cdu_pump_speed"].to_numpy(dtype=float)
         cur = h["current_speed_m_s"].to_numpy(dtype=float)
         heat = np.asarray(heat, dtype=float)
         flow = np.asarray(flow, dtype=float)
