@@ -365,6 +365,18 @@ class GreenScheduler(Scheduler):
         # flexible jobs whose latest start has come go first, before ordinary work, surplus or not
         while pool and pool[0][0] <= now_s + 2.0 * dt_s and self._fits(pool[0][2]):
             self._start(now_s, heapq.heappop(pool)[2], record_wait, inlet_c)
+        # and so do the earliest ones while the pool as a whole must start now to meet its deadlines
+        crowded = {t for t, by in self.pool_start_by(now_s).items() if by <= now_s + 2.0 * dt_s}
+        if crowded:
+            held = []
+            while pool:
+                job = heapq.heappop(pool)
+                if self.groups[job[2][5]].type in crowded and self._fits(job[2]):
+                    self._start(now_s, job[2], record_wait, inlet_c)
+                else:
+                    held.append(job)
+            for job in held:
+                heapq.heappush(pool, job)
         self._start_queued(now_s, record_wait, inlet_c)
         if any(self.queues) or not pool:
             return 0.0
@@ -378,12 +390,48 @@ class GreenScheduler(Scheduler):
             self._start(now_s, heapq.heappop(pool)[2], record_wait, inlet_c)
         return used
 
+    def pool_start_by(self, now_s: float) -> dict[int, float]:
+        """For each server type, the time by which the flexible work (waiting and running) must be using every
+        server that ordinary work leaves, to meet all its deadlines: filled backwards from the latest deadline as a
+        fluid (server-seconds over free servers). Each job's own latest start (deadline minus run time) only says
+        when that job alone must start; when a long calm holds many back, their latest starts crowd together and
+        the servers cannot take them all at once (a week of lingang-phase1 missed 16 deadlines that way)."""
+        fleet = self.fleet
+        n_types = len(fleet.types)
+        ordinary = [0] * n_types
+        work: list[list] = [[] for _ in range(n_types)]
+        for g, run in enumerate(self.running):
+            t = self.groups[g].type
+            for entry in run:
+                if entry[4]:
+                    work[t].append((entry[3], entry[2], entry[0] - self.clock[g]))
+                else:
+                    ordinary[t] += entry[2]
+        for _, _, job in self.pool:
+            work[self.groups[job[5]].type].append((job[3], job[1], job[2]))
+        out = {}
+        for t, items in enumerate(work):
+            if not items:
+                continue
+            free = fleet.n_alive[t] - ordinary[t]  # ordinary work as it runs now stands for what it will take
+            if free <= 0:
+                continue  # nothing could start now anyway; each job's own latest start still holds
+            by = math.inf
+            for deadline, size, remaining in sorted(items, reverse=True):
+                by = min(by, deadline) - size * remaining / free
+            out[t] = by
+        return out
+
     def pause_flexible(self, now_s: float, deficit_w: float, job_power_w: float, dt_s: float) -> float:
         """Checkpoint and pause running flexible jobs while the grid carries load, most slack first, as long as
-        each can still meet its deadline when resumed; returns the power shed [W]. (GPU training and batch jobs
-        checkpoint routinely; the checkpoint's own cost is neglected.)"""
+        each can still meet its deadline when resumed and the flexible work as a whole keeps an hour in hand
+        (:meth:`pool_start_by`); returns the power shed [W]. (GPU training and batch jobs checkpoint routinely;
+        the checkpoint's own cost is neglected.)"""
+        start_by = self.pool_start_by(now_s)
         cands = []
         for g, run in enumerate(self.running):
+            if start_by.get(self.groups[g].type, math.inf) <= now_s + dt_s + PAUSE_MIN_SLACK_S:
+                continue
             w = self.clock[g]
             for entry in run:
                 if entry[4]:

@@ -1,5 +1,5 @@
 """Design validation: rule and case files, every input problem before any run, pass/fail by rule and case, reports
-(issue 8). Short cases at 300 s steps; the full default validation is run by hand (docs/validation-scripts.md)."""
+(issue 8). Short cases at 300 s output steps; the full default validation is run by hand (docs/validation-scripts.md)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from twin.studies.validate import prepare, validate
 HALF_FLOW = "events=[{kind: pump_capacity, start_s: 0, duration_s: 400d, capacity_fraction: 0.5}]"
 TENTH_WIND = "wind.resource.weibull_c_m_s=0.62"  # a tenth of the design's 6.2 m/s
 
-# Two weeks of late July (the sea near its warmest) at 300 s: the pump control holds the inlet as at 60 s there.
+# Two weeks of late July (the sea near its warmest), recorded at 300 s (the output step sets only what is recorded).
 SHORT_CASES = {"cases": [
     {"name": "design-year", "description": "late July, 14 days", "start_offset": "195d", "horizon": "14d",
      "step": "300s"},
@@ -37,7 +37,7 @@ SHORT_CASES = {"cases": [
 
 def short_rules() -> dict:
     """The default rules, with the annual throttling allowance (5 % of the year) scaled to the 14-day case and the
-    job-wait objective left out (waits at 300 s steps are quantised to the step)."""
+    job-wait objective left out (a service objective of the design year as a whole)."""
     data = yaml.safe_load(default_rules_path().read_text())
     rules = []
     for r in data["rules"]:
@@ -66,7 +66,7 @@ def test_the_default_files_check_against_the_reference_design():
     prep = prepare("lingang-phase1")  # every case's scenario and every name, no run
     heat = prep.scenarios["marine-heatwave"]
     assert [(e.kind, e.start_s, e.delta_k) for e in heat.events] == [("sea_temp_offset", 212 * 86400.0, 2.0)]
-    assert prep.scenarios["five-years"].run.step_s == 300 and prep.scenarios["lowest-wind-week"].run.horizon_s == WEEK_S
+    assert prep.scenarios["five-years"].run.step_s == 3600 and prep.scenarios["lowest-wind-week"].run.horizon_s == WEEK_S
     assert prep.scenarios["turbine-string-down"].run.start.month == 7
 
 
