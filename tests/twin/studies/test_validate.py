@@ -1,5 +1,6 @@
 """Design validation: rule and case files, every input problem before any run, pass/fail by rule and case, reports
-(issue 8). Short cases at 300 s output steps; the full default validation is run by hand (docs/validation-scripts.md)."""
+(issue 8). Short cases at 300 s output steps; the full default validation is run by hand
+(docs/validation-scripts.md)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def test_the_default_files_check_against_the_reference_design():
     prep = prepare("lingang-phase1")  # every case's scenario and every name, no run
     heat = prep.scenarios["marine-heatwave"]
     assert [(e.kind, e.start_s, e.delta_k) for e in heat.events] == [("sea_temp_offset", 212 * 86400.0, 2.0)]
-    assert prep.scenarios["five-years"].run.step_s == 3600 and prep.scenarios["lowest-wind-week"].run.horizon_s == WEEK_S
+    assert prep.scenarios["five-years"].run.step_s == 3600
+    assert prep.scenarios["lowest-wind-week"].run.horizon_s == WEEK_S
     assert prep.scenarios["turbine-string-down"].run.start.month == 7
 
 
