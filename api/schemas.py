@@ -141,7 +141,7 @@ class Kpis(BaseModel):
     classes: dict[str, dict[str, float | int | None]] = Field(
         default_factory=dict, description="Job class -> its KPIs: jobs_completed, throughput_jobs_per_h, "
         "job_wait_p50_s/p95_s/p99_s, deadline_misses, jobs_rejected, energy_per_job_kwh, mean_servers_busy, "
-        "work_done_server_h (docs/workload.md)")
+        "work_done_server_h, restarts, lost_work_server_h, restart_server_h, goodput_share (docs/workload.md)")
 
 
 class KpiComparison(BaseModel):

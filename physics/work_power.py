@@ -48,7 +48,7 @@ from bisect import bisect_left
 import numpy as np
 
 from physics.checks import finite_array, finite_float
-from physics.servers import ServerModel
+from physics.servers import ServerModel, busy_power_w, capped_speed_fraction
 
 __all__ = [
     "WORK_TYPES",
@@ -72,6 +72,8 @@ __all__ = [
     "cap_throughput_fraction",
     "server_cap_throughput_fraction",
     "capped_work_power_w",
+    "accelerator_cap_w",
+    "work_under_caps",
 ]
 
 #: Work an accelerator server runs, and the work of a CPU node.
@@ -272,3 +274,47 @@ def capped_work_power_w(model: ServerModel, work: str, cap_w: float | None) -> f
     if not cap > model.idle_power_w:
         raise ValueError(f"cap_w: {cap:g} W is not above the idle power of {model.name} ({model.idle_power_w:g} W)")
     return min(p, cap)
+
+
+def accelerator_cap_w(model: ServerModel, cap_fraction: float) -> float:
+    """The whole-server power cap that holds every accelerator at ``cap_fraction`` of its TDP [W]:
+    ``P_host + n * TDP * cap_fraction`` (the inverse of ``server_cap_throughput_fraction``'s split).
+
+    Raises
+    ------
+    ValueError
+        If the server has no accelerators or ``cap_fraction`` is not in (0, 1].
+    """
+    f = finite_float(cap_fraction, "cap_fraction")
+    if not 0.0 < f <= 1.0:
+        raise ValueError("cap_fraction: must be within (0, 1]")
+    return host_power_w(model) + model.accelerator_count * model.accelerator_tdp_w * f
+
+
+def work_under_caps(model: ServerModel, work: str, server_cap_w: float | None = None,
+                    cap_fraction: float | None = None) -> tuple[float, float]:
+    """Power of a busy server running ``work`` and its throughput share under its caps: ``(power [W], share [-])``.
+
+    ``server_cap_w`` limits the whole server (a rack's ``power_cap_w``), ``cap_fraction`` each accelerator (a share
+    of its TDP); the tighter one acts. Accelerator work: the power is ``capped_work_power_w`` and the share is read
+    on the Zeus curve (``server_cap_throughput_fraction``), not proportional to the power. ``cpu_batch``: a CPU
+    power limit (RAPL) lowers the clock, ``physics.servers.capped_speed_fraction`` at full load, and the dynamic
+    power with it (``busy_power_w``).
+
+    Raises
+    ------
+    ValueError
+        As ``work_power_w``, ``accelerator_cap_w`` and ``server_cap_throughput_fraction``; or ``cap_fraction`` given
+        for ``cpu_batch``.
+    """
+    _work(work, model)
+    if work == "cpu_batch":
+        if cap_fraction is not None:
+            raise ValueError("cap_fraction: an accelerator power limit, but cpu_batch runs on CPUs")
+        speed = capped_speed_fraction(model, 1.0, server_cap_w)
+        return busy_power_w(model, 1.0, speed), speed
+    cap = server_cap_w
+    if cap_fraction is not None:
+        acc = accelerator_cap_w(model, cap_fraction)
+        cap = acc if cap is None else min(finite_float(cap, "server_cap_w"), acc)
+    return capped_work_power_w(model, work, cap), server_cap_throughput_fraction(model, work, cap)

@@ -50,18 +50,16 @@ def field_at(result: RunResult, when: str | pd.Timestamp, cabin: int = 0, resolu
     plant = build_cabin(result.scenario, group)
     geo = field.CylinderGeometry(group.geometry.diameter_m, group.geometry.length_m, group.geometry.orientation)
     p = f"cabin{cabin}_"
-    it = float(row[p + "it_power_w"])
+    heat = float(row[p + "heat_w"]) if p + "heat_w" in row.index else (  # runs recorded before the power chain
+        float(row[p + "it_power_w"]) + plant.fan_power_w(float(row[p + "fan_speed"])))
     n_racks = group.racks.rack_count
     shares = rack_shares(result, cabin, s.index[i], n_racks)
     if plant.liquid is not None:
-        # the gas carries what the cold plates do not: each rack's power less its liquid share
+        # heat_w is the gas path's heat: shared by what of each rack's power the cold plates leave to the gas
         liquid = np.array([servers.server_model(b.server).liquid_fraction for b in group.racks.blocks()
                            for _ in range(b.rack_count)])
-        rack_liquid = float(row[p + "liquid_heat_w"]) - plant.liquid_tcs_pump_w
         weights = (shares if shares is not None else np.full(n_racks, 1.0 / n_racks)) * (1.0 - liquid)
         shares = weights / weights.sum() if weights.sum() > 0 else None
-        it = max(it - rack_liquid, 0.0)
-    heat = it + plant.fan_power_w(float(row[p + "fan_speed"]))
     # shared over the racks as they carried the load in that block (an hour), when the run kept it; else evenly
     heat = heat * shares if shares is not None else heat
     temps, diag, problem = field.cabin_field(

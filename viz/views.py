@@ -45,7 +45,8 @@ def plume_profile(result, i: int, cabin: int = 0, reach_m: float = 40.0, points:
     plant = build_cabin(sc, group)
     row = result.series.iloc[i]
     p = f"cabin{cabin}_"
-    heat = float(row[p + "it_power_w"]) + float(plant.fan_power_w(float(row[p + "fan_speed"])))
+    heat = float(row[p + "heat_w"]) if p + "heat_w" in row.index else (  # runs recorded before the power chain
+        float(row[p + "it_power_w"]) + float(plant.fan_power_w(float(row[p + "fan_speed"]))))
     flow = plant.pump_design_flow_kg_s * float(row[p + "pump_speed"])
     current = max(float(row.get("current_speed_m_s", 0.0)), plume.MIN_CURRENT_M_S)
     if not (heat > 0 and flow > 0):

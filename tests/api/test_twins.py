@@ -20,7 +20,9 @@ from twin.live.telemetry import SynthOptions, synthesize
 from twin.scenario import load_scenario
 from twin.sim.engine import simulate
 
-BASE = ["run.horizon_s=2d", "run.step_s=600"]
+BASE = ["run.horizon_s=2d", "run.step_s=600",
+        # the flat distribution efficiency (no power chain), so that it can be one of the hidden values
+        "electrical.power_chain=null", "electrical.distribution_efficiency=0.97"]
 HIDDEN = {"wind.resource.weibull_c_m_s": 9.0, "electrical.distribution_efficiency": 0.955}
 """The values the telemetry comes from; the twin starts from the design's 6.2 m/s and 0.97."""
 POWER_SIGNALS = ["hub_wind_speed_m_s", "facility_power_w"]

@@ -163,3 +163,33 @@ def test_fan_power_fraction():
 def test_bad_inputs_raise_value_error_naming_the_argument(call, argument):
     with pytest.raises(ValueError, match=rf"^{argument}\b"):
         call()
+
+
+def test_accelerator_failure_rates_follow_the_llama3_counts():
+    from physics.servers import (
+        ACCELERATOR_FAILURES_PER_YEAR,
+        HOST_FAILURES_PER_YEAR,
+        LLAMA3_GPU_INTERRUPTIONS,
+        LLAMA3_HOST_INTERRUPTIONS,
+        annual_failure_rate,
+        failure_x_factor,
+    )
+
+    # Dubey et al. 2024, Table 5: GPU rows 148 + 72 + 19 + 17 + 6 + 6, host rows 7 + 3 + 3 + 2 + 2 + 2 + 2, of 419
+    # unexpected interruptions in 54 days on 16,384 H100s, 8 per host
+    assert sum(LLAMA3_GPU_INTERRUPTIONS.values()) == 268
+    assert sum(LLAMA3_HOST_INTERRUPTIONS.values()) == 21
+    gpu_years = 16384 * 54 / 365.25
+    assert ACCELERATOR_FAILURES_PER_YEAR == pytest.approx(268 / gpu_years / 1.13)
+    assert HOST_FAILURES_PER_YEAR == pytest.approx(21 / (gpu_years / 8) / 1.13)
+    assert failure_x_factor(22.5) == 1.13  # the assumed inlet of the run, referred to 20 C
+    # an 8-GPU server fails about 0.85 times a year at 20 C on land; at the run's inlet, the run's own rate:
+    # 289 failures on 2,048 hosts in 54 days
+    rate = annual_failure_rate(server_model("dgx-h200"), 0.033)
+    assert rate == pytest.approx(0.8447, abs=1e-4)
+    assert rate * 1.13 * 2048 * 54 / 365.25 == pytest.approx(268 + 21)
+    # 72 GPUs: nine 8-GPU servers' worth; a CPU server keeps the cabin's land rate
+    assert annual_failure_rate(server_model("gb200-nvl72"), 0.033) == pytest.approx(9 * rate)
+    assert annual_failure_rate(server_model("epyc-9654-2s"), 0.033) == 0.033
+    with pytest.raises(ValueError, match="cpu_server_rate_per_year"):
+        annual_failure_rate(server_model("dgx-h200"), -1.0)

@@ -135,3 +135,28 @@ def test_server_cap_maps_to_an_accelerator_limit():
 def test_bad_inputs_raise_naming_the_field(call, field):
     with pytest.raises(ValueError, match=rf"^{field}\b"):
         call()
+
+
+def test_work_under_caps_takes_the_tighter_cap_and_reads_the_curve():
+    m = server_model("dgx-h100")
+    host = 8400.0 - 8 * 700.0  # Latif et al. 2025: 8.4 kW observed maximum less eight 700 W GPUs
+    # each GPU at 75 % of TDP: the server held at host + 8 x 525 W, the throughput of the Zeus point at 225 W
+    power, share = wp.work_under_caps(m, "training", None, 0.75)
+    assert power == pytest.approx(host + 8 * 525.0)
+    assert share == pytest.approx(3847.48 / 3909.47)
+    assert wp.accelerator_cap_w(m, 0.75) == pytest.approx(host + 8 * 525.0)
+    # a server cap tighter than the GPU limit acts instead (5800 W: GPUs at 375 W, 125 % of the A40's 300 W
+    # scale point 187.5 W, between the 175 W and 200 W points)
+    p2, s2 = wp.work_under_caps(m, "training", 5800.0, 0.75)
+    assert p2 == 5800.0
+    assert s2 == pytest.approx(float(wp.cap_throughput_fraction(375.0 / 700.0)))
+    # uncapped: the work's power at full speed
+    assert wp.work_under_caps(m, "inference_prefill") == (wp.work_power_w(m, "inference_prefill"), 1.0)
+    # cpu_batch: RAPL on the clock, the power table's law at full load (SPECpower 100 % = 817 W, idle 128 W)
+    cpu = server_model("epyc-9654-2s")
+    p3, s3 = wp.work_under_caps(cpu, "cpu_batch", 600.0)
+    assert p3 == pytest.approx(600.0) and s3 == pytest.approx((600.0 - 128.0) / (817.0 - 128.0))
+    with pytest.raises(ValueError, match="cap_fraction"):
+        wp.work_under_caps(cpu, "cpu_batch", None, 0.8)
+    with pytest.raises(ValueError, match="cap_fraction"):
+        wp.accelerator_cap_w(m, 1.5)

@@ -11,10 +11,11 @@ The network is the engine's (``physics.thermal``: hardware, gas and wall nodes, 
 - update with the measured rack inlet, ``T_in = k_gas(r) T_gas + k_sea(r) T_sea`` (``physics.thermal.inlet_row``);
   a step without a measurement is a prediction only.
 
-Inputs per step: the cabin's IT power and fan power (the fan's design power times its speed cubed, as the engine
-has it) as heat, the sea temperature, the fan and pump speeds: from the telemetry signals ``cabin{i}_it_power_w``,
-``sea_temp_c``, ``cabin{i}_fan_speed``, ``cabin{i}_pump_speed``; the measurement ``cabin{i}_inlet_temp_c``. A
-step whose inputs are missing holds the last inputs (said in ``held_steps``).
+Inputs per step: the cabin's heat from its IT power and its fan and pump speeds as the engine has it (IT, the fans'
+shaft power, their design power times the speed cubed, and the power chain's losses located in the cabin:
+``twin.sim.state.CabinHeat``), the sea temperature, the fan and pump speeds: from the telemetry signals
+``cabin{i}_it_power_w``, ``sea_temp_c``, ``cabin{i}_fan_speed``, ``cabin{i}_pump_speed``; the measurement
+``cabin{i}_inlet_temp_c``. A step whose inputs are missing holds the last inputs (said in ``held_steps``).
 
 Extended Kalman filter: Simon, *Optimal State Estimation* (2006), ch. 13; the joint estimation of a parameter as
 an augmented random-walk state, ch. 13.4 (there "parameter estimation").
@@ -68,6 +69,7 @@ def estimate_cabin(scenario: Scenario, cabin: int, values: pd.DataFrame, step_s:
     temperature is a state too (a random walk of ``sea_drift_sd_k`` per step, measured with ``sea_sd_k``): its
     sensor's noise would otherwise pass straight into the inlet estimate."""
     from twin.sim.cabin import build_cabin
+    from twin.sim.state import CabinHeat
 
     group = scenario.cabins[cabin]
     plant = build_cabin(scenario, group)
@@ -89,7 +91,8 @@ def estimate_cabin(scenario: Scenario, cabin: int, values: pd.DataFrame, step_s:
     if first is None:
         raise ValueError("telemetry: no step has every input the filter needs")
     u_last = (it_w[first], min(max(fan[first], 1e-3), 1.5), min(max(pump[first], 0.0), 1.5))
-    heat0 = u_last[0] + plant.fan_design_power_w * u_last[1] ** 3
+    cabin_heat = CabinHeat(scenario, cabin, plant)
+    heat0 = cabin_heat(*u_last)
     x = thermal.steady_state(replace(p, fouling_resistance_m2k_w=initial_fouling_m2k_w), u_last[1], u_last[2],
                              heat0, sea[first])
     s = np.array([*x, initial_fouling_m2k_w, sea[first]])
@@ -118,7 +121,7 @@ def estimate_cabin(scenario: Scenario, cabin: int, values: pd.DataFrame, step_s:
             u_last = (it_w[k], min(max(fan[k], 1e-3), 1.5), min(max(pump[k], 0.0), 1.5))
         elif k >= first:
             held += 1
-        heat, f, pu = u_last[0] + plant.fan_design_power_w * u_last[1] ** 3, u_last[1], u_last[2]
+        heat, f, pu = cabin_heat(*u_last), u_last[1], u_last[2]
         if np.isfinite(sea[k]):
             s, cov = update(s, cov, np.array([0.0, 0.0, 0.0, 0.0, 1.0]), sea[k] - s[4], sea_sd_k ** 2)
         # the measured inlet: the state at the step's start, under the speeds of the step before

@@ -13,6 +13,7 @@ from twin.scenario.cabins import CabinGroup, Cooling, Geometry, Limits, LiquidCo
 from twin.scenario.environment import (
                                    Battery,
                                    Electrical,
+                                   PowerChain,
                                    Site,
                                    Wind,
                                    WindFarm,
@@ -35,6 +36,6 @@ __all__ = [
     "Scenario", "ScenarioError", "load_scenario", "load_design", "design_names", "design_dir", "apply_overrides",
     "parse_duration_s", "scenario_from_dict", "scenario_json_schema", "CabinGroup", "Cooling", "Geometry", "Limits",
     "LiquidCooling",
-    "RackBlock", "Racks", "Battery", "Electrical", "Site", "Wind", "WindFarm", "WindResource", "Accounting",
-    "Controls", "Event", "JobClass", "Run", "Workload", "MAX_HORIZON_S", "MAX_STEPS",
+    "RackBlock", "Racks", "Battery", "Electrical", "PowerChain", "Site", "Wind", "WindFarm", "WindResource",
+    "Accounting", "Controls", "Event", "JobClass", "Run", "Workload", "MAX_HORIZON_S", "MAX_STEPS",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -58,9 +58,11 @@ class Racks(StrictModel):
     server: str = Field("dgx-h100", description="Server model from the library")
     rack_mass_kg: float = Field(150.0, ge=0.0, description="Empty rack and its fittings [kg]")
     hardware_cp_j_kgk: float = Field(600.0, gt=0.0, description="Mean specific heat of servers and racks [J kg-1 K-1]")
-    failure_rate_per_year: float = Field(
-        LAND_FAILURE_RATE_PER_YEAR, ge=0.0, le=1.0, description="Server failures per server-year on land at 20 C "
-        "inlet; scaled by the ASHRAE x-factor of the inlet and by 1/8 in nitrogen [-]")
+    failure_rate_per_year: Annotated[float, Field(ge=0.0, le=1.0)] | Literal["by_server"] = Field(
+        LAND_FAILURE_RATE_PER_YEAR, description="Server failures per server-year on land at 20 C inlet; scaled by "
+        "the ASHRAE x-factor of the inlet and by 1/8 in nitrogen [-]; 'by_server': each type's own rate, "
+        "accelerator servers from the Llama 3 run's failures (physics.servers.annual_failure_rate), CPU servers "
+        "the land rate")
     repairable: bool = Field(False, description="Failed servers are replaced (false for a sealed cabin)")
     repair_time_h: float = Field(72.0, gt=0.0, description="Time to replace a failed server, when repairable [h]")
     power_cap_w: float | None = Field(None, gt=0.0, description="Power limit of each server of ``server`` (e.g. "

@@ -274,12 +274,128 @@ class Battery(StrictModel):
         return self
 
 
+FLAT_DISTRIBUTION_EFFICIENCY = 0.97
+"""UPS and distribution as one efficiency, when a scenario gives neither it nor a power chain [-]."""
+
+Location = Literal["cabin", "outside"]
+"""Where an element's losses go: ``cabin`` heats the cabin's gas (the thermal network's server node, as the
+cabin fans do); ``outside`` (a platform, the shore, the sea) does not."""
+
+
+def _check_table(load_fractions, efficiency_points, names: tuple[str, str]) -> None:
+    if (load_fractions is None) != (efficiency_points is None):
+        raise ValueError(f"give both {names[0]} and {names[1]}, or neither")
+    if load_fractions is not None:
+        from physics.power_chain import loss_table
+
+        try:
+            loss_table(load_fractions, efficiency_points)
+        except ValueError as exc:  # the physics names its arguments; say the fields
+            msg = str(exc).replace("load_fractions", names[0]).replace("efficiencies", names[1])
+            raise ValueError(msg) from None
+
+
+class UPS(StrictModel):
+    """The UPS in front of each cabin's IT: its efficiency against load (physics.power_chain)."""
+
+    mode: Literal["double_conversion", "eco"] = Field(
+        "double_conversion", description="double_conversion, or eco (bypass with the inverter in parallel)")
+    rating_fraction: float = Field(1.25, gt=0.0, le=10.0,
+                                   description="UPS rating over the cabin's design heat [-] (assumption 1.25)")
+    location: Location = "cabin"
+    load_fractions: list[float] | None = Field(
+        None, description="A datasheet's load points (output over rating) [-]; default physics.power_chain's")
+    efficiency_points: list[float] | None = Field(None, description="The datasheet's efficiency at each point [-]")
+
+    @model_validator(mode="after")
+    def _table(self) -> "UPS":
+        _check_table(self.load_fractions, self.efficiency_points, ("load_fractions", "efficiency_points"))
+        return self
+
+
+class Conductors(StrictModel):
+    """A busway or the PDUs of a cabin: an I^2 R loss, the share ``loss_fraction_at_rated`` of its rating."""
+
+    loss_fraction_at_rated: float = Field(0.005, ge=0.0, lt=0.2,
+                                          description="Loss at rated current over rating [-] (assumption 0.5 %)")
+    rating_fraction: float = Field(1.25, gt=0.0, le=10.0, description="Rating over the cabin's design heat [-]")
+
+
+class Drives(StrictModel):
+    """The motors and variable-frequency drives of a cabin's pumps or fans (physics.power_chain): DOE part-load
+    tables scaled to their size."""
+
+    unit_count: int = Field(1, ge=1, le=100, description="Motors sharing the design shaft power equally [-]")
+    motor_full_load_efficiency: float = Field(0.945, gt=0.5, le=1.0,
+                                              description="Motor efficiency at rated load [-] (assumption)")
+    motor_sizing_factor: float = Field(1.15, ge=1.0, le=5.0,
+                                       description="Motor rating over its design shaft power [-] (assumption)")
+    location: Location = "cabin"
+
+
+class Auxiliary(StrictModel):
+    """A named facility load of each cabin, drawn at all times."""
+
+    name: str = Field(..., min_length=1, max_length=80)
+    power_w: float = Field(..., ge=0.0, description="Mean draw of one cabin's load [W]")
+    location: Location = "cabin"
+    source: str = Field("ASSUMPTION", max_length=400, description="Where the value comes from")
+
+
+class ServerInternals(StrictModel):
+    """What inside the servers is not compute, for ITUE (physics.power_chain): power supplies, voltage
+    regulators, fans. Changes no energy, only how IT energy is split."""
+
+    psu_capacity_factor: float = Field(
+        2.0, ge=1.0, le=10.0, description="Power-supply capacity over the server's peak power (N+N: 2) [-]")
+    vr_efficiency: float = Field(0.90, gt=0.5, le=1.0,
+                                 description="Voltage regulators between the supplies and the chips [-] (assumption)")
+    fan_share: float = Field(0.05, ge=0.0, lt=0.5,
+                             description="Server fans at their base speed over server power [-] (assumption)")
+    psu_load_fractions: list[float] | None = Field(None, description="Supply load points [-]; default 80 PLUS "
+                                                   "Titanium (10, 20, 50, 100 %)")
+    psu_efficiency_points: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _table(self) -> "ServerInternals":
+        _check_table(self.psu_load_fractions, self.psu_efficiency_points,
+                     ("psu_load_fractions", "psu_efficiency_points"))
+        return self
+
+
+class PowerChain(StrictModel):
+    """Every element between the transformer's low-voltage side and the chips (docs/kpis.md, "The power
+    chain"): UPS, busway, PDUs, the drives of pumps and fans, named auxiliaries, the servers' internals."""
+
+    ups: UPS = UPS()
+    busway: Conductors = Conductors()
+    pdu: Conductors = Conductors()
+    pumps: Drives = Drives(location="outside")
+    fans: Drives = Drives()
+    auxiliaries: list[Auxiliary] = Field(default_factory=list, max_length=50)
+    servers: ServerInternals = ServerInternals()
+
+
 class Electrical(StrictModel):
     wind_link: Cable = Field(..., description="Cable from the wind farm's collector to the cabins")
     shore_link: Cable = Field(..., description="Cable(s) from the shore grid to the cabins")
     transformer: Transformer
-    distribution_efficiency: float = Field(0.97, gt=0.5, le=1.0,
-                                           description="UPS and power distribution to IT, at the cabin [-]")
+    distribution_efficiency: float | None = Field(
+        None, gt=0.5, le=1.0, description="UPS and power distribution to IT, at the cabin, as one flat efficiency, "
+        "when no power_chain is given; default 0.97 [-]")
+    power_chain: PowerChain | None = Field(
+        None, description="The chain element by element; replaces distribution_efficiency")
     grid: Grid = Grid()
     battery: Battery | None = None
+
+    @model_validator(mode="after")
+    def _one_distribution(self) -> "Electrical":
+        if self.power_chain is not None and self.distribution_efficiency is not None:
+            raise ValueError("give distribution_efficiency or power_chain, not both (power_chain replaces it)")
+        return self
+
+    @property
+    def flat_distribution_efficiency(self) -> float:
+        """The flat efficiency of the old model (no ``power_chain``) [-]."""
+        return FLAT_DISTRIBUTION_EFFICIENCY if self.distribution_efficiency is None else self.distribution_efficiency
 

@@ -39,6 +39,18 @@ class JobClass(StrictModel):
     flexible_share: float = Field(0.0, ge=0.0, le=1.0, description="Share of jobs that may be deferred [-]")
     deadline_slack_s: Seconds = Field(12 * 3600.0, ge=0.0, description="A flexible job must finish within its run "
                                       "time plus this slack after it is submitted [s]")
+    work: Literal["training", "inference_prefill", "inference_decode", "cpu_batch"] | None = Field(
+        None, description="What the jobs run: a busy server then draws that work's published power "
+        "(physics/work_power.py) instead of the power table at job_utilisation; None keeps job_utilisation")
+    power_cap_fraction: float | None = Field(
+        None, ge=1.0 / 3.0, le=1.0, description="Power limit of each accelerator as a share of its TDP (nvidia-smi "
+        "-pl); the jobs run slower by the Zeus NSDI 2023 curve (physics/work_power.py); accelerator work only [-]")
+    checkpoint_interval_s: Seconds | None = Field(
+        None, gt=0.0, description="Training only: work between two checkpoints [s]; a server failing under a "
+        "job interrupts it, it loses the work since its last checkpoint and is requeued (docs/workload.md); None: "
+        "a failure does not interrupt the job")
+    restart_s: Seconds = Field(0.0, ge=0.0, description="Training with checkpoints: time an interrupted job "
+                               "needs to restart from its checkpoint, on its servers at its work's power [s]")
 
     @field_validator("server")
     @classmethod
@@ -51,6 +63,14 @@ class JobClass(StrictModel):
             raise ValueError(f"class {self.name!r}: give exactly one of target_utilisation and arrival_rate_per_h")
         if self.mean_job_servers > self.max_job_servers:
             raise ValueError(f"class {self.name!r}: mean_job_servers must not exceed max_job_servers")
+        if self.power_cap_fraction is not None and self.work in (None, "cpu_batch"):
+            raise ValueError(f"class {self.name!r}: power_cap_fraction needs accelerator work (work: training, "
+                             f"inference_prefill or inference_decode), got work {self.work!r}")
+        if self.checkpoint_interval_s is not None and self.work != "training":
+            raise ValueError(f"class {self.name!r}: checkpoint_interval_s is for training classes (work: training), "
+                             f"got work {self.work!r}")
+        if self.restart_s > 0.0 and self.checkpoint_interval_s is None:
+            raise ValueError(f"class {self.name!r}: restart_s needs checkpoint_interval_s")
         return self
 
 
@@ -224,6 +244,15 @@ class Scenario(StrictModel):
                     problems.append(f"workload.classes.{k}.server: {server!r} is not in cabins.{gi}'s fleet "
                                     f"({', '.join(types)})")
                     continue
+                if jc.work is not None:
+                    from physics.servers import server_model
+
+                    accelerated = server_model(server).is_accelerated
+                    if accelerated == (jc.work == "cpu_batch"):
+                        fits = "training, inference_prefill or inference_decode" if accelerated else "cpu_batch"
+                        problems.append(f"workload.classes.{k}.work: {jc.work!r} does not run on {server!r} of "
+                                        f"cabins.{gi} ({'an accelerator' if accelerated else 'a CPU'} server: "
+                                        f"{fits})")
                 have = sum(b.rack_count * b.servers_per_rack for b in g.racks.blocks() if b.server == server)
                 if jc.max_job_servers > have:
                     problems.append(f"workload.classes.{k}.max_job_servers: {jc.max_job_servers} is more than the "

@@ -11,8 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from physics import heat_transfer, liquid_cooling, ocean, servers, thermal
+from physics import heat_transfer, liquid_cooling, ocean, servers, thermal, work_power
 from twin.scenario import CabinGroup, Scenario
+from twin.scenario.cabins import LAND_FAILURE_RATE_PER_YEAR
 
 __all__ = ["CabinPlant", "build_cabin", "GAS_PROPERTIES", "build_fleet", "rack_inlet_deviation"]
 
@@ -165,6 +166,23 @@ def rack_inlet_deviation(scenario: Scenario, group: CabinGroup, plant: CabinPlan
     return _deviation(plant.thermal, g.orientation, g.diameter_m, g.length_m, group.racks.rack_count)
 
 
+def failure_rate_per_year(group: CabinGroup) -> float:
+    """Server failures per server-year on land at a 20 C inlet of the cabin's servers [-]: ``racks``'s rate, or,
+    ``by_server``, each type's (``physics.servers.annual_failure_rate``) weighted by its servers installed.
+
+    The engine draws one cabin's failures from one hazard (servers alive x this rate x the inlet's x-factor): with
+    types of different rates the weights stay those installed as they fail -- an approximation, exact for a cabin
+    of one type."""
+    rate = group.racks.failure_rate_per_year
+    if rate != "by_server":
+        return float(rate)
+    blocks = group.racks.blocks()
+    n = sum(b.rack_count * b.servers_per_rack for b in blocks)
+    return sum(b.rack_count * b.servers_per_rack * servers.annual_failure_rate(servers.server_model(b.server),
+                                                                             LAND_FAILURE_RATE_PER_YEAR)
+               for b in blocks) / n
+
+
 def build_fleet(scenario: Scenario, group: CabinGroup, plant: CabinPlant):
     """The cabin's racks, server types and job groups: ``(RackFleet, groups, rack inlet model)``.
 
@@ -191,10 +209,20 @@ def build_fleet(scenario: Scenario, group: CabinGroup, plant: CabinPlant):
     for jc in scenario.workload.job_classes():
         name = jc.server or names[0]
         m = models[name]
-        dyn = servers.busy_power_w(m, jc.job_utilisation, 1.0) - m.power_w_points[0]
-        groups.append(Group(jc.name, names.index(name), dyn, servers.capped_speed_fraction(m, jc.job_utilisation,
-                                                                                          caps[name]),
-                            m.power_w_points[0]))
+        idle = m.power_w_points[0]
+        if jc.work is None:  # the power table at the class's utilisation; a cap slows the clock linearly
+            dyn = servers.busy_power_w(m, jc.job_utilisation, 1.0) - idle
+            cap_speed = servers.capped_speed_fraction(m, jc.job_utilisation, caps[name])
+        else:
+            # the work's published power and, under a cap, its published throughput (physics.work_power). The
+            # engine's group power is idle + dyn_w x speed and its work clock runs at speed, so at the capped
+            # speed s the dynamic power per unit speed (P_capped - idle) / s gives the capped power, and the
+            # energy per unit of work is (P_capped - idle) / s: a cap that costs 2 % of the throughput for 15 %
+            # of the power takes the power and stretches the job by the curve, not in proportion
+            power, cap_speed = work_power.work_under_caps(m, jc.work, caps[name], jc.power_cap_fraction)
+            dyn = (power - idle) / cap_speed
+        checkpoint = jc.checkpoint_interval_s if jc.checkpoint_interval_s is not None else math.inf
+        groups.append(Group(jc.name, names.index(name), dyn, cap_speed, idle, checkpoint, jc.restart_s))
     deviation, model = rack_inlet_deviation(scenario, group, plant)
     fleet = RackFleet(rack_type, rack_servers, types, [g.type for g in groups], deviation)
     return fleet, groups, model

@@ -26,7 +26,7 @@ import simpy
 from physics import servers
 from twin.scenario import Scenario, ScenarioError
 from twin.scenario.datafiles import DataAccess
-from twin.sim.cabin import build_cabin, build_fleet
+from twin.sim.cabin import build_cabin, build_fleet, failure_rate_per_year
 from twin.sim.exogenous import Exogenous, build_exogenous
 from twin.sim.job_arrays import read_back
 from twin.sim.kernel_jobs import refresh_counts
@@ -42,10 +42,36 @@ __all__ = ["simulate", "build_run", "RunSetup", "cable_limits", "draw_run_jobs",
 ProgressFn = Callable[[float], None]
 
 
+def distribution_factor(scenario: Scenario) -> float:
+    """Power at the cabins' node per watt more of IT [-]: the flat ``1 / distribution_efficiency``, or the power
+    chain's PDU, busway and UPS losses differentiated at half the first cabin group's design heat."""
+    el = scenario.electrical
+    ch = el.power_chain
+    if ch is None:
+        return 1.0 / el.flat_distribution_efficiency
+    from physics import power_chain as pc
+
+    design = scenario.cabins[0].cooling.design_heat_w
+    if ch.ups.load_fractions is not None:
+        table = pc.loss_table(ch.ups.load_fractions, ch.ups.efficiency_points)
+    else:
+        t = pc.UPS_ECO if ch.ups.mode == "eco" else pc.UPS_DOUBLE_CONVERSION
+        table = pc.loss_table(t["load_fraction"], t["efficiency"])
+
+    def node_w(it: float) -> float:
+        pdu = float(pc.resistive_loss_w(it, ch.pdu.rating_fraction * design, ch.pdu.loss_fraction_at_rated))
+        bus = float(pc.resistive_loss_w(it + pdu, ch.busway.rating_fraction * design,
+                                        ch.busway.loss_fraction_at_rated))
+        return it + pdu + bus + pc.tabulated_loss_scalar_w(it + pdu + bus, ch.ups.rating_fraction * design, *table)
+
+    h = 1e-3 * design
+    return (node_w(0.5 * design + h) - node_w(0.5 * design - h)) / (2.0 * h)
+
+
 def job_power_at_node_w(scenario: Scenario, model: servers.ServerModel) -> float:
     """Extra power at the cabins' node when one idle server takes a job at full speed [W]."""
     return (servers.busy_power_w(model, scenario.workload.job_utilisation, 1.0) - model.power_w_points[0]) \
-        / scenario.electrical.distribution_efficiency
+        * distribution_factor(scenario)
 
 
 def draw_run_jobs(scenario: Scenario, rng: np.random.Generator,
@@ -104,7 +130,8 @@ class RunSetup:
 
 KERNEL_SCHEDULERS = ("fifo", "thermal")
 """Schedulers whose compiled twin runs a cabin group's jobs inside the kernel (``twin.sim.kernel_jobs``), unless the
-group sheds work; the others (``consolidation``, ``green``) run in Python at each event."""
+group sheds work or a job class checkpoints; the others (``consolidation``, ``green``) run in Python at each
+event."""
 
 
 def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: bool = True,
@@ -135,8 +162,11 @@ def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: 
         queues.append(q)
         streams.append(jobs)
     block_s = rack_block_s(horizon_s, max(q.fleet.n_racks for q in queues))
+    # a class that checkpoints is interrupted by failures (``Scheduler.interrupt``), which only the Python
+    # schedulers do: its groups run there
+    checkpoints = any(c.checkpoint_interval_s is not None for c in wl.job_classes())
     fast = [kernel_workload and q.name in KERNEL_SCHEDULERS and g.limits.protective_policy != "shed"
-            for q, g in zip(queues, scenario.cabins)]
+            and not checkpoints for q, g in zip(queues, scenario.cabins)]
     arrays = build_plant_arrays(scenario, plants, queues, exo.base, n, block_s, streams, fast)
     return RunSetup(exo, plants, queues, streams, inlet_models, arrays, rng, horizon_s, block_s, fast)
 
@@ -159,7 +189,7 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     env = simpy.Environment()
     world = World(arrays.bus, arrays.st, open_outages=[0] * scenario.wind.farm.turbine_count)
     world.apply()
-    fail_rngs = [np.random.default_rng([run.seed, 4, c]) if g.racks.failure_rate_per_year > 0 else None
+    fail_rngs = [np.random.default_rng([run.seed, 4, c]) if failure_rate_per_year(g) > 0 else None
                  for c, g in enumerate(scenario.cabins)]
     plant = Plant(env, arrays, queues, [pl.count for pl in plants], horizon_s, scenario.controls.control_period_s,
                   [job_power_at_node_w(scenario, pl.server) for pl in plants], fail_rngs,

@@ -51,6 +51,7 @@ from twin.sim.recorder import (
     AC_FAN,
     AC_FOUL,
     AC_GAS_T,
+    AC_HEAT,
     AC_HOT,
     AC_HOT_MAX,
     AC_INLET,
@@ -82,24 +83,33 @@ from twin.sim.recorder import (
     AG_SEA,
     AG_TURB,
     AG_UTIL,
+    F_AUX,
     F_B_CHARGE,
     F_B_DISCHARGE,
     F_B_LOSS,
+    F_BUSWAY,
     F_COOLING,
     F_CURTAILED,
     F_DIST,
     F_EXPORT,
     F_FACILITY,
     F_FAN,
+    F_FAN_DRIVE,
     F_GRID_IN,
     F_GRID_SENT,
     F_IT,
     F_LINK_LOSS,
     F_LQ_PUMP,
+    F_PDU,
+    F_PSU,
     F_PUMP,
+    F_PUMP_DRIVE,
     F_SHORE_LOSS,
+    F_SRV_FAN,
     F_TRANSFORMER,
     F_UNSERVED,
+    F_UPS,
+    F_VR,
     F_WIND_AV,
     F_WIND_LOAD,
     flush,
@@ -116,7 +126,6 @@ from twin.sim.state import (
     B_BLOCK_S,
     B_CTRL_S,
     B_DEFICIT_W,
-    B_ETA_DIST,
     B_EXPORT_CAP,
     B_GRID_BASE,
     B_GRID_LIMIT,
@@ -153,6 +162,8 @@ from twin.sim.state import (
     G_SPEED,
     G_TARGET,
     P_ALLOW,
+    P_AUX_CABIN_W,
+    P_AUX_OUT_W,
     P_COUNT,
     P_FAST,
     P_FOUL_STEP,
@@ -170,9 +181,11 @@ from twin.sim.state import (
     P_SQRT_C2,
     P_UA_WS,
     S_ALIVE,
+    S_BUS_W,
     S_BUSY,
     S_DEV_MAX,
     S_DIRTY,
+    S_FAN_IN_W,
     S_FAN_LEVEL,
     S_FAN_W,
     S_FLAGS,
@@ -191,14 +204,20 @@ from twin.sim.state import (
     S_LQ_T,
     S_LQ_W,
     S_NEXT_TRANSITION,
+    S_PDU_W,
     S_POWERED,
+    S_PSU_W,
+    S_PUMP_IN_W,
     S_PUMP_LEVEL,
     S_PUMP_W,
     S_QUEUE,
     S_SERVERS,
+    S_SRV_FAN_W,
     S_STOP_BAND,
     S_STOP_PERIOD,
     S_THROTTLE,
+    S_UPS_W,
+    S_VR_W,
     S_X0,
     S_X1,
     S_X2,
@@ -450,11 +469,21 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                 seg_end = edge
         # the electrical demand of this interval and what the workload must see inside it
         it_total = pump_total = fan_total = busy_total = lq_total = 0.0
+        pump_shaft = fan_shaft = ups_total = pdu_total = bus_total = aux_total = srv_fan = psu_total = vr_total = 0.0
         for c in range(n_cab):
             cnt = prm[c, P_COUNT]
             it_total += cnt * st[c, S_IT_W]
-            pump_total += cnt * st[c, S_PUMP_W]
-            fan_total += cnt * st[c, S_FAN_W]
+            pump_total += cnt * st[c, S_PUMP_IN_W]
+            fan_total += cnt * st[c, S_FAN_IN_W]
+            pump_shaft += cnt * st[c, S_PUMP_W]
+            fan_shaft += cnt * st[c, S_FAN_W]
+            ups_total += cnt * st[c, S_UPS_W]
+            pdu_total += cnt * st[c, S_PDU_W]
+            bus_total += cnt * st[c, S_BUS_W]
+            aux_total += cnt * (prm[c, P_AUX_CABIN_W] + prm[c, P_AUX_OUT_W])
+            srv_fan += cnt * st[c, S_SRV_FAN_W]
+            psu_total += cnt * st[c, S_PSU_W]
+            vr_total += cnt * st[c, S_VR_W]
             lq_total += cnt * st[c, S_LQ_PUMP_W]
             busy_total += cnt * st[c, S_BUSY]
             for g in range(int(prm[c, P_GROUPS])):
@@ -469,8 +498,8 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                 seg_end = min(seg_end, max(t + (st[c, S_HAZARD_LIMIT] - st[c, S_HAZARD]) / rate, t))
             seg_end = min(seg_end, max(st[c, S_NEXT_TRANSITION], t))
         cooling = pump_total + fan_total + lq_total
-        dist_loss = it_total * (1.0 / bus[B_ETA_DIST] - 1.0)
-        lv = it_total + dist_loss + cooling
+        dist_loss = ups_total + pdu_total + bus_total
+        lv = it_total + dist_loss + cooling + aux_total
         tr_loss = transformer_loss_w(lv, bus[B_TR_NL], bus[B_TR_K])
         demand = lv + tr_loss
         n_turb = bus[B_N_TURB]
@@ -580,6 +609,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                 a[AC_FOUL] += max(st[c, S_FOUL_LEVEL], 0.0) * prm[c, P_FOUL_STEP] * tau
                 a[AC_ALIVE] += st[c, S_ALIVE] * tau
                 a[AC_POWERED] += st[c, S_POWERED] * tau
+                a[AC_HEAT] += st[c, S_HEAT_W] * tau
                 f0, f1 = wk[c, W_F0], wk[c, W_F1]
                 if wk[c, W_VALID] != 0.0 and wk[c, W_HI] > max(f0, f1, a[AC_HOT_MAX]):
                     peak = exp_sum_peak(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3],
@@ -660,6 +690,15 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             acc_g[F_COOLING] += cooling * tau
             acc_g[F_LQ_PUMP] += lq_total * tau
             acc_g[F_DIST] += dist_loss * tau
+            acc_g[F_PUMP_DRIVE] += (pump_total - pump_shaft) * tau
+            acc_g[F_FAN_DRIVE] += (fan_total - fan_shaft) * tau
+            acc_g[F_UPS] += ups_total * tau
+            acc_g[F_PDU] += pdu_total * tau
+            acc_g[F_BUSWAY] += bus_total * tau
+            acc_g[F_AUX] += aux_total * tau
+            acc_g[F_SRV_FAN] += srv_fan * tau
+            acc_g[F_PSU] += psu_total * tau
+            acc_g[F_VR] += vr_total * tau
             acc_g[F_TRANSFORMER] += tr_loss * tau
             acc_g[F_FACILITY] += demand * tau
             acc_g[F_UNSERVED] += (deficit if deficit > 0.0 else 0.0) * tau

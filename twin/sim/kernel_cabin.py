@@ -19,7 +19,9 @@ from twin.sim.kernel_physics import (
     fan_speed_for_load,
     hx_ua_w_k,
     pump_pi_speed,
+    resistive_loss_w,
     server_fan_fraction,
+    table_loss_w,
     throttle_speed,
     x_factor,
 )
@@ -42,12 +44,19 @@ from twin.sim.state import (
     P_AFR,
     P_ALLOW,
     P_ARRANGEMENT,
+    P_AUX_CABIN_W,
+    P_BUS_LOSS,
+    P_BUS_RATED,
     P_C_GAS,
     P_C_IT,
     P_C_WALL,
     P_DESIGN_HEAT,
+    P_FAN_CABIN,
+    P_FAN_MOTOR_RATED,
     P_FAN_SLOPE,
     P_FAN_THR,
+    P_FAN_UNITS,
+    P_FAN_VFD_RATED,
     P_FAN_W,
     P_FIXED_FAN,
     P_FOUL_CLEAN,
@@ -74,6 +83,13 @@ from twin.sim.state import (
     P_MIN_FAN,
     P_MIN_PUMP,
     P_MIN_SPEED,
+    P_PDU_LOSS,
+    P_PDU_RATED,
+    P_PSU_RATED,
+    P_PUMP_CABIN,
+    P_PUMP_MOTOR_RATED,
+    P_PUMP_UNITS,
+    P_PUMP_VFD_RATED,
     P_PUMP_W,
     P_RACK_SCOPE,
     P_RACKS,
@@ -81,10 +97,14 @@ from twin.sim.state import (
     P_SEA_RATE,
     P_SETPOINT,
     P_SQRT_C0,
+    P_SRV_FAN_SHARE,
     P_TI,
     P_UA_GW,
     P_UA_HX,
     P_UA_WS,
+    P_UPS_CABIN,
+    P_UPS_RATED,
+    P_VR_ETA,
     R_DEV,
     R_DYN,
     R_LIQ,
@@ -92,9 +112,11 @@ from twin.sim.state import (
     R_SPEED,
     R_STATIC,
     S_ALIVE,
+    S_BUS_W,
     S_CLEAN_T,
     S_DEV_MAX,
     S_FAN_FRAC,
+    S_FAN_IN_W,
     S_FAN_LEVEL,
     S_FAN_W,
     S_FOUL_LEVEL,
@@ -113,20 +135,34 @@ from twin.sim.state import (
     S_LQ_SUPPLY,
     S_LQ_T,
     S_LQ_W,
+    S_PDU_W,
     S_PI_ERROR,
     S_PI_SPEED,
+    S_POWERED,
+    S_PSU_W,
     S_PUMP_CAP,
+    S_PUMP_IN_W,
     S_PUMP_LEVEL,
     S_PUMP_W,
     S_RACK_T0,
+    S_SERVERS,
     S_SOLVES,
+    S_SRV_FAN_W,
     S_STATIC_W,
     S_THROTTLE,
+    S_UPS_W,
+    S_VR_W,
     S_X1,
+    T_FAN_MOTOR,
+    T_FAN_VFD,
+    T_PSU,
+    T_PUMP_MOTOR,
+    T_PUMP_VFD,
+    T_UPS,
 )
 
 __all__ = ["conductances", "cache_entry", "cabin_control", "cabin_loads", "cdu_conductance", "liquid_control",
-           "LEVEL_KEY_FAN", "LEVEL_KEY_FOULING"]
+           "chain_losses", "LEVEL_KEY_FAN", "LEVEL_KEY_FOULING"]
 
 L_FAN = SPEED_LEVELS
 L_PUMP = PUMP_LEVELS
@@ -298,8 +334,49 @@ def it_power(c, prm, st, grp):
     for g in range(int(prm[c, P_GROUPS])):
         p += grp[c, g, G_SPEED] * grp[c, g, G_DYN]
     st[c, S_IT_W] = p * (1.0 + st[c, S_FAN_FRAC])
-    st[c, S_HEAT_W] = st[c, S_IT_W] + st[c, S_FAN_W]
+    chain_losses(c, prm, st)
     liquid_heat(c, prm, st)
+
+
+@njit(cache=True)
+def _drive_input_w(shaft_w, units, motor_rated_w, vfd_rated_w, row, t_motor, t_vfd):
+    """Electrical input of ``units`` identical motors on drives sharing ``shaft_w``:
+    ``physics.power_chain.drive_input_w`` for each."""
+    s = shaft_w / units
+    motor_in = s + table_loss_w(s, motor_rated_w, row, t_motor)
+    return units * (motor_in + table_loss_w(motor_in, vfd_rated_w, row, t_vfd))
+
+
+@njit(cache=True)
+def chain_losses(c, prm, st):
+    """Row ``c``'s power chain at its present loads (``physics.power_chain``): PDU and busway I^2 R losses and the
+    UPS's loss in front of the IT power, the electrical input of its pumps and fans through their motors and
+    drives, what of the IT power is not compute (server fans, supply and regulator losses); then the cabin's
+    heat: IT, the fans' shaft power, and every loss dissipated inside it (the elements whose location is the
+    cabin, the in-cabin auxiliaries)."""
+    row = prm[c]
+    it = st[c, S_IT_W]
+    pdu = resistive_loss_w(it, row[P_PDU_RATED], row[P_PDU_LOSS])
+    bus = resistive_loss_w(it + pdu, row[P_BUS_RATED], row[P_BUS_LOSS])
+    ups = table_loss_w(it + pdu + bus, row[P_UPS_RATED], row, T_UPS)
+    st[c, S_PDU_W], st[c, S_BUS_W], st[c, S_UPS_W] = pdu, bus, ups
+    pump_in = _drive_input_w(st[c, S_PUMP_W], row[P_PUMP_UNITS], row[P_PUMP_MOTOR_RATED], row[P_PUMP_VFD_RATED],
+                             row, T_PUMP_MOTOR, T_PUMP_VFD)
+    fan_in = _drive_input_w(st[c, S_FAN_W], row[P_FAN_UNITS], row[P_FAN_MOTOR_RATED], row[P_FAN_VFD_RATED],
+                            row, T_FAN_MOTOR, T_FAN_VFD)
+    st[c, S_PUMP_IN_W], st[c, S_FAN_IN_W] = pump_in, fan_in
+    # inside the IT power: supplies at each powered server's mean draw, fans (base share and the rise above the
+    # threshold), regulators on what the supplies deliver to the boards
+    n = st[c, S_POWERED] if st[c, S_POWERED] > 0.0 else st[c, S_SERVERS]
+    psu = n * table_loss_w(it / n, row[P_PSU_RATED], row, T_PSU) if n > 0.0 and it > 0.0 else 0.0
+    base = it / (1.0 + st[c, S_FAN_FRAC])
+    srv_fan = base * row[P_SRV_FAN_SHARE] + (it - base)
+    board = it - psu - srv_fan
+    vr = board * (1.0 - row[P_VR_ETA]) if board > 0.0 else 0.0
+    st[c, S_PSU_W], st[c, S_SRV_FAN_W], st[c, S_VR_W] = psu, srv_fan, vr
+    st[c, S_HEAT_W] = (it + pdu + bus + ups * row[P_UPS_CABIN] + st[c, S_FAN_W]
+                       + (fan_in - st[c, S_FAN_W]) * row[P_FAN_CABIN]
+                       + (pump_in - st[c, S_PUMP_W]) * row[P_PUMP_CABIN] + row[P_AUX_CABIN_W])
 
 
 @njit(cache=True)
@@ -435,9 +512,8 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, 
     st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(t_in, xtab[0], xtab[1])
     it_power(c, prm, st, grp)
     fixed = prm[c, P_FIXED_FAN]
-    # the fans follow the heat the gas carries: the IT power less what the cold plates take
-    fan = fixed if fixed > 0.0 else fan_speed_for_load(st[c, S_IT_W] - st[c, S_LQ_RACK_W], prm[c, P_DESIGN_HEAT],
-                                                       prm[c, P_MIN_FAN])
+    # the fans follow the heat the gas carries (the cold plates' share is not in it)
+    fan = fixed if fixed > 0.0 else fan_speed_for_load(st[c, S_HEAT_W], prm[c, P_DESIGN_HEAT], prm[c, P_MIN_FAN])
     fan_level = int(fan * L_FAN + 0.5)
     if fan_level < 1:
         fan_level = 1
@@ -447,5 +523,5 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, 
     ps = pump_level / L_PUMP
     st[c, S_FAN_W] = prm[c, P_FAN_W] * fs * fs * fs
     st[c, S_PUMP_W] = prm[c, P_PUMP_W] * ps * ps * ps
-    st[c, S_HEAT_W] = st[c, S_IT_W] + st[c, S_FAN_W]
+    chain_losses(c, prm, st)
     liquid_heat(c, prm, st)

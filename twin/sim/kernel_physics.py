@@ -25,7 +25,7 @@ __all__ = ["ARRANGEMENT_CODES", "hx_ua_w_k", "effectiveness", "eig_sym3", "modal
            "modal_apply", "phi_psi",
            "exp_sum_value", "exp_sum_bounds", "exp_sum_critical", "exp_sum_max", "exp_sum_peak", "exp_sum_above",
            "pump_pi_speed", "throttle_speed", "fan_speed_for_load", "server_fan_fraction", "x_factor",
-           "cable_sending_w", "transformer_loss_w"]
+           "cable_sending_w", "transformer_loss_w", "table_loss_w", "resistive_loss_w", "TAB_MAX"]
 
 ARRANGEMENT_CODES = {"counterflow": 0, "parallel": 1, "crossflow": 2, "crossflow-approximate": 3}
 """Exchanger arrangements by the code the kernel's parameter arrays carry (``physics.heat_transfer``)."""
@@ -445,3 +445,44 @@ def cable_sending_w(received_w, loss_coefficient_per_w):
 def transformer_loss_w(load_w, no_load_loss_w, load_loss_coefficient_per_w2):
     """Transformer loss [W]: ``physics.electrical.transformer_loss_scalar_w``."""
     return no_load_loss_w + load_loss_coefficient_per_w2 * load_w * load_w
+
+
+TAB_MAX = 10
+"""Points a loss table may hold in the kernel's parameter rows (``physics.power_chain.MAX_TABLE_POINTS``)."""
+
+
+@njit(cache=True)
+def table_loss_w(power_w, rated_w, row, off):
+    """Loss [W] of an element of rating ``rated_w`` carrying ``power_w``, its table kept in ``row`` from ``off``
+    (point count, ``TAB_MAX`` load fractions, ``TAB_MAX`` losses over rating):
+    ``physics.power_chain.tabulated_loss_scalar_w``."""
+    n = int(row[off])
+    if rated_w <= 0.0 or n == 0:
+        return 0.0
+    x0 = off + 1
+    l0 = off + 1 + TAB_MAX
+    u = power_w / rated_w
+    if n == 1:
+        loss = row[l0] * u / row[x0]
+        return (loss if loss > 0.0 else 0.0) * rated_w
+    if u <= row[x0]:
+        loss = row[l0] + (row[l0 + 1] - row[l0]) * (u - row[x0]) / (row[x0 + 1] - row[x0])
+        if loss > row[l0]:
+            loss = row[l0]
+    elif u >= row[x0 + n - 1]:
+        a, b = n - 2, n - 1
+        loss = row[l0 + b] + (row[l0 + b] - row[l0 + a]) * (u - row[x0 + b]) / (row[x0 + b] - row[x0 + a])
+    else:
+        k = 0
+        while u > row[x0 + k + 1]:
+            k += 1
+        loss = row[l0 + k] + (row[l0 + k + 1] - row[l0 + k]) * (u - row[x0 + k]) / (row[x0 + k + 1] - row[x0 + k])
+    return (loss if loss > 0.0 else 0.0) * rated_w
+
+
+@njit(cache=True)
+def resistive_loss_w(power_w, rated_w, loss_fraction_at_rated):
+    """I^2 R loss [W]: ``physics.power_chain.resistive_loss_w``."""
+    if rated_w <= 0.0:
+        return 0.0
+    return loss_fraction_at_rated * power_w * power_w / rated_w

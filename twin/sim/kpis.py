@@ -4,14 +4,21 @@ The ledger is summed from the recorded series, not from the engine's own bookkee
 run reports closes:
 
     energy in  = wind generated + grid energy sent from shore
-    energy out = IT + cooling + distribution loss + transformer loss + link and shore cable losses
+    energy out = IT + pump shaft + pump drive loss + fan shaft + fan drive loss + liquid pumps + UPS loss + PDU loss
+                 + busway loss + auxiliaries + transformer loss + link and shore cable losses
                  + battery loss + battery energy stored (end minus start) + exported + curtailed - unserved
 
-``energy_balance_error = |in - out| / in``.
+``energy_balance_error = |in - out| / in``. Every term is listed in the ledger (the power chain's terms with the
+aggregates ``cooling`` = pumps + fans + liquid pumps and ``distribution_loss`` = UPS + PDU + busway beside them); the IT
+energy's parts that are not compute (server fans, supply and regulator losses) are listed too, inside IT, not as terms.
 
 Boundaries: the facility is everything at and behind the cabins' 35 kV node (IT, distribution and UPS, cooling,
-the cabin transformer). Facility energy for PUE and REF is the energy delivered there; the cables to it are
-transmission, outside the facility, and are reported as losses of their own.
+auxiliaries, the cabin transformer). Facility energy for PUE and REF is the energy delivered there; the cables to
+it are transmission, outside the facility, and are reported as losses of their own.
+
+KPIs of the chain (docs/kpis.md): ``pue`` (ISO/IEC 30134-2), partial PUEs ``ppue_cooling``,
+``ppue_power_distribution``, ``ppue_auxiliaries`` (The Green Grid: (subsystem + IT) / IT), ``itue`` and ``tue``
+(Patterson et al., ISC 2013: ITUE = IT energy / compute-component energy, TUE = ITUE x PUE).
 """
 
 from __future__ import annotations
@@ -42,6 +49,15 @@ KPI_UNITS = {
     "hours_plume_above_limit": "h", "energy_balance_error": "-", "carbon_t": "t CO2", "cable_losses_mwh": "MWh",
     "throughput_jobs_per_h": "jobs per hour", "it_energy_per_job_kwh": "kWh IT per job completed",
     "server_boots": "-", "mean_powered_share": "- (servers on, booting or shutting down, of those installed)",
+    "ppue_cooling": "- ((pumps and fans + IT) / IT, The Green Grid partial PUE)",
+    "ppue_power_distribution": "- ((UPS, PDU, busway and transformer losses + IT) / IT)",
+    "ppue_auxiliaries": "- ((auxiliaries + IT) / IT)",
+    "itue": "- (IT energy / compute-component energy, Patterson et al. 2013)", "tue": "- (ITUE x PUE)",
+    "ups_loss_mwh": "MWh", "pdu_loss_mwh": "MWh", "busway_loss_mwh": "MWh", "transformer_loss_mwh": "MWh",
+    "pump_energy_mwh": "MWh (electrical input)", "fan_energy_mwh": "MWh (electrical input)",
+    "drive_losses_mwh": "MWh (pump and fan motors and drives)", "auxiliary_energy_mwh": "MWh",
+    "accelerators_alive_end": "-", "accelerators_alive_share_end": "- (of those installed)",
+    "servers_alive_share_end": "- (of those installed)", "job_restarts": "-", "lost_work_server_h": "h",
     **ACCOUNTING_UNITS,
     "max_coolant_supply_c": "C (liquid-cooled cabins)", "max_coolant_return_c": "C (liquid-cooled cabins)",
     "coolant_class_margin_k": "K (supply limit minus hottest supply)",
@@ -63,7 +79,11 @@ def energy_ledger(frame: pd.DataFrame, step_s: float) -> dict:
     e = {c: _mwh(frame, c, step_s) for c in (
         "wind_available_w", "grid_sent_w", "it_power_w", "cooling_power_w", "distribution_loss_w",
         "transformer_loss_w", "wind_link_loss_w", "shore_link_loss_w", "battery_loss_w", "export_w",
-        "curtailed_w", "unserved_w", "battery_charge_w", "battery_discharge_w")}
+        "curtailed_w", "unserved_w", "battery_charge_w", "battery_discharge_w", "pump_power_w", "fan_power_w",
+        "pump_drive_loss_w", "fan_drive_loss_w", "ups_loss_w", "pdu_loss_w", "busway_loss_w", "auxiliary_power_w",
+        "server_fan_power_w", "psu_loss_w", "vr_loss_w", "liquid_pump_power_w")}
+    pump_shaft = e["pump_power_w"] - e["pump_drive_loss_w"]
+    fan_shaft = e["fan_power_w"] - e["fan_drive_loss_w"]
     be = frame["battery_energy_wh"].to_numpy()
     # energy stored over the run: the battery's level after the last step minus its level before the first;
     # the series holds the level after each step, and the first step's change is charge/discharge minus loss
@@ -73,13 +93,22 @@ def energy_ledger(frame: pd.DataFrame, step_s: float) -> dict:
                            - frame["battery_loss_w"].iat[0]) * step_s * WH_PER_J
         stored = (be[-1] - (be[0] - first_change_wh)) / 1e6
     energy_in = e["wind_available_w"] + e["grid_sent_w"]
-    energy_out = (e["it_power_w"] + e["cooling_power_w"] + e["distribution_loss_w"] + e["transformer_loss_w"]
-                  + e["wind_link_loss_w"] + e["shore_link_loss_w"] + e["battery_loss_w"] + stored
-                  + e["export_w"] + e["curtailed_w"] - e["unserved_w"])
+    energy_out = (e["it_power_w"] + pump_shaft + e["pump_drive_loss_w"] + fan_shaft + e["fan_drive_loss_w"]
+                  + e["liquid_pump_power_w"]
+                  + e["ups_loss_w"] + e["pdu_loss_w"] + e["busway_loss_w"] + e["auxiliary_power_w"]
+                  + e["transformer_loss_w"] + e["wind_link_loss_w"] + e["shore_link_loss_w"] + e["battery_loss_w"]
+                  + stored + e["export_w"] + e["curtailed_w"] - e["unserved_w"])
     residual = energy_in - energy_out
     return {
         "wind_generated_mwh": e["wind_available_w"], "grid_sent_mwh": e["grid_sent_w"], "energy_in_mwh": energy_in,
-        "it_mwh": e["it_power_w"], "cooling_mwh": e["cooling_power_w"],
+        "it_mwh": e["it_power_w"],
+        "it_server_fans_mwh": e["server_fan_power_w"], "it_psu_loss_mwh": e["psu_loss_w"],
+        "it_vr_loss_mwh": e["vr_loss_w"],
+        "pump_shaft_mwh": pump_shaft, "pump_drive_loss_mwh": e["pump_drive_loss_w"],
+        "fan_shaft_mwh": fan_shaft, "fan_drive_loss_mwh": e["fan_drive_loss_w"],
+        "ups_loss_mwh": e["ups_loss_w"], "pdu_loss_mwh": e["pdu_loss_w"], "busway_loss_mwh": e["busway_loss_w"],
+        "auxiliary_mwh": e["auxiliary_power_w"], "liquid_pump_mwh": e["liquid_pump_power_w"],
+        "cooling_mwh": e["cooling_power_w"],
         "distribution_loss_mwh": e["distribution_loss_w"], "transformer_loss_mwh": e["transformer_loss_w"],
         "wind_link_loss_mwh": e["wind_link_loss_w"], "shore_link_loss_mwh": e["shore_link_loss_w"],
         "battery_loss_mwh": e["battery_loss_w"], "battery_stored_mwh": stored, "exported_mwh": e["export_w"],
@@ -127,8 +156,27 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
 
     def hours_of(share_column: str) -> float:
         return float(frame[share_column].to_numpy(dtype=float).sum()) * step_h
+    compute = it - ledger["it_server_fans_mwh"] - ledger["it_psu_loss_mwh"] - ledger["it_vr_loss_mwh"]
+    itue = it / compute if compute > 0 else math.nan
+    pue = served / it if it > 0 else math.nan
+    distribution = ledger["ups_loss_mwh"] + ledger["pdu_loss_mwh"] + ledger["busway_loss_mwh"] \
+        + ledger["transformer_loss_mwh"]
+
+    def partial(subsystem_mwh: float) -> float:
+        return (subsystem_mwh + it) / it if it > 0 else math.nan
     return {
-        "pue": served / it if it > 0 else math.nan,
+        "pue": pue,
+        "ppue_cooling": partial(ledger["cooling_mwh"]),
+        "ppue_power_distribution": partial(distribution),
+        "ppue_auxiliaries": partial(ledger["auxiliary_mwh"]),
+        "itue": itue,
+        "tue": itue * pue,
+        "ups_loss_mwh": ledger["ups_loss_mwh"], "pdu_loss_mwh": ledger["pdu_loss_mwh"],
+        "busway_loss_mwh": ledger["busway_loss_mwh"], "transformer_loss_mwh": ledger["transformer_loss_mwh"],
+        "pump_energy_mwh": ledger["pump_shaft_mwh"] + ledger["pump_drive_loss_mwh"],
+        "fan_energy_mwh": ledger["fan_shaft_mwh"] + ledger["fan_drive_loss_mwh"],
+        "drive_losses_mwh": ledger["pump_drive_loss_mwh"] + ledger["fan_drive_loss_mwh"],
+        "auxiliary_energy_mwh": ledger["auxiliary_mwh"],
         **accounting,
         "wue_l_per_kwh": water_l / (it * 1e3) if it > 0 else math.nan,
         "it_energy_mwh": it,

@@ -227,7 +227,7 @@ class Plant:
                     q.complete_due(now)
                 if f & STOP_FAILURE:
                     rng = self.fail_rngs[c]
-                    rack = q.fail_one(rng.uniform())
+                    rack = q.fail_one(rng.uniform(), now)
                     if self.repair_s[c] is not None:
                         self.env.process(repair(self.env, self, c, q, self.repair_s[c], rack))
                         self.spawned = True

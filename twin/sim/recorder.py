@@ -22,15 +22,22 @@ FLOW_COLUMNS = (
     "grid_import_w", "grid_sent_w", "shore_link_loss_w",
     "battery_charge_w", "battery_discharge_w", "battery_loss_w",
     "it_power_w", "pump_power_w", "fan_power_w", "cooling_power_w", "distribution_loss_w", "transformer_loss_w",
-    "facility_power_w", "unserved_w", "liquid_pump_power_w",
+    "facility_power_w", "unserved_w",
+    "pump_drive_loss_w", "fan_drive_loss_w", "ups_loss_w", "pdu_loss_w", "busway_loss_w", "auxiliary_power_w",
+    "server_fan_power_w", "psu_loss_w", "vr_loss_w", "liquid_pump_power_w",
 )
-"""Power flows [W], each the exact mean over its output step; ``out64`` rows in this order. ``liquid_pump_power_w``
-(the coolant and CDU seawater pumps of liquid-cooled cabins) is part of ``cooling_power_w``, not a further term."""
+"""Power flows [W], each the exact mean over its output step; ``out64`` rows in this order. ``pump_power_w`` and
+``fan_power_w`` are electrical inputs (``*_drive_loss_w`` the part lost in their motors and drives, the rest shaft
+power); ``cooling_power_w`` their sum; ``distribution_loss_w`` is ``ups_loss_w + pdu_loss_w + busway_loss_w``.
+``server_fan_power_w``, ``psu_loss_w``, ``vr_loss_w`` are parts of ``it_power_w`` (for ITUE), not further terms.
+``liquid_pump_power_w`` (the coolant and CDU seawater pumps of liquid-cooled cabins, wire to water) is part of
+``cooling_power_w`` besides the pumps and fans, and a term of the ledger of its own."""
 F_WIND_AV, F_WIND_LOAD, F_LINK_LOSS, F_EXPORT, F_CURTAILED = 0, 1, 2, 3, 4
 F_GRID_IN, F_GRID_SENT, F_SHORE_LOSS, F_B_CHARGE, F_B_DISCHARGE, F_B_LOSS = 5, 6, 7, 8, 9, 10
 F_IT, F_PUMP, F_FAN, F_COOLING, F_DIST, F_TRANSFORMER, F_FACILITY, F_UNSERVED = 11, 12, 13, 14, 15, 16, 17, 18
-F_LQ_PUMP = 19
-F_COUNT = 20
+F_PUMP_DRIVE, F_FAN_DRIVE, F_UPS, F_PDU, F_BUSWAY, F_AUX = 19, 20, 21, 22, 23, 24
+F_SRV_FAN, F_PSU, F_VR, F_LQ_PUMP = 25, 26, 27, 28
+F_COUNT = 29
 O_BATT_E = F_COUNT  # out64 row: battery energy at the end of the step [Wh]
 O64_COUNT = F_COUNT + 1
 
@@ -47,14 +54,15 @@ AG_COUNT = F_COUNT + 8
 CABIN_COLUMNS = ("inlet_temp_c", "inlet_temp_max_c", "hottest_inlet_c", "hottest_inlet_max_c", "it_temp_c",
                  "gas_temp_c", "wall_temp_c", "outlet_temp_c", "it_power_w", "utilisation", "throttle", "pump_speed",
                  "fan_speed", "queue_length", "protective_action", "protective_share", "fouling_m2k_w",
-                 "servers_alive", "servers_powered")
+                 "servers_alive", "servers_powered", "heat_w")
 """Series of each cabin group ``cabin{i}_<name>``, float32, means over the step except the maxima (``*_max_c``) and
 ``protective_action`` (the strongest action in the step: 1 throttling band, 2 shedding); ``protective_share`` is
-the share of the step the hottest rack spent in or above its throttling band."""
+the share of the step the hottest rack spent in or above its throttling band; ``heat_w`` the heat dissipated in one
+cabin of the group [W] (IT, the fans' shaft power and every loss of the chain located in the cabin)."""
 (AC_INLET, AC_INLET_MAX, AC_HOT, AC_HOT_MAX, AC_IT_T, AC_GAS_T, AC_WALL_T, AC_OUTLET, AC_IT_W, AC_UTIL,
  AC_THROTTLE, AC_PUMP, AC_FAN, AC_QUEUE, AC_PROTECT, AC_PROTECT_SHARE, AC_FOUL, AC_ALIVE,
- AC_POWERED) = range(19)
-_AC_AIR = 19
+ AC_POWERED, AC_HEAT) = range(20)
+_AC_AIR = 20
 
 LIQUID_COLUMNS = ("coolant_supply_c", "coolant_supply_max_c", "coolant_return_c", "coolant_return_max_c",
                   "cdu_pump_speed", "liquid_heat_w", "coolant_above_limit_share", "facility_water_above_class_share")

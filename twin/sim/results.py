@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from physics import servers
 from twin.scenario import Scenario
 from twin.sim.kpis import compute_kpis, energy_ledger
 from twin.sim.recorder import FLOW_COLUMNS, GLOBAL_COLUMNS
@@ -158,7 +159,8 @@ def _percentile(values: np.ndarray, q: float) -> float:
 CLASS_KPI_UNITS = {
     "jobs_completed": "-", "throughput_jobs_per_h": "h-1", "job_wait_p50_s": "s", "job_wait_p95_s": "s",
     "job_wait_p99_s": "s", "deadline_misses": "-", "jobs_rejected": "-", "energy_per_job_kwh": "kWh",
-    "mean_servers_busy": "-", "work_done_server_h": "h",
+    "mean_servers_busy": "-", "work_done_server_h": "h", "restarts": "-", "lost_work_server_h": "h",
+    "restart_server_h": "h", "goodput_share": "-",
 }
 """The KPIs of each job class (``RunResult.classes``, ``classes.json``) and their units."""
 
@@ -166,13 +168,18 @@ CLASS_KPI_UNITS = {
 def class_kpis(scenario: Scenario, plants, queues, hours: float) -> dict:
     """Per job class, summed over cabins (each cabin of a group counted): jobs completed, throughput, waits p50,
     p95 and p99, deadline misses, jobs rejected, and energy per job (its servers at idle over its time in service
-    plus its dynamic energy, at the servers' wall) with mean servers busy."""
+    plus its dynamic energy, at the servers' wall) with mean servers busy; work done (full-speed server-hours,
+    restarts and lost work included), restarts after failures, the work lost since the last checkpoints and the
+    time spent restarting [server-h], and the goodput share, the work done less those two over the work done."""
     out = {}
     for k, jc in enumerate(scenario.workload.job_classes()):
         waits = np.concatenate([np.asarray(q.class_waits[k], float) for q in queues]) if queues else np.zeros(0)
         done = sum(q.class_completed[k] * pl.count for q, pl in zip(queues, plants))
         energy_j = sum(q.class_energy_j[k] * pl.count for q, pl in zip(queues, plants))
         server_s = sum(q.server_seconds(k, hours * 3600.0) * pl.count for q, pl in zip(queues, plants))
+        work_s = sum(q.class_work_s[k] * pl.count for q, pl in zip(queues, plants))
+        lost_s = sum(q.class_lost_s[k] * pl.count for q, pl in zip(queues, plants))
+        restart_s = sum(q.class_restart_s[k] * pl.count for q, pl in zip(queues, plants))
         out[jc.name] = {
             "jobs_completed": int(done),
             "throughput_jobs_per_h": done / hours if hours > 0 else 0.0,
@@ -183,9 +190,36 @@ def class_kpis(scenario: Scenario, plants, queues, hours: float) -> dict:
             "jobs_rejected": int(sum(q.class_rejected[k] * pl.count for q, pl in zip(queues, plants))),
             "energy_per_job_kwh": energy_j / 3.6e6 / done if done else 0.0,
             "mean_servers_busy": server_s / (hours * 3600.0) if hours > 0 else 0.0,
-            "work_done_server_h": sum(q.class_work_s[k] * pl.count for q, pl in zip(queues, plants)) / 3600.0,
+            "work_done_server_h": work_s / 3600.0,
+            "restarts": int(sum(q.class_restarts[k] * pl.count for q, pl in zip(queues, plants))),
+            "lost_work_server_h": lost_s / 3600.0,
+            "restart_server_h": restart_s / 3600.0,
+            "goodput_share": 1.0 - (lost_s + restart_s) / work_s if work_s > 0 else 1.0,
         }
     return out
+
+
+def capacity_kpis(plants, queues) -> dict:
+    """Usable capacity at the end of a run: accelerators alive (servers alive, those failed under a running job
+    counted out, times each type's accelerators), their share of those installed, and the servers' share; the job
+    restarts after failures and the work they lost [server-h] (``class_kpis`` by class)."""
+    alive_acc = installed_acc = alive = installed = 0
+    for q, pl in zip(queues, plants):
+        fleet = q.fleet
+        for t, st in enumerate(fleet.types):
+            n_acc = servers.server_model(st.name).accelerator_count if st.name in servers.SERVER_MODELS else 0
+            n_installed = sum(k for r, k in enumerate(fleet.installed) if fleet.rack_type[r] == t)
+            alive_acc += fleet.n_alive[t] * n_acc * pl.count
+            installed_acc += n_installed * n_acc * pl.count
+        alive += fleet.alive_count * pl.count
+        installed += sum(fleet.installed) * pl.count
+    return {
+        "accelerators_alive_end": int(alive_acc),
+        "accelerators_alive_share_end": alive_acc / installed_acc if installed_acc else math.nan,
+        "servers_alive_share_end": alive / installed if installed else math.nan,
+        "job_restarts": int(sum(sum(q.class_restarts) * pl.count for q, pl in zip(queues, plants))),
+        "lost_work_server_h": sum(sum(q.class_lost_s) * pl.count for q, pl in zip(queues, plants)) / 3600.0,
+    }
 
 
 def build_result(scenario: Scenario, exo, plants, queues, columns: dict, timings: dict,
@@ -221,6 +255,7 @@ def build_result(scenario: Scenario, exo, plants, queues, columns: dict, timings
         kpis["job_wait_p50_s"] = kpis["job_wait_p99_s"] = 0.0
     kpis["servers_alive_end"] = int(sum(q.alive * pl.count for q, pl in zip(queues, plants)))
     kpis["server_failures"] = int(sum(q.failures * pl.count for q, pl in zip(queues, plants)))
+    kpis.update(capacity_kpis(plants, queues))
     kpis["jobs_rejected"] = int(sum(q.rejected * pl.count for q, pl in zip(queues, plants)))
     kpis["flexible_jobs_completed"] = flexible_completed
     kpis["deadline_misses"] = deadline_misses
@@ -256,8 +291,9 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     """Hourly temperature rise of each cabin's warm-water plume at the edge of its mixing zone [K] (runs longer
     than a year use means over several hours, at most 8,784 values).
 
-    Each cabin rejects its heat (IT plus the cabin fans, and a liquid-cooled cabin's coolant pump) through its
-    seawater flow (design flow times pump speed, plus the CDU's seawater at its pump's speed),
+    Each cabin rejects its heat (``cabin{i}_heat_w``: IT, the fans and the power chain's losses inside it, and a
+    liquid-cooled cabin's coolant heat, ``cabin{i}_liquid_heat_w``) through its seawater flow (design flow times pump
+    speed, plus the CDU's seawater at its pump's speed),
     diluted by the tidal current (``physics.plume``, near field then far field; buoyancy neglected, so an upper
     bound).
     """
@@ -266,18 +302,18 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     span_h = (frame.index[-1] - frame.index[0]).total_seconds() / 3600.0 if len(frame) > 1 else 1.0
     hours = max(1, int(np.ceil(span_h / 8784.0)))  # hourly up to a year; coarser beyond, to bound the cost
     needed = ["current_speed_m_s"] + [f"cabin{ci}_{name}" for ci in range(len(plants))
-                                      for name in ("it_power_w", "fan_speed", "pump_speed")]
-    needed += [f"cabin{ci}_cdu_pump_speed" for ci, pl in enumerate(plants) if pl.liquid is not None]
+                                      for name in ("heat_w", "pump_speed")]
+    needed += [f"cabin{ci}_{name}" for ci, pl in enumerate(plants) if pl.liquid is not None
+               for name in ("cdu_pump_speed", "liquid_heat_w")]
     h = frame[needed].astype(float).resample(f"{hours}h").mean()
     out = {}
     depth = scenario.site.water_depth_m
     for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):
-        heat = h[f"cabin{ci}_it_power_w"].to_numpy(dtype=float) + plant.fan_power_w(
-            h[f"cabin{ci}_fan_speed"].to_numpy(dtype=float))
+        heat = h[f"cabin{ci}_heat_w"].to_numpy(dtype=float)  # all the cabin dissipates leaves by its exchanger
         flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy(dtype=float)
         if plant.liquid is not None:
-            # the CDU's seawater leaves by the same port (ASSUMPTION) with the coolant pump's work besides the IT's
-            heat = heat + plant.liquid_tcs_pump_w
+            # the CDU's seawater leaves by the same port (ASSUMPTION) with the coolant's heat
+            heat = heat + h[f"cabin{ci}_liquid_heat_w"].to_numpy(dtype=float)
             flow = flow + plant.liquid_sea_flow_kg_s * h[f"cabin{ci}_cdu_pump_speed"].to_numpy(dtype=float)
         cur = h["current_speed_m_s"].to_numpy(dtype=float)
         heat = np.asarray(heat, dtype=float)

@@ -26,12 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from physics import electrical, liquid_cooling, servers, thermal
+from physics import electrical, liquid_cooling, power_chain, servers, thermal
 from twin.sim import controls
-from twin.sim.kernel_physics import ARRANGEMENT_CODES
+from twin.sim.cabin import failure_rate_per_year
+from twin.sim.kernel_physics import ARRANGEMENT_CODES, TAB_MAX
 
-__all__ = ["PlantArrays", "build_plant_arrays", "network_params", "cable_limits", "CACHE_SLOTS", "STOP_COMPLETION",
-           "STOP_FAILURE", "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD", "STOP_STALLED"]
+__all__ = ["PlantArrays", "build_plant_arrays", "network_params", "chain_params", "CabinHeat", "cable_limits",
+           "CACHE_SLOTS", "STOP_COMPLETION", "STOP_FAILURE", "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD",
+           "STOP_STALLED"]
 
 FOULING_LEVELS = 20
 """Exchanger fouling is tracked on levels of 1/20 of its asymptote (a level is a key of the conductance cache)."""
@@ -49,11 +51,21 @@ P_ALLOW, P_MARGIN, P_MIN_SPEED, P_RACK_SCOPE, P_SHED = 28, 29, 30, 31, 32  # [C]
 P_COUNT, P_AFR, P_FAN_THR, P_FAN_SLOPE = 33, 34, 35, 36  # cabins [-], failures per server [s-1], [C], [K-1]
 P_RACKS, P_GROUPS, P_HAS_DEV = 37, 38, 39  # racks, job classes, flag
 P_FAST, P_THERMAL = 40, 41  # the workload runs in the kernel (twin.sim.kernel_jobs); coolest racks first
+# the power chain of one cabin (physics.power_chain): ratings [W], flags (1: losses heat the cabin), loads [W]
+P_UPS_RATED, P_UPS_CABIN, P_PDU_RATED, P_PDU_LOSS, P_BUS_RATED, P_BUS_LOSS = 42, 43, 44, 45, 46, 47
+P_PUMP_UNITS, P_PUMP_MOTOR_RATED, P_PUMP_VFD_RATED, P_PUMP_CABIN = 48, 49, 50, 51
+P_FAN_UNITS, P_FAN_MOTOR_RATED, P_FAN_VFD_RATED, P_FAN_CABIN = 52, 53, 54, 55
+P_AUX_CABIN_W, P_AUX_OUT_W = 56, 57  # the auxiliaries that heat the cabin and those that do not [W]
+P_PSU_RATED, P_VR_ETA, P_SRV_FAN_SHARE = 58, 59, 60  # supplies' capacity of one server [W], [-], [-]
+# loss tables, TAB_STRIDE columns each: point count, load fractions, losses over rating (padded to TAB_MAX)
+TAB_STRIDE = 1 + 2 * TAB_MAX
+T_UPS, T_PUMP_MOTOR, T_PUMP_VFD, T_FAN_MOTOR, T_FAN_VFD, T_PSU = (61 + k * TAB_STRIDE for k in range(6))
+P_COUNT_ALL_CHAIN = 61 + 6 * TAB_STRIDE
 # the liquid path of one cabin (physics.liquid_cooling; all 0 without one): flag, coolant node capacity [J K-1],
 # CDU UA [W K-1], coolant and full-flow seawater capacity rates [W K-1], supply setpoint and limit [C], throttling
 # margin [K], lowest seawater pump speed [-], coolant pump and full-speed CDU seawater pump powers [W], facility
 # water class limit [C]
-_LQ = 42
+_LQ = P_COUNT_ALL_CHAIN
 (P_LQ_ON, P_LQ_C, P_LQ_UA, P_LQ_C_TCS, P_LQ_C_SEA, P_LQ_SETPOINT, P_LQ_MAX, P_LQ_MARGIN, P_LQ_MIN_SPEED,
  P_LQ_TCS_W, P_LQ_SEA_W, P_LQ_FWS_MAX) = (_LQ + k for k in range(12))
 P_COUNT_ALL = _LQ + 12
@@ -73,11 +85,15 @@ S_PUMP_CAP, S_STOP_PERIOD, S_IN_BAND, S_FLAGS = 29, 30, 31, 32  # pump speed lim
 S_STATIC_W = 33  # servers' static power of one cabin [W]
 S_SOLVES = 34  # eigen-decompositions computed (cache misses), for the benchmarks
 S_RACK_T0 = 35  # since when the racks have held their present powers (their energy is booked up to here) [s]
+# the power chain of one cabin [W] (twin.sim.kernel_cabin.chain_losses): UPS, PDU and busway losses, electrical
+# input of its pumps and fans, and of the IT power what is not compute: server fans, supply and regulator losses
+S_UPS_W, S_PDU_W, S_BUS_W, S_PUMP_IN_W, S_FAN_IN_W = 36, 37, 38, 39, 40
+S_SRV_FAN_W, S_PSU_W, S_VR_W = 41, 42, 43
 # the liquid path (twin.sim.kernel_cabin.liquid_control): coolant return (the node) [C], CDU seawater pump speed [-]
 # and its controller's last error [K], the racks' heat into the cold plates [W], all heat into the coolant [W], the
 # liquid pumps' power [W], the supply at the last control instant [C], G = eps C_min [W K-1], k = G / C_tcs [-],
 # the servers' speed cap the coolant asks for [-]
-_SLQ = 36
+_SLQ = 44
 (S_LQ_T, S_LQ_SPEED, S_LQ_ERR, S_LQ_RACK_W, S_LQ_W, S_LQ_PUMP_W, S_LQ_SUPPLY, S_LQ_G, S_LQ_K, S_LQ_CAP) = (
     _SLQ + k for k in range(10))
 S_COUNT = _SLQ + 10
@@ -115,7 +131,7 @@ C_COUNT = 38
 X_FARM_W, X_SEA_C = 0, 1
 X_COUNT = 2
 # ------------------------------------------------------------------------------------------------ bus
-B_ETA_DIST, B_K_LINK, B_LINK_MAX, B_K_SHORE, B_SHORE_MAX = 0, 1, 2, 3, 4
+B_K_LINK, B_LINK_MAX, B_K_SHORE, B_SHORE_MAX = 1, 2, 3, 4  # (0: unused, was the flat distribution efficiency)
 B_TR_NL, B_TR_K, B_GRID_LIMIT, B_GRID_BASE, B_EXPORT_CAP, B_N_TURB = 5, 6, 7, 8, 9, 10
 B_HAS_BATT, B_RESERVE_ONLY, B_BATT_E, B_BATT_CH, B_BATT_DIS, B_BATT_ETA, B_BATT_EMIN, B_BATT_EMAX = (
     11, 12, 13, 14, 15, 16, 17, 18)
@@ -228,6 +244,92 @@ def _liquid_params(row: np.ndarray, s: np.ndarray, rk: np.ndarray, group, plant,
     s[S_LQ_PUMP_W] = plant.liquid_tcs_pump_w + plant.liquid_sea_pump_w * speed ** 3
     s[S_LQ_CAP] = 1.0
     return heat_liquid
+def _put_table(row: np.ndarray, off: int, x, losses) -> None:
+    n = len(x)
+    row[off] = n
+    row[off + 1:off + 1 + n] = x
+    row[off + 1 + TAB_MAX:off + 1 + TAB_MAX + n] = losses
+
+
+def _drives(row: np.ndarray, d, design_shaft_w: float, units_col: int, motor_col: int, vfd_col: int, cabin_col: int,
+            t_motor: int, t_vfd: int) -> None:
+    """A group of identical motors on drives sharing ``design_shaft_w``: each motor rated at its share times the
+    sizing factor, its drive rated at the motor's output (physics.power_chain's DOE tables at that size)."""
+    row[units_col] = d.unit_count
+    row[cabin_col] = 1.0 if d.location == "cabin" else 0.0
+    rated = design_shaft_w / d.unit_count * d.motor_sizing_factor
+    if rated <= 0.0:
+        return
+    row[motor_col] = row[vfd_col] = rated
+    _put_table(row, t_motor, *power_chain.loss_table(*power_chain.motor_efficiency_table(
+        rated, d.motor_full_load_efficiency)))
+    _put_table(row, t_vfd, *power_chain.loss_table(*power_chain.vfd_efficiency_table(rated)))
+
+
+def chain_params(row: np.ndarray, el, design_heat_w: float, pump_design_w: float, fan_design_w: float,
+                 server_peak_w: float) -> None:
+    """Write a cabin's power chain (``scenario.electrical.power_chain``) into its row of ``prm``. Without one, the
+    old flat ``distribution_efficiency``: a UPS of constant efficiency whose loss does not heat the cabin, no
+    busway or PDU, ideal drives, no auxiliaries (the servers' internals, for ITUE only, at their defaults)."""
+    from twin.scenario.environment import ServerInternals
+
+    ch = el.power_chain
+    if ch is None:
+        row[P_UPS_RATED] = design_heat_w
+        _put_table(row, T_UPS, *power_chain.loss_table([1.0], [el.flat_distribution_efficiency]))
+        srv = ServerInternals()
+    else:
+        ups = ch.ups
+        row[P_UPS_RATED] = ups.rating_fraction * design_heat_w
+        row[P_UPS_CABIN] = 1.0 if ups.location == "cabin" else 0.0
+        if ups.load_fractions is not None:
+            table = (ups.load_fractions, ups.efficiency_points)
+        else:
+            t = power_chain.UPS_ECO if ups.mode == "eco" else power_chain.UPS_DOUBLE_CONVERSION
+            table = (t["load_fraction"], t["efficiency"])
+        _put_table(row, T_UPS, *power_chain.loss_table(*table))
+        row[P_PDU_RATED], row[P_PDU_LOSS] = ch.pdu.rating_fraction * design_heat_w, ch.pdu.loss_fraction_at_rated
+        row[P_BUS_RATED], row[P_BUS_LOSS] = (ch.busway.rating_fraction * design_heat_w,
+                                             ch.busway.loss_fraction_at_rated)
+        _drives(row, ch.pumps, pump_design_w, P_PUMP_UNITS, P_PUMP_MOTOR_RATED, P_PUMP_VFD_RATED, P_PUMP_CABIN,
+                T_PUMP_MOTOR, T_PUMP_VFD)
+        _drives(row, ch.fans, fan_design_w, P_FAN_UNITS, P_FAN_MOTOR_RATED, P_FAN_VFD_RATED, P_FAN_CABIN,
+                T_FAN_MOTOR, T_FAN_VFD)
+        row[P_AUX_CABIN_W] = sum(a.power_w for a in ch.auxiliaries if a.location == "cabin")
+        row[P_AUX_OUT_W] = sum(a.power_w for a in ch.auxiliaries if a.location != "cabin")
+        srv = ch.servers
+    if ch is None:  # the drives ideal (no tables): input = shaft power; the fans' heat in the cabin as before
+        row[P_PUMP_UNITS], row[P_FAN_UNITS], row[P_FAN_CABIN] = 1.0, 1.0, 1.0
+    row[P_PSU_RATED] = srv.psu_capacity_factor * server_peak_w
+    row[P_VR_ETA], row[P_SRV_FAN_SHARE] = srv.vr_efficiency, srv.fan_share
+    psu = (srv.psu_load_fractions, srv.psu_efficiency_points) if srv.psu_load_fractions is not None else (
+        power_chain.PSU_80PLUS_TITANIUM["load_fraction"], power_chain.PSU_80PLUS_TITANIUM["efficiency"])
+    _put_table(row, T_PSU, *power_chain.input_basis(*power_chain.loss_table(*psu)))
+
+
+class CabinHeat:
+    """The heat one cabin of a group dissipates [W] at a given IT power and fan and pump speeds: IT, the fans'
+    shaft power and the power chain's losses located in the cabin, as the kernel has it
+    (``twin.sim.kernel_cabin.chain_losses``); for those who see the cabin from its telemetry (``twin.live``)."""
+
+    def __init__(self, scenario, group_index: int, plant) -> None:
+        group = scenario.cabins[group_index]
+        self.plant = plant
+        self.prm = np.zeros((1, P_COUNT_ALL))
+        chain_params(self.prm[0], scenario.electrical, group.cooling.design_heat_w, plant.pump_design_power_w,
+                     plant.fan_design_power_w, max(plant.server.power_w_points))
+        self.st = np.zeros((1, S_COUNT))
+        self.st[0, S_SERVERS] = plant.servers
+
+    def __call__(self, it_w: float, fan_speed: float, pump_speed: float) -> float:
+        from twin.sim.kernel_cabin import chain_losses
+
+        st = self.st
+        st[0, S_IT_W] = it_w
+        st[0, S_FAN_W] = self.plant.fan_design_power_w * fan_speed ** 3
+        st[0, S_PUMP_W] = self.plant.pump_design_power_w * pump_speed ** 3
+        chain_losses(0, self.prm, st)
+        return float(st[0, S_HEAT_W])
 
 
 def _battery(el, bus: np.ndarray) -> None:
@@ -288,7 +390,7 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
         row[P_RACK_SCOPE] = 1.0 if lim.throttle_scope == "rack" else 0.0
         row[P_SHED] = 1.0 if lim.protective_policy == "shed" else 0.0
         row[P_COUNT] = plant.count
-        row[P_AFR] = group.racks.failure_rate_per_year / servers.SECONDS_PER_YEAR * (
+        row[P_AFR] = failure_rate_per_year(group) / servers.SECONDS_PER_YEAR * (
             servers.NITROGEN_FAILURE_FACTOR if group.geometry.atmosphere == "nitrogen" else 1.0)
         row[P_FAN_THR], row[P_FAN_SLOPE] = servers.FAN_THRESHOLD_C, servers.FAN_SLOPE_PER_K
         fleet = q.fleet
@@ -300,6 +402,10 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
         fleet.bind_power_arrays(racks[c, R_STATIC, :fleet.n_racks],
                                 [racks[c, R_DYN + g, :fleet.n_racks] for g in range(len(q.groups))])
         racks[c, R_IDLE, :fleet.n_racks] = fleet.rack_idle_w
+        # the chain is rated for all the cabin's heat: the gas path's and, when it has one, the liquid path's
+        chain_params(row, scenario.electrical,
+                     cool.design_heat_w + (cool.liquid.design_heat_w if cool.liquid is not None else 0.0),
+                     plant.pump_design_power_w, plant.fan_design_power_w, max(plant.server.power_w_points))
         row[P_FAST] = 1.0 if fast[c] else 0.0
         row[P_THERMAL] = 1.0 if q.name == "thermal" else 0.0
         for g, gr in enumerate(q.groups):
@@ -330,7 +436,6 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
 
     el = scenario.electrical
     bus = np.zeros(B_COUNT)
-    bus[B_ETA_DIST] = el.distribution_efficiency
     bus[B_K_LINK], bus[B_LINK_MAX] = cable_limits(el.wind_link)
     bus[B_K_SHORE], bus[B_SHORE_MAX] = cable_limits(el.shore_link)
     tr = el.transformer

@@ -58,6 +58,7 @@ class RackFleet:
         self.n_racks = n
         # integer state per rack in Python lists: a job touches one or two racks, and list items are cheaper
         # to read and write than numpy elements
+        self.installed = list(installed)
         self.alive = list(installed)
         self.on = list(installed)
         self.busy = [0] * n

@@ -46,14 +46,23 @@ def clock_tolerance_s(clock_s: float, now_s: float = 0.0) -> float:
 
 @dataclass(frozen=True)
 class Group:
-    """Jobs of one class on one server type: the type, the dynamic power of a busy server at full speed above
-    idle [W] (``busy_power_w(model, u, 1) - idle``), the highest speed its power cap allows [-], its idle power."""
+    """Jobs of one class on one server type: the type, the dynamic power of a busy server above idle per unit of
+    speed [W] (``busy_power_w(model, u, 1) - idle``, or the work's capped power above idle over its capped speed,
+    ``twin.sim.cabin.build_fleet``), the highest speed its power cap allows [-], its idle power [W], and for
+    training with checkpoints the work between checkpoints and the restart time [s] (infinite, 0: a failure does
+    not interrupt the job)."""
 
     name: str = "default"
     type: int = 0
     dyn_w: float = 0.0
     cap_speed: float = 1.0
     idle_w: float = 0.0
+    checkpoint_s: float = math.inf
+    restart_s: float = 0.0
+
+    @property
+    def checkpoints(self) -> bool:
+        return self.checkpoint_s < math.inf
 
 
 class Scheduler:
@@ -81,6 +90,11 @@ class Scheduler:
         self.class_energy_j = [0.0] * ng
         self.class_server_s = [0.0] * ng
         self.class_work_s = [0.0] * ng  # server-seconds of full-speed work done
+        self.class_restarts = [0] * ng  # jobs interrupted by a server failure and requeued from a checkpoint
+        self.class_lost_s = [0.0] * ng  # server-seconds of full-speed work lost since the last checkpoints
+        self.class_restart_s = [0.0] * ng  # server-seconds of full-speed time spent restarting
+        self._restart_owed: dict[int, float] = {}  # running job (seq) -> restart time at its segment's start [s]
+        self._checkpointing = any(g.checkpoints for g in self.groups)
         self.failures = 0
         self._seq = 0
         self._orders = [None] * n_types
@@ -113,7 +127,7 @@ class Scheduler:
                     self.class_rejected[job[5]] += 1
 
     def _start(self, now_s: float, job: tuple, record_wait: bool, inlet_c) -> None:
-        submit, size, work, deadline, flexible, g = job
+        submit, size, work, deadline, flexible, g = job[:6]
         grp = self.groups[g]
         t = grp.type
         order = self._orders[t]
@@ -122,6 +136,8 @@ class Scheduler:
         alloc = self.fleet.allocate(t, size, order, g, grp.dyn_w)
         self._seq += 1
         w0 = self.clock[g]
+        if len(job) > 6 and job[6] > 0.0:  # a job requeued from its checkpoint owes its restart first
+            self._restart_owed[self._seq] = job[6]
         heapq.heappush(self.running[g], (w0 + work, self._seq, size, deadline, flexible, submit, alloc, now_s, w0))
         if record_wait and submit == submit:  # a resumed job carries NaN: its wait was counted at first start
             self.class_waits[g].append(now_s - submit)
@@ -162,6 +178,9 @@ class Scheduler:
         self.class_server_s[g] += size * span
         self.class_work_s[g] += size * done
         self.class_energy_j[g] += size * (grp.idle_w * span + grp.dyn_w * done)
+        if self._restart_owed:
+            owed = self._restart_owed.pop(entry[1], 0.0)
+            self.class_restart_s[g] += size * min(done, owed)
 
     def set_speed(self, speed: float, rack_speed: np.ndarray | None = None) -> None:
         """The speed of every group this step, no faster than its power cap: ``speed`` for all, or, with
@@ -216,12 +235,58 @@ class Scheduler:
         return done
 
     # ---------------------------------------------------------------------------------------------- failures
-    def fail_one(self, u: float = 0.0) -> int:
-        """A server dies, in a rack chosen in proportion to its servers (``u`` uniform); returns the rack."""
+    def fail_one(self, u: float = 0.0, now_s: float = 0.0) -> int:
+        """A server dies, in a rack chosen in proportion to its servers (``u`` uniform); returns the rack.
+
+        The rack's fleet loses an idle server first (``RackFleet.fail``). When a class checkpoints, which server
+        died matters: ``u``'s position within the rack's live servers picks one, its running jobs' servers first
+        (in the order the jobs started, each by its servers there), then the rest; a job of a checkpointing class
+        hit so is interrupted at ``now_s`` (:meth:`interrupt`), and the server that leaves is one of those it
+        held."""
         self.failures += 1
-        r = self.fleet.pick_rack(u)
-        self.fleet.fail(r)
+        fleet = self.fleet
+        r = fleet.pick_rack(u)
+        hit = None
+        if self._checkpointing and fleet.busy[r] > 0:
+            live = np.asarray(fleet.alive) - np.asarray(fleet.pending)
+            x = u * float(live.sum()) - float(live[:r].sum())  # position among the rack's live servers
+            if x < fleet.busy[r] - fleet.pending[r]:
+                holders = sorted(((e[1], g, e, k) for g, run in enumerate(self.running) for e in run
+                                  for rr, k in e[6] if rr == r), key=lambda h: h[0])
+                for _seq, g, e, k in holders:
+                    x -= k
+                    if x < 0.0:
+                        hit = (g, e)
+                        break
+        if hit is not None and self.groups[hit[0]].checkpoints:
+            self.interrupt(now_s, *hit)  # its servers are idle now: the one that leaves is among them
+        fleet.fail(r)
         return r
+
+    def interrupt(self, now_s: float, g: int, entry: tuple) -> None:
+        """A server under a running job of a checkpointing class failed at ``now_s``: the job stops, its servers
+        are released (the failed one leaves), it loses the work done since its last checkpoint and is requeued at
+        the head of its type's queue, owing its restart time before its work goes on.
+
+        Checkpoints fall every ``checkpoint_s`` of work after each (re)start's restart; the work saved is the
+        whole intervals done, the work lost the rest (``class_lost_s``); the checkpoint's own cost is neglected."""
+        grp = self.groups[g]
+        run = self.running[g]
+        run.remove(entry)
+        heapq.heapify(run)
+        self.fleet.release(grp.type, entry[6], g, grp.dyn_w)
+        owed = self._restart_owed.get(entry[1], 0.0)
+        done = min(self.clock[g], entry[0]) - entry[8]
+        self._finish_segment(g, entry, now_s)
+        useful = max(0.0, done - owed)
+        saved = math.floor(useful / grp.checkpoint_s) * grp.checkpoint_s
+        size = entry[2]
+        self.class_lost_s[g] += size * (useful - saved)
+        self.class_restarts[g] += 1
+        remaining = max(entry[0] - entry[8] - owed - saved, 0.0)
+        t = grp.type
+        self.queues[t].appendleft((math.nan, size, remaining + grp.restart_s, entry[3], entry[4], g, grp.restart_s))
+        self.queued_servers[t] += size
 
     def repair_one(self, rack: int = 0) -> None:
         self.fleet.repair(rack)

@@ -11,7 +11,9 @@ from twin.live.telemetry import SynthOptions, read_telemetry, synthesize
 from twin.scenario import load_scenario
 from twin.sim.engine import simulate
 
-RUN = ["run.horizon_s=8d", "run.step_s=600"]
+RUN = ["run.horizon_s=8d", "run.step_s=600",
+       # the flat distribution efficiency (no power chain), so that it can be one of the hidden values
+       "electrical.power_chain=null", "electrical.distribution_efficiency=0.97"]
 HIDDEN = {"cabins.0.cooling.design_approach_k": 4.0, "wind.resource.weibull_c_m_s": 6.8,
           "cabins.0.cooling.pump_efficiency": 0.65, "electrical.distribution_efficiency": 0.95}
 SIGNALS = ["hub_wind_speed_m_s", "sea_temp_c", "cabin0_inlet_temp_c", "cabin0_pump_speed", "pump_power_w",

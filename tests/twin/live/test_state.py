@@ -39,7 +39,9 @@ def test_the_filter_tracks_the_hidden_inlet_and_fouling(summer):
     rmse_raw = np.sqrt(np.mean((measured[seen] - true_inlet[seen]) ** 2))
     rmse_est = np.sqrt(np.mean((est["inlet_temp_c"].to_numpy() - true_inlet) ** 2))
     assert rmse_raw == pytest.approx(0.1, rel=0.05)
-    assert rmse_est < 0.7 * rmse_raw  # better than the sensor, gaps included (measured: 0.05 K against 0.10 K)
+    # better than the sensor, gaps included. Measured: 0.068 K against 0.100 K before issue 16's power chain, 0.072 K
+    # with it (the cabin's in-cabin losses, 6 % more heat, and the fans following that heat)
+    assert rmse_est < 0.75 * rmse_raw
     true_f = truth["cabin0_fouling_m2k_w"].to_numpy()
     later = slice(len(true_f) // 3, None)  # after ten days, once the fouling is more than its prior's spread
     rmse_f = np.sqrt(np.mean((est["fouling_m2k_w"].to_numpy()[later] - true_f[later]) ** 2))
