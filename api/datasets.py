@@ -35,7 +35,7 @@ from twin.scenario.datafiles import (
 
 __all__ = ["KINDS", "DatasetAccess", "DatasetProblem", "summarize", "write_blob", "inline_datasets"]
 
-KINDS = ("wind", "trace")
+KINDS = ("wind", "trace", "state", "forecast")
 """The kinds of data set this server takes."""
 
 
@@ -70,13 +70,38 @@ def _summarize_trace(text: str, label: str) -> dict:
                 "server_hours": float((table.servers * table.duration_s).sum() / 3600.0)}}
 
 
-_SUMMARIZERS = {"wind": _summarize_wind, "trace": _summarize_trace}
+def _summarize_forecast(text: str, label: str) -> dict:
+    from twin.sim.weather import read_forecast
+
+    table = read_forecast(text, label)
+    return {"rows": int(table.time.size), "start": table.time[0].isoformat(), "end": table.time[-1].isoformat(),
+            "details": {"columns": [c for c, v in (("sea_temp_c", table.sea_temp_c),
+                                                   ("wind_direction_deg", table.wind_direction_deg)) if v is not None],
+                        "mean_hub_wind_speed_m_s": float(table.hub_wind_speed_m_s.mean())}}
+
+
+def _summarize_state(data: bytes, label: str) -> dict:
+    from twin.scenario import ScenarioError
+    from twin.sim.saved_state import parse_state
+
+    try:
+        state = parse_state(data, label, field="upload")
+    except ScenarioError as exc:
+        raise DatasetProblem("; ".join(f"{p}: {r}" for p, r in exc.problems)) from None
+    return {"rows": len(state.cabins), "start": state.time.isoformat(), "end": state.time.isoformat(),
+            "details": {"cabin_groups": len(state.cabins), "version": state.version,
+                        "battery": state.battery_energy_wh is not None, "turbines_down": state.turbines_down}}
+
+
+_SUMMARIZERS = {"wind": _summarize_wind, "trace": _summarize_trace, "forecast": _summarize_forecast}
 
 
 def summarize(kind: str, data: bytes, limits: TableLimits) -> dict:
     """Check an upload with its kind's reader; its format, rows, time span and details. ``DatasetProblem`` names
     the row, line and column of what is wrong (quoting the upload, never anything else)."""
     label = "upload"
+    if kind == "state":  # a JSON or YAML document, not a table
+        return {"format": "json", **_summarize_state(data, label)}
     try:
         text = tabular_text(data, label, limits)
         out = _SUMMARIZERS[kind](text, label)

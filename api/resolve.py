@@ -54,11 +54,17 @@ def resolve(design: str | None, scenario: Any, overrides: list[str], max_steps: 
     """Validate and return the resolved scenario as JSON-ready data; 422 with every problem by field path.
 
     ``data_access`` decides which values the scenario's data-file fields may take (the server passes its
-    ``DatasetAccess``: only ``dataset:<id>`` of a registered data set of the field's kind); nothing is opened."""
+    ``DatasetAccess``: only ``dataset:<id>`` of a registered data set of the field's kind); nothing is opened but
+    a saved state the scenario starts from (``run.initial_state``, an uploaded data set), checked against it."""
     mapping = base_mapping(design, scenario)
     try:
         mapping = apply_overrides(mapping, [*overrides, *(extra or [])], source="overrides")
         resolved = scenario_from_dict(mapping, source="scenario", data_access=data_access)
+        if resolved.run.initial_state is not None and data_access is not None:
+            # a saved state is small: checked against the scenario now (cabins, battery, time), not when it runs
+            from twin.sim.saved_state import read_state
+
+            read_state(resolved, data_access)
     except ScenarioError as exc:
         err = scenario_problem(exc)
         if field_prefix:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import uuid
 
 from api.errors import ApiError
@@ -9,7 +11,7 @@ from api.store import DatasetGone, RunStore
 from twin.scenario import Scenario
 from twin.scenario.datafiles import data_fields, parse_dataset_ref
 
-__all__ = ["get_row", "completed_row", "register_and_submit", "dataset_uses", "scenario_datasets"]
+__all__ = ["get_row", "completed_row", "register_and_submit", "dataset_uses", "scenario_datasets", "summary", "detail"]
 
 
 def dataset_uses(scenario: dict) -> list[dict]:
@@ -40,13 +42,46 @@ def completed_row(store: RunStore, run_id: str) -> dict:
 
 def register_and_submit(store: RunStore, jobs, scenario: dict, request: dict, name: str, backend: str = "local",
                         sweep_id: str | None = None, index: int | None = None, point: dict | None = None,
-                        reserved: bool = False) -> str:
-    """Register a queued run and hand it to the job manager (room must already be reserved)."""
+                        reserved: bool = False, twin_id: str | None = None) -> str:
+    """Register a queued run and hand it to the job manager (room must already be reserved); ``twin_id``: the
+    twin it forecasts for."""
     run_id = uuid.uuid4().hex
     try:
         store.create_run(run_id, name, scenario, request, backend=backend, sweep_id=sweep_id, sweep_index=index,
-                         point=point, datasets=scenario_datasets(scenario))
+                         point=point, datasets=scenario_datasets(scenario), twin_id=twin_id)
     except DatasetGone as exc:
         raise ApiError(409, f"data set(s) removed while the run was submitted: {exc}") from None
     jobs.submit(run_id, backend=backend, reserved=reserved)
     return run_id
+
+
+def _time(t: float | None) -> dt.datetime | None:
+    return None if t is None else dt.datetime.fromtimestamp(t, dt.timezone.utc)
+
+
+def summary(row: dict) -> dict:
+    rid = row["id"]
+    started, finished, created = row.get("started_at"), row.get("finished_at"), row["created_at"]
+    engine = json.loads(row["timings_json"]) if row.get("timings_json") else {}
+    return {
+        "id": rid, "name": row["name"], "status": row["status"], "progress": row["progress"],
+        "scenario_hash": row["scenario_hash"], "backend": row["backend"],
+        "timings": {
+            "created_at": _time(created), "started_at": _time(started), "finished_at": _time(finished),
+            "queue_wait_s": started - created if started is not None else None,
+            "run_s": finished - started if (finished is not None and started is not None) else None,
+            "engine": engine,
+        },
+        "error": row.get("error"), "note": row.get("note"), "attempts": row["attempts"],
+        "interruptions": row["interruptions"], "sweep_id": row.get("sweep_id"), "twin_id": row.get("twin_id"),
+        "links": {"self": f"/v1/runs/{rid}", "events": f"/v1/runs/{rid}/events", "kpis": f"/v1/runs/{rid}/kpis",
+                  "timeseries": f"/v1/runs/{rid}/timeseries",
+                  **({"twin": f"/v1/twins/{row['twin_id']}"} if row.get("twin_id") else {})},
+    }
+
+
+def detail(row: dict, cached: bool = False) -> dict:
+    return {**summary(row), "cached": cached, "request": json.loads(row["request_json"]),
+            "scenario": json.loads(row["scenario_json"]),
+            "artifacts": json.loads(row["artifacts_json"]) if row.get("artifacts_json") else {},
+            "datasets": dataset_uses(json.loads(row["scenario_json"]))}

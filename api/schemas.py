@@ -74,6 +74,7 @@ class RunLinks(BaseModel):
     events: str
     kpis: str
     timeseries: str
+    twin: str | None = Field(None, description="A forecast: the twin it was forked from")
 
 
 class RunSummary(BaseModel):
@@ -89,19 +90,21 @@ class RunSummary(BaseModel):
     attempts: int = Field(..., ge=0, description="Times the run has been handed to a worker [-]")
     interruptions: int = Field(..., ge=0, description="Server restarts the run lived through [-]")
     sweep_id: str | None = None
+    twin_id: str | None = Field(None, description="A forecast: the twin it was forked from "
+                                "(POST /v1/twins/{id}/forecasts)")
     links: RunLinks
 
 
 class DatasetInfo(BaseModel):
     id: str = Field(..., description="The data set's id: the SHA-256 of its bytes (64 hex digits)")
     reference: str = Field(..., description="How a scenario names it: dataset:<id>")
-    kind: Literal["wind", "trace"]
+    kind: Literal["wind", "trace", "state", "forecast"]
     name: str = Field(..., description="The label given at upload (default the file's name)")
-    format: Literal["csv", "parquet"]
+    format: Literal["csv", "parquet", "json"]
     size_bytes: int = Field(..., ge=0, description="[bytes]")
     rows: int = Field(..., ge=0, description="Data rows [-]")
-    start: str | float | None = Field(..., description="First time: ISO 8601 (wind), or the first submit time "
-                                                        "in s after the run's start (trace)")
+    start: str | float | None = Field(..., description="First time: ISO 8601 (wind, forecast, state), or the "
+                                                        "first submit time in s after the run's start (trace)")
     end: str | float | None = Field(..., description="Last time, as start")
     sha256: str = Field(..., description="SHA-256 of the stored bytes; a run keeps it in its scenario")
     created_at: dt.datetime

@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS runs (
     timings_json   TEXT,
     sweep_id       TEXT,
     sweep_index    INTEGER,
-    point_json     TEXT
+    point_json     TEXT,
+    twin_id        TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_hash ON runs (scenario_hash, status);
 CREATE INDEX IF NOT EXISTS runs_status ON runs (status);
@@ -136,6 +137,10 @@ class RunStore:
             with self._connect() as con:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.executescript(_SCHEMA)
+                columns = {r["name"] for r in con.execute("PRAGMA table_info(runs)").fetchall()}
+                if "twin_id" not in columns:  # a registry from before forecasts: the twin a run forecasts for
+                    con.execute("ALTER TABLE runs ADD COLUMN twin_id TEXT")
+                con.execute("CREATE INDEX IF NOT EXISTS runs_twin ON runs (twin_id)")
                 con.executescript(TWIN_SCHEMA)
         self.twins = TwinStore(self._connect)
         """The live twins, their telemetry and calibrations (``api.twin_store``), in the same database."""
@@ -169,9 +174,9 @@ class RunStore:
 
     def create_run(self, run_id: str, name: str, scenario: dict, request: dict, backend: str = "local",
                    sweep_id: str | None = None, sweep_index: int | None = None, point: dict | None = None,
-                   datasets: Iterable[str] = ()) -> dict:
+                   datasets: Iterable[str] = (), twin_id: str | None = None) -> dict:
         """Register a queued run; ``datasets`` (SHA-256s its scenario names) must all be registered, else
-        ``DatasetGone`` and nothing is written."""
+        ``DatasetGone`` and nothing is written; ``twin_id``: the twin it forecasts for."""
         wanted = sorted(set(datasets))
         con = self._connect()
         try:
@@ -185,9 +190,9 @@ class RunStore:
                     raise DatasetGone(gone)
             con.execute(
                 "INSERT INTO runs (id, name, scenario_json, scenario_hash, request_json, status, backend, created_at,"
-                " sweep_id, sweep_index, point_json) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
+                " sweep_id, sweep_index, point_json, twin_id) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
                 (run_id, name, json.dumps(scenario), scenario_hash(scenario), json.dumps(request), backend,
-                 time.time(), sweep_id, sweep_index, json.dumps(point) if point is not None else None))
+                 time.time(), sweep_id, sweep_index, json.dumps(point) if point is not None else None, twin_id))
             con.execute("COMMIT")
         finally:
             con.close()
@@ -198,8 +203,11 @@ class RunStore:
         return rows[0] if rows else None
 
     def list_runs(self, status: str | None = None, sweep_id: str | None = None, limit: int = 100,
-                  offset: int = 0) -> tuple[list[dict], int]:
+                  offset: int = 0, twin_id: str | None = None) -> tuple[list[dict], int]:
         where, params = [], []
+        if twin_id is not None:
+            where.append("twin_id = ?")
+            params.append(twin_id)
         if status is not None:
             where.append("status = ?")
             params.append(status)
@@ -208,7 +216,7 @@ class RunStore:
             params.append(sweep_id)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         cols = ("id, name, scenario_hash, status, progress, backend, created_at, started_at, finished_at, error, note,"
-                " attempts, interruptions, sweep_id, sweep_index, timings_json")
+                " attempts, interruptions, sweep_id, sweep_index, timings_json, twin_id")
         rows = self._query(f"SELECT {cols} FROM runs {clause} ORDER BY seq DESC LIMIT ? OFFSET ?",
                            (*params, limit, offset))
         total = self._query(f"SELECT COUNT(*) AS n FROM runs {clause}", params)[0]["n"]

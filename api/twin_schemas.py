@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas import ScenarioBody
+from api.schemas import RunSummary, ScenarioBody
+from twin.scenario.units import Seconds
 
 PATH_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$"
 """A scenario field's dotted path (list items by index)."""
@@ -203,3 +204,28 @@ class CalibrationDetail(CalibrationSummary):
 
 class CalibrationList(BaseModel):
     calibrations: list[CalibrationSummary]
+
+
+class ForecastRequest(_Body):
+    """A forecast forked from the twin's present: a run from its synchronised state (the filter's estimate of each
+    cabin, the last measurements of the speeds, servers, battery, turbines and wind) over ``horizon_s``."""
+
+    horizon_s: Seconds = Field(..., gt=0.0, le=366 * 86400.0, description="How far ahead [s]; also '48h', '7d'",
+                               examples=["7d"])
+    step_s: Seconds | None = Field(None, gt=0.0, le=3600.0, description="Output step [s]; default the twin's")
+    weather: Literal["persistence", "climatology", "forecast"] = Field(
+        "persistence", description="persistence: the present wind relaxing to the resource's mean, the sea's "
+        "anomaly held; climatology: the design's own statistical weather; forecast: the uploaded data set "
+        "`forecast_dataset` (docs/live.md, Forecasts)")
+    forecast_dataset: str | None = Field(None, max_length=80, description="weather forecast: dataset:<id> (or the "
+                                         "id) of a data set of kind forecast")
+    persistence_time_h: float | None = Field(None, gt=0.0, le=1e5, description="weather persistence: e-folding "
+                                             "time of the wind's relaxation [h]; default the resource's own")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="The run's seed (workload; weather in "
+                             "climatology); default the twin's")
+    name: str | None = Field(None, max_length=200, description="A label; default '<twin name> forecast'")
+
+
+class ForecastList(BaseModel):
+    forecasts: list[RunSummary]
+    total: int = Field(..., ge=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import math
 import time
@@ -18,7 +17,7 @@ from api.deps import DataDep, JobsDep, SettingsDep, StoreDep
 from api.errors import ApiError, error_responses
 from api.jobs import QueueFull
 from api.resolve import resolve
-from api.runs import completed_row, dataset_uses, get_row, register_and_submit
+from api.runs import completed_row, detail, get_row, register_and_submit, summary
 from api.schemas import (
     Comparison,
     Kpis,
@@ -33,37 +32,6 @@ from twin.sim.kpis import KPI_UNITS
 from twin.sim.results import RunResult
 
 router = APIRouter(prefix="/v1", tags=["runs"])
-
-def _time(t: float | None) -> dt.datetime | None:
-    return None if t is None else dt.datetime.fromtimestamp(t, dt.timezone.utc)
-
-
-def summary(row: dict) -> dict:
-    rid = row["id"]
-    started, finished, created = row.get("started_at"), row.get("finished_at"), row["created_at"]
-    engine = json.loads(row["timings_json"]) if row.get("timings_json") else {}
-    return {
-        "id": rid, "name": row["name"], "status": row["status"], "progress": row["progress"],
-        "scenario_hash": row["scenario_hash"], "backend": row["backend"],
-        "timings": {
-            "created_at": _time(created), "started_at": _time(started), "finished_at": _time(finished),
-            "queue_wait_s": started - created if started is not None else None,
-            "run_s": finished - started if (finished is not None and started is not None) else None,
-            "engine": engine,
-        },
-        "error": row.get("error"), "note": row.get("note"), "attempts": row["attempts"],
-        "interruptions": row["interruptions"], "sweep_id": row.get("sweep_id"),
-        "links": {"self": f"/v1/runs/{rid}", "events": f"/v1/runs/{rid}/events", "kpis": f"/v1/runs/{rid}/kpis",
-                  "timeseries": f"/v1/runs/{rid}/timeseries"},
-    }
-
-
-def detail(row: dict, cached: bool = False) -> dict:
-    return {**summary(row), "cached": cached, "request": json.loads(row["request_json"]),
-            "scenario": json.loads(row["scenario_json"]),
-            "artifacts": json.loads(row["artifacts_json"]) if row.get("artifacts_json") else {},
-            "datasets": dataset_uses(json.loads(row["scenario_json"]))}
-
 
 @router.post("/runs", status_code=202, response_model=RunDetail, responses={
     200: {"model": RunDetail, "description": "cache: an earlier completed run of the identical scenario"},

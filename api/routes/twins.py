@@ -13,10 +13,13 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request, Response
 
 from api.calibrations import calibration_spec
-from api.deps import CalibrationsDep, DataDep, SettingsDep, StoreDep
+from api.datasets import summarize, write_blob
+from api.deps import CalibrationsDep, DataDep, JobsDep, SettingsDep, StoreDep
 from api.errors import ApiError, error_responses
-from api.resolve import resolve
-from api.runs import scenario_datasets
+from api.jobs import QueueFull
+from api.resolve import override_item, resolve
+from api.runs import detail, register_and_submit, scenario_datasets, summary
+from api.schemas import RunDetail
 from api.series_probe import ProbeFailed, series_names
 from api.store import scenario_hash
 from api.telemetry_batches import from_ns, gap_summary, read_file_batch, read_json_batch
@@ -24,6 +27,8 @@ from api.twin_schemas import (
     CalibrationDetail,
     CalibrationList,
     CalibrationRequest,
+    ForecastList,
+    ForecastRequest,
     Measurement,
     TelemetryJson,
     TelemetryReceipt,
@@ -32,10 +37,10 @@ from api.twin_schemas import (
     TwinRequest,
     TwinState,
 )
-from api.twin_state import estimate_state
+from api.twin_state import estimate_state, twin_saved_state
 from api.twin_store import CalibrationBusy
 from api.uploads import file_body, media_type, read_upload, refuse_encoding, upload_slot
-from twin.scenario.datafiles import TableLimits
+from twin.scenario.datafiles import TableLimits, dataset_ref, parse_dataset_ref
 
 router = APIRouter(prefix="/v1", tags=["twins"])
 
@@ -73,7 +78,8 @@ def _summary(twins, row: dict, tz) -> dict:
             "updated_at": _time(row["updated_at"]), "measurements": row["measurements"],
             "first": _ns(row["first_ns"], tz), "last": _ns(row["last_ns"], tz), "calibration": _applied(twins, row),
             "links": {"self": f"/v1/twins/{tid}", "telemetry": f"/v1/twins/{tid}/telemetry",
-                      "state": f"/v1/twins/{tid}/state", "calibrations": f"/v1/twins/{tid}/calibrations"}}
+                      "state": f"/v1/twins/{tid}/state", "calibrations": f"/v1/twins/{tid}/calibrations",
+                      "forecasts": f"/v1/twins/{tid}/forecasts", "view": f"/v1/twins/{tid}/view"}}
 
 
 def _totals(twins, row: dict, tz) -> dict:
@@ -294,3 +300,82 @@ def apply_calibration(twin_id: str, calibration_id: str, store: StoreDep):
     if why is not None:
         raise ApiError(409, f"calibration {calibration_id} is {why}; only a completed one can be applied")
     return _detail(store.twins, _twin(store, twin_id))
+
+
+# ----------------------------------------------------------------------------------------------- forecasts
+
+
+def _forecast_overrides(body: ForecastRequest, state_ref: str, time: str) -> list[str]:
+    """The forecast's scenario from the twin's: its start at the state's time, from that state, over the horizon,
+    with the weather asked for; 422 naming the request's field for a weather and data set that do not agree."""
+    problems = []
+    if body.weather == "forecast" and body.forecast_dataset is None:
+        problems.append({"field": "forecast_dataset", "reason": "weather forecast needs a data set of kind forecast"})
+    if body.weather != "forecast" and body.forecast_dataset is not None:
+        problems.append({"field": "forecast_dataset", "reason": f"a forecast data set is read only with weather "
+                         f"forecast (weather is {body.weather})"})
+    if body.weather != "persistence" and body.persistence_time_h is not None:
+        problems.append({"field": "persistence_time_h", "reason": "only with weather persistence"})
+    ref = None
+    if body.forecast_dataset is not None:
+        sha = parse_dataset_ref(body.forecast_dataset) or parse_dataset_ref(f"dataset:{body.forecast_dataset}")
+        if sha is None:
+            problems.append({"field": "forecast_dataset", "reason": "not dataset:<id> (64 hex digits)"})
+        ref = dataset_ref(sha) if sha else None
+    if problems:
+        raise ApiError(422, f"the forecast request has {len(problems)} problem(s)", problems)
+    items = [override_item("run.start", time), override_item("run.horizon_s", body.horizon_s),
+             override_item("run.initial_state", state_ref), override_item("run.weather.mode", body.weather)]
+    if body.step_s is not None:
+        items.append(override_item("run.step_s", body.step_s))
+    if body.seed is not None:
+        items.append(override_item("run.seed", body.seed))
+    if ref is not None:
+        items.append(override_item("run.weather.forecast", ref))
+    if body.persistence_time_h is not None:
+        items.append(override_item("run.weather.persistence_time_h", body.persistence_time_h))
+    return items
+
+
+@router.post("/twins/{twin_id}/forecasts", status_code=202, response_model=RunDetail, responses={
+    202: {"description": "Queued as a run linked to the twin; Location names it"},
+    **error_responses(404, 409, 422, 429)})
+def start_forecast(twin_id: str, body: ForecastRequest, response: Response, store: StoreDep, jobs: JobsDep,
+                   settings: SettingsDep, data: DataDep):
+    """Fork a forecast from the twin's present: its synchronised state (as GET state estimates it) is stored as a
+    data set of kind state, and a run of the twin's scenario from that state and time over `horizon_s`, with the
+    weather asked for, is queued like any other run (`GET /v1/runs/{id}`; its `twin_id` names the twin). 409 when
+    the telemetry cannot give a state; 422 by field; 429 when the queue is full."""
+    row = _twin(store, twin_id)
+    with upload_slot(settings.max_concurrent_states, "state estimate"):
+        state = twin_saved_state(store.twins, row, settings.max_state_steps)
+    blob = (state.to_json() + "\n").encode()
+    summary = summarize("state", blob, TableLimits())
+    sha = write_blob(store.datasets_dir, blob)
+    store.add_dataset(sha, "state", f"twin {twin_id[:12]} at {state.time.isoformat()}", len(blob), summary)
+    overrides = _forecast_overrides(body, dataset_ref(sha), state.time.isoformat())
+    scenario = resolve(None, json.loads(row["scenario_json"]), overrides, settings.max_steps_per_run,
+                       data_access=data)
+    request = {"twin_id": twin_id, "forecast": body.model_dump(), "state": dataset_ref(sha),
+               "state_time": state.time.isoformat()}
+    try:
+        jobs.reserve(1)
+    except QueueFull as exc:
+        raise ApiError(429, str(exc), headers={"Retry-After": "5"}) from None
+    try:
+        run_id = register_and_submit(store, jobs, scenario, request, body.name or f"{row['name']} forecast",
+                                     reserved=True, twin_id=twin_id)
+    except BaseException:
+        jobs.release(1)
+        raise
+    response.headers["Location"] = f"/v1/runs/{run_id}"
+    return detail(store.get_run(run_id))
+
+
+@router.get("/twins/{twin_id}/forecasts", response_model=ForecastList, responses=error_responses(404))
+def list_forecasts(twin_id: str, store: StoreDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                   offset: Annotated[int, Query(ge=0, le=10**9)] = 0):
+    """The twin's forecasts, newest first: runs, as GET /v1/runs lists them."""
+    _twin(store, twin_id)
+    rows, total = store.list_runs(twin_id=twin_id, limit=limit, offset=offset)
+    return {"forecasts": [summary(r) for r in rows], "total": total}

@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 
-from api.deps import StoreDep
+from api.deps import SettingsDep, StoreDep
 from api.errors import RESPONSES, ApiError
 from api.runs import get_row
 
@@ -188,3 +188,126 @@ def vtk_viewer():
 
     return Response(vtk_viewer_js(), media_type="text/javascript",
                     headers={"Cache-Control": "public, max-age=86400"})
+
+
+# ----------------------------------------------------------------------------------------------- a twin's present
+
+_TWIN_CACHE: OrderedDict = OrderedDict()
+MAX_CACHED_TWINS = 4
+
+
+def _twin_present(store, settings, twin_id: str):
+    """The twin's present as a one-step result and its saved state (``api.twin_state.twin_present_result``), kept
+    for the last few twins until their telemetry or calibration changes."""
+    from api.twin_state import twin_present_result
+    from api.uploads import upload_slot
+
+    row = store.twins.get_twin(twin_id) if len(twin_id) <= 64 else None
+    if row is None:
+        raise ApiError(404, f"no twin {twin_id[:80]!r}")
+    key = (twin_id, row["updated_at"], row["measurements"], row.get("calibration_id"), row["scenario_hash"])
+    with _CACHE_LOCK:
+        hit = _TWIN_CACHE.get(twin_id)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+    with upload_slot(settings.max_concurrent_states, "state estimate"):
+        try:
+            value = twin_present_result(store.twins, row, settings.max_state_steps)
+        except ValueError as exc:
+            raise ApiError(409, "the present cannot be drawn from this telemetry",
+                           [{"field": "telemetry", "reason": str(exc)}]) from None
+    with _CACHE_LOCK:
+        _TWIN_CACHE[twin_id] = (key, value)
+        while len(_TWIN_CACHE) > MAX_CACHED_TWINS:
+            _TWIN_CACHE.popitem(last=False)
+    return value
+
+
+def _twin_scene(store, settings, twin_id: str, field: str | None, cabin: int):
+    from viz.views import check_choice, make_scene
+
+    result, state = _twin_present(store, settings, twin_id)
+    try:
+        check_choice("cabin", field)
+        sc = make_scene(result, None, "cabin", field, cabin=cabin)
+    except ValueError as exc:
+        raise _bad(exc) from None
+    row = result.series.iloc[0]  # what the field was solved on (viz.fieldview.field_at)
+    sc.info["state_time"] = state.time.isoformat()
+    sc.info["lumped_state_c"] = [float(row[f"cabin{cabin}_{k}"]) for k in ("it_temp_c", "gas_temp_c", "wall_temp_c")]
+    return sc, state
+
+
+CabinQ = Annotated[int, Query(ge=0, le=1000, description="Cabin group")]
+CameraAtQ = Annotated[str | None, Query(max_length=400, description="position, focal point, view up: 9 numbers [m]")]
+
+
+def _twin_info(sc) -> str:
+    from viz.render import legend
+
+    return json.dumps({"time": sc.time_label, "title": sc.title, "legend": legend(sc),
+                       "state_time": sc.info["state_time"], "lumped_state_c": sc.info["lumped_state_c"]})
+
+
+@router.get("/twins/{twin_id}/snapshot.png", responses={**PNG, **_errors(429)})
+def twin_snapshot(twin_id: str, store: StoreDep, settings: SettingsDep, field: FieldQ = None, cabin: CabinQ = 0,
+                  camera: CameraQ = None, width: Annotated[int, Query(ge=200, le=2400)] = 1200,
+                  height: Annotated[int, Query(ge=150, le=1600)] = 800):
+    """The 3D picture of the twin's present: the cabin in cutaway, its field solved on the synchronised state (the
+    filter's node temperatures, GET /v1/twins/{id}/state). `X-Scene-Info` gives the state's time and the node
+    temperatures drawn."""
+    from viz.render import render_png
+
+    sc, _ = _twin_scene(store, settings, twin_id, field, cabin)
+    _camera_check(sc, camera)
+    return Response(render_png(sc, (width, height), camera), media_type="image/png",
+                    headers={"X-Scene-Info": _twin_info(sc)})
+
+
+def _twin_meta(twin_id: str, result, state) -> dict:
+    from viz.scene import CAMERAS, FIELDS
+    from viz.source import time_label
+    from viz.views import DEFAULT_FIELD
+
+    idx = result.series.index
+    return {"twin_id": twin_id, "times": [idx[0].isoformat()], "labels": [time_label(result.series, 0)],
+            "scenes": ["cabin"], "scene": "cabin", "fields": {"cabin": list(FIELDS["cabin"])},
+            "default_field": {"cabin": DEFAULT_FIELD["cabin"]}, "cameras": {"cabin": list(CAMERAS["cabin"])},
+            "frame_url": f"/v1/twins/{twin_id}/view/frame.vtksz", "script_url": "/v1/view/vtk-viewer.js",
+            "state": json.loads(state.model_dump_json())}
+
+
+@router.get("/twins/{twin_id}/view", responses={
+    200: {"content": {"text/html": {}}, "description": "The page"}, **_errors(429)})
+def twin_view(twin_id: str, store: StoreDep, settings: SettingsDep):
+    """The interactive 3D view of the twin's present in the browser (the run view's page, one time: now)."""
+    from viz.web import view_page
+
+    result, state = _twin_present(store, settings, twin_id)
+    meta = _twin_meta(twin_id, result, state)
+    return HTMLResponse(view_page(f"{result.scenario.name}: the present ({twin_id[:8]})", meta, meta["script_url"]))
+
+
+@router.get("/twins/{twin_id}/view/meta", responses=_errors(429))
+def twin_view_meta(twin_id: str, store: StoreDep, settings: SettingsDep):
+    """What the twin's view offers, and the saved state it draws."""
+    return _twin_meta(twin_id, *_twin_present(store, settings, twin_id))
+
+
+@router.get("/twins/{twin_id}/view/frame.vtksz", responses={
+    200: {"content": {"application/zip": {}}, "description": "A vtk.js OfflineLocalView scene (.vtksz)"},
+    **_errors(429)})
+def twin_view_frame(twin_id: str, store: StoreDep, settings: SettingsDep, time: TimeQ = None,
+                    scene: SceneQ = "cabin", field: FieldQ = None, cabin: CabinQ = 0, camera: CameraQ = None,
+                    camera_at: CameraAtQ = None):
+    """The twin's present as a vtk.js scene (`time` is ignored: there is one, now; `scene` must be cabin)."""
+    from viz.render import scene_vtksz
+
+    if scene != "cabin":
+        raise ApiError(422, f"scene: the twin's present is drawn as the cabin scene, not {scene[:32]!r}",
+                       [{"field": "query.scene", "reason": "choose cabin"}])
+    custom = _custom_camera(camera_at)
+    sc, _ = _twin_scene(store, settings, twin_id, field, cabin)
+    _camera_check(sc, camera)
+    return Response(scene_vtksz(sc, camera, custom_camera=custom), media_type="application/zip",
+                    headers={"X-Scene-Info": _twin_info(sc)})

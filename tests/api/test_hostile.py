@@ -110,7 +110,8 @@ PATH_FIELDS = data_file_kinds(Scenario)
 
 
 def test_every_data_file_field_is_found():
-    assert PATH_FIELDS == {"wind.resource.measured_csv": "wind", "workload.trace_csv": "trace"}
+    assert PATH_FIELDS == {"wind.resource.measured_csv": "wind", "workload.trace_csv": "trace",
+                           "run.initial_state": "state", "run.weather.forecast": "forecast"}
 
 
 def _paths(secret_files) -> list[str]:

@@ -33,7 +33,8 @@ def test_life_cycle_submit_status_kpis_and_cache(client):
     assert done["progress"] == 1.0 and done["attempts"] == 1
     t = done["timings"]
     assert t["started_at"] and t["finished_at"] and t["run_s"] >= 0 and t["queue_wait_s"] >= 0
-    assert set(done["artifacts"]) == {"series", "kpis", "ledger", "scenario", "classes", "racks", "turbine_outages"}
+    assert set(done["artifacts"]) == {"series", "kpis", "ledger", "scenario", "classes", "racks", "turbine_outages",
+                                      "end_state"}
 
     kpis = client.get(f"/v1/runs/{run_id}/kpis").json()
     local = simulate(load_scenario("lingang-phase1", [*SHORT, "run.seed=7"]))

@@ -98,7 +98,7 @@ def test_sweep_on_a_dask_cluster(tmp_path):
                 assert len(pd.read_parquet(io.BytesIO(ts.content))) == 288
                 # the same files as a run of the local pool: what RunResult.save writes, classes included
                 assert set(run["artifacts"]) == {"series", "kpis", "ledger", "scenario", "classes", "racks",
-                                                 "turbine_outages"}
+                                                 "turbine_outages", "end_state"}
                 assert c.get(f"/v1/runs/{first}/kpis").json()["classes"]["default"]["jobs_completed"] > 0
                 from twin.scenario import load_scenario
                 from twin.sim.engine import simulate

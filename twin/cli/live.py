@@ -132,3 +132,103 @@ def calibrate_cmd(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(result.scenario.model_dump(mode="json"), sort_keys=False))
     typer.echo(result.to_json() if report == "json" else result.to_markdown(), nl=False)
+
+
+@telemetry_app.command("state")
+def state_cmd(
+    design_or_file: str = typer.Argument(..., help="A shipped design name or a scenario file (the twin's)"),
+    telemetry: Path = typer.Option(..., help="Telemetry file (CSV or Parquet, docs/live.md)"),
+    out: Path = typer.Option(..., help="The saved state to write (JSON, docs/live.md \"Saved state\")"),
+    step: Optional[str] = typer.Option(None, help="The twin's step, e.g. 300s (default the scenario's)"),
+    set_: List[str] = typer.Option([], "--set", help="Override a field: dotted.path=value (repeatable)"),
+) -> None:
+    """Synchronise: the present state of the plant from its telemetry (the extended Kalman filter on each cabin
+    group's thermal network), written as a saved state a forecast can start from."""
+    import pandas as pd
+
+    from twin.live.state import present_state, saved_state
+    from twin.live.telemetry import TelemetryError, on_steps, read_telemetry
+    from twin.scenario import ScenarioError
+
+    try:
+        scenario = resolve(design_or_file, None, step, None, set_)
+        tele = read_telemetry(telemetry.read_bytes(), telemetry.name)
+        step_s = float(scenario.run.step_s)
+        first, last = pd.Timestamp(tele.frame["time"].min()), pd.Timestamp(tele.frame["time"].max())
+        start = pd.Timestamp(scenario.run.start)
+        k0 = int((first - start).total_seconds() // step_s)
+        k1 = int((last - start).total_seconds() // step_s)
+        index = pd.DatetimeIndex([start + pd.Timedelta(seconds=k * step_s) for k in range(k0, k1 + 1)])
+        grid = on_steps(tele, index, step_s)
+        present = present_state(scenario, grid.values, step_s)
+        state = saved_state(scenario, grid.values, present)
+    except (ScenarioError, TelemetryError, ValueError, OSError) as exc:
+        fail_input(str(exc))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(state.to_json() + "\n")
+    err.print(f"state of {state.time.isoformat()} ({len(index)} steps of telemetry) -> {out}", highlight=False)
+
+
+@app.command("forecast")
+def forecast_cmd(
+    design_or_file: str = typer.Argument(..., help="A shipped design name or a scenario file (the twin's)"),
+    state: Path = typer.Option(..., help="The saved state to start from (JSON or YAML, docs/live.md)"),
+    weather: str = typer.Option("persistence", help="persistence, climatology, or a forecast file (CSV or "
+                                                    "Parquet: timestamp, hub_wind_speed_m_s[, sea_temp_c])"),
+    horizon: str = typer.Option("7d", help="How far ahead, e.g. 48h, 7d"),
+    step: Optional[str] = typer.Option(None, help="Output step, e.g. 300s"),
+    seed: Optional[int] = typer.Option(None, help="The run's seed (the workload, and the weather in climatology)"),
+    set_: List[str] = typer.Option([], "--set", help="Override a field: dotted.path=value (repeatable)"),
+    out: Optional[Path] = typer.Option(None, help="Folder for the run's files, end_state.json among them"),
+    as_json: bool = typer.Option(False, "--json", help="Print the KPIs as one JSON object on stdout, nothing else"),
+) -> None:
+    """A forecast forked from a saved state: a run from the state's time and plant over the horizon, with the
+    weather held from the state (persistence), drawn from the design's climatology, or read from a forecast
+    file; prints its KPIs."""
+    import json
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from twin.scenario import ScenarioError
+    from twin.sim.engine import simulate
+    from twin.sim.saved_state import parse_state
+
+    try:
+        saved = parse_state(state.read_bytes(), str(state), "--state")
+    except OSError as exc:
+        fail_input(f"--state: {state}: cannot read ({exc.strerror or exc})")
+    except ScenarioError as exc:
+        fail_input(str(exc))
+    sets = [*set_, f"run.start={saved.time.isoformat()}", f"run.initial_state={state.resolve()}"]
+    if weather in ("persistence", "climatology"):
+        sets.append(f"run.weather.mode={weather}")
+    else:
+        path = Path(weather)
+        if not path.is_file():
+            fail_input(f"--weather: {weather!r} is neither persistence, climatology nor a forecast file")
+        sets += ["run.weather.mode=forecast", f"run.weather.forecast={path.resolve()}"]
+    try:
+        scenario = resolve(design_or_file, horizon, step, seed, sets)
+        with err.status(f"forecasting {scenario.name}"):
+            result = simulate(scenario)
+    except ScenarioError as exc:
+        fail_input(str(exc))
+    if out is not None:
+        result.save(out)
+    if as_json:
+        sys.stdout.write(json.dumps(result.kpis) + "\n")
+        return
+    from twin.cli.common import format_value
+    from twin.sim.kpis import KPI_UNITS
+
+    table = Table(title=f"{scenario.name}: forecast from {saved.time.isoformat()}, "
+                        f"{scenario.run.horizon_s / 3600:g} h, weather {scenario.run.weather.mode}")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    for k, v in result.kpis.items():
+        table.add_row(k, format_value(v), KPI_UNITS.get(k, ""))
+    Console().print(table)
+

@@ -32,7 +32,7 @@ import pandas as pd
 from physics import thermal
 from twin.scenario import Scenario
 
-__all__ = ["CabinEstimate", "estimate_cabin", "present_state"]
+__all__ = ["CabinEstimate", "estimate_cabin", "present_state", "saved_state", "present_result"]
 
 DAY_S = 86400.0
 
@@ -177,3 +177,69 @@ def present_state(scenario: Scenario, values: pd.DataFrame, step_s: float, **fil
         state["battery_energy_wh"] = float(values.at[last, "battery_energy_wh"])
         state["battery_energy_at"] = last.isoformat()
     return state
+
+
+def _last(values: pd.DataFrame, column: str) -> float | None:
+    if column not in values or not values[column].notna().any():
+        return None
+    return float(values.at[values[column].last_valid_index(), column])
+
+
+def saved_state(scenario: Scenario, values: pd.DataFrame, present: dict):
+    """The present (:func:`present_state` of ``values``) as a saved state a run can start from
+    (``twin.sim.saved_state``): the filter's node temperatures and fouling per cabin group; the speeds, the servers
+    alive (as failed: installed minus alive), the hub wind and the turbines available (as down) from their last
+    measurements; the sea from the filter of cabin group 0. Not measured: a battery's energy is the design's
+    initial charge, no server failed, no turbine down (ASSUMPTION, said in docs/live.md)."""
+    from twin.sim.saved_state import CabinState, SavedState
+
+    cabins = []
+    for i, (group, est) in enumerate(zip(scenario.cabins, present["cabins"])):
+        fan = _last(values, f"cabin{i}_fan_speed")
+        pump = _last(values, f"cabin{i}_pump_speed")
+        alive = est.get("servers_alive")
+        installed = group.racks.server_count
+        cabins.append(CabinState(
+            it_temp_c=est["it_temp_c"], gas_temp_c=est["gas_temp_c"], wall_temp_c=est["wall_temp_c"],
+            fouling_m2k_w=min(max(est["fouling_m2k_w"], 0.0), 0.01),
+            fan_speed=None if fan is None else min(max(fan, 1e-3), 1.0),
+            pump_speed=None if pump is None else min(max(pump, 1e-3), 1.0),
+            servers_failed=0 if alive is None else min(max(installed - int(round(alive)), 0), installed)))
+    battery = scenario.electrical.battery
+    energy = present.get("battery_energy_wh")
+    if battery is not None and energy is None:
+        energy = battery.energy_capacity_wh * battery.initial_soc_fraction
+    turbines = _last(values, "turbines_available")
+    count = scenario.wind.farm.turbine_count
+    wind = _last(values, "hub_wind_speed_m_s")
+    return SavedState(
+        time=pd.Timestamp(present["time"]).to_pydatetime(), sea_temp_c=float(present["cabins"][0]["sea_temp_c"]),
+        hub_wind_speed_m_s=None if wind is None else max(wind, 0.0),
+        battery_energy_wh=None if battery is None else min(max(energy, 0.0), battery.energy_capacity_wh),
+        turbines_down=0 if turbines is None else min(max(count - int(round(turbines)), 0), count), cabins=cabins)
+
+
+def present_result(scenario: Scenario, values: pd.DataFrame, state):
+    """The present as a one-step run result, for the viewer (``viz``): each cabin group's node temperatures, speeds
+    and sea from the saved state ``state`` (:func:`saved_state`), its IT power and inlet from the last
+    measurement; the step is the state's time. Nothing else of a run is in it (no KPIs, no ledger)."""
+    from twin.sim.cabin import build_cabin
+    from twin.sim.results import RunResult
+
+    row: dict = {"sea_temp_c": state.sea_temp_c}
+    for i, (group, cab) in enumerate(zip(scenario.cabins, state.cabins)):
+        p = f"cabin{i}_"
+        it_w = _last(values, p + "it_power_w")
+        if it_w is None:
+            raise ValueError(f"telemetry: no measurement of {p}it_power_w")
+        plant = build_cabin(scenario, group)
+        fan = cab.fan_speed if cab.fan_speed is not None else 1.0
+        pump = cab.pump_speed if cab.pump_speed is not None else 1.0
+        kg, ks = thermal.inlet_row(replace(plant.thermal, fouling_resistance_m2k_w=cab.fouling_m2k_w), fan, pump)
+        row.update({p + "it_temp_c": cab.it_temp_c, p + "gas_temp_c": cab.gas_temp_c,
+                    p + "wall_temp_c": cab.wall_temp_c, p + "inlet_temp_c": kg * cab.gas_temp_c + ks * state.sea_temp_c,
+                    p + "it_power_w": it_w, p + "fan_speed": fan, p + "pump_speed": pump,
+                    p + "fouling_m2k_w": cab.fouling_m2k_w})
+    index = pd.DatetimeIndex([pd.Timestamp(state.time)], name="time")
+    series = pd.DataFrame({k: [float(v)] for k, v in row.items()}, index=index)
+    return RunResult(scenario, series, {}, {}, np.zeros(0))

@@ -168,6 +168,33 @@ class Accounting(StrictModel):
 # ----------------------------------------------------------------------------------------------- run, events
 
 
+class Weather(StrictModel):
+    """Where a run's wind and sea come from (``twin.sim.weather``; docs/live.md, "Forecasts")."""
+
+    mode: Literal["climatology", "persistence", "forecast"] = Field(
+        "climatology", description="climatology: the design's own statistical weather (wind.resource, site.sea), "
+        "drawn from the seed; persistence: the initial state's hub wind speed decaying to the resource's mean and "
+        "its sea-temperature anomaly held on the seasonal curve (needs run.initial_state); forecast: an uploaded "
+        "forecast (run.weather.forecast)")
+    forecast: Annotated[str | None, DataFile("forecast")] = Field(
+        None, max_length=4096, description="mode forecast: a CSV or Parquet file with columns timestamp (with an "
+        "offset), hub_wind_speed_m_s, and optionally sea_temp_c and wind_direction_deg, covering the run: a path "
+        "(a relative one from the scenario file's folder), or dataset:<id> of an uploaded data set (the API's only "
+        "form)")
+    persistence_time_h: float | None = Field(
+        None, gt=0.0, le=1e5, description="mode persistence: e-folding time of the wind's decay to the resource's "
+        "mean [h]; None: the resource's own autocorrelation, (1 - w) a_1h^(t / 1 h) + w exp(-t / synoptic_time_h) "
+        "with w its synoptic_weight; a very long time holds the present wind")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Weather":
+        if self.mode == "forecast" and self.forecast is None:
+            raise ValueError("mode forecast needs run.weather.forecast (a forecast data file)")
+        if self.mode != "forecast" and self.forecast is not None:
+            raise ValueError(f"forecast: a forecast file is read only in mode forecast (mode is {self.mode})")
+        return self
+
+
 class Run(StrictModel):
     start: dt.datetime = Field(dt.datetime(2026, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))),
                                description="Start, with a UTC offset")
@@ -175,12 +202,25 @@ class Run(StrictModel):
     step_s: Seconds = Field(60.0, gt=0.0, le=3600.0, description="Output step: results are recorded as means (and "
                             "maxima) over steps of this length; the plant's own clocks do not depend on it [s]; '60s'")
     seed: int = Field(1, ge=0)
+    initial_state: Annotated[str | None, DataFile("state")] = Field(
+        None, max_length=4096, description="Start from this saved state (twin/sim/saved_state.py, docs/live.md: "
+        "JSON or YAML, format seabed-twin-state) instead of the steady state of the load; run.start must be the "
+        "state's time: a path (a relative one from the scenario file's folder), or dataset:<id> of an uploaded data "
+        "set (the API's only form)")
+    weather: Weather = Weather()
 
     @field_validator("start")
     @classmethod
     def _aware(cls, v: dt.datetime) -> dt.datetime:
         if v.tzinfo is None:
             raise ValueError("start needs a UTC offset or time zone, e.g. 2026-01-01T00:00:00+08:00")
+        return v
+
+    @field_validator("weather")
+    @classmethod
+    def _persistence(cls, v: "Weather", info) -> "Weather":
+        if v.mode == "persistence" and info.data.get("initial_state") is None:
+            raise ValueError("mode persistence holds the weather of run.initial_state; give one")
         return v
 
     @model_validator(mode="after")

@@ -30,7 +30,7 @@ from twin.sim.cabin import build_cabin, build_fleet, failure_rate_per_year
 from twin.sim.exogenous import Exogenous, build_exogenous
 from twin.sim.job_arrays import read_back
 from twin.sim.kernel_jobs import refresh_counts
-from twin.sim.processes import Plant, World, arrivals, event, maintenance, turbine
+from twin.sim.processes import Plant, World, arrivals, event, maintenance, repair, turbine
 from twin.sim.recorder import series_columns
 from twin.sim.results import RunResult
 from twin.sim.state import PlantArrays, build_plant_arrays, cable_limits
@@ -126,6 +126,10 @@ class RunSetup:
     block_s: float
     fast: list
     """Per cabin group: its workload runs in the kernel (``twin.sim.kernel_jobs``)."""
+    initial_state: object = None
+    """The saved state the run starts from (``twin.sim.saved_state.SavedState``), or None: a steady start."""
+    failed_at_start: list | None = None
+    """Per cabin group: the racks of the servers the initial state has failed."""
 
 
 KERNEL_SCHEDULERS = ("fifo", "thermal")
@@ -140,6 +144,9 @@ def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: 
     False keeps every group's workload in the Python schedulers (the reference the kernel's twin is tested to);
     ``data_access`` reads the data files the scenario names (``twin.scenario.datafiles``: the user's own paths when
     None; the API's uploaded data sets in its workers)."""
+    from twin.sim.saved_state import apply_state, read_state
+
+    initial = read_state(scenario, data_access)
     exo = build_exogenous(scenario, data_access)
     plants = [build_cabin(scenario, g) for g in scenario.cabins]
     run = scenario.run
@@ -149,13 +156,23 @@ def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: 
     # one fleet, scheduler and job stream per cabin group
     queues, inlet_models, streams = [], [], []
     wl = scenario.workload
-    for plant, group, (jobs, initial) in zip(plants, scenario.cabins, draw_run_jobs(scenario, rng, data_access)):
+    failed_at_start = []
+    fail_rng = np.random.default_rng([run.seed, 6])
+    for c, (plant, group, (jobs, initial_jobs)) in enumerate(
+            zip(plants, scenario.cabins, draw_run_jobs(scenario, rng, data_access))):
         fleet, groups, inlet_model = build_fleet(scenario, group, plant)
         inlet_models.append(inlet_model)
         q = make_scheduler(wl.scheduler, fleet, groups, wl.spare_share)
+        # the servers the initial state has failed, in racks drawn in proportion to their servers; not counted
+        # as this run's failures
+        racks_failed = [q.fail_one(fail_rng.uniform()) for _ in range(
+            initial.cabins[c].servers_failed if initial is not None else 0)]
+        q.failures = 0
+        failed_at_start.append(racks_failed)
         if drop_flexible:
             jobs = jobs.take(~jobs.flexible)
-        for size, work, g in zip(initial.size.tolist(), initial.work_s.tolist(), initial.group.tolist()):
+        for size, work, g in zip(initial_jobs.size.tolist(), initial_jobs.work_s.tolist(),
+                                 initial_jobs.group.tolist()):
             q.submit(0.0, size, work, group=g)
         q.start_waiting(0.0, record_wait=False)
         q.manage_power(0.0, instant=True)
@@ -168,7 +185,10 @@ def build_run(scenario: Scenario, drop_flexible: bool = False, kernel_workload: 
     fast = [kernel_workload and q.name in KERNEL_SCHEDULERS and g.limits.protective_policy != "shed"
             and not checkpoints for q, g in zip(queues, scenario.cabins)]
     arrays = build_plant_arrays(scenario, plants, queues, exo.base, n, block_s, streams, fast)
-    return RunSetup(exo, plants, queues, streams, inlet_models, arrays, rng, horizon_s, block_s, fast)
+    if initial is not None:
+        apply_state(initial, arrays, scenario)
+    return RunSetup(exo, plants, queues, streams, inlet_models, arrays, rng, horizon_s, block_s, fast, initial,
+                    failed_at_start)
 
 
 def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexible: bool = False,
@@ -203,9 +223,19 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
             env.process(arrivals(env, plant, c, q, jobs))
     farm = scenario.wind.farm
     windows = base.access_window_start
+    down0 = setup.initial_state.turbines_down if setup.initial_state is not None else 0
     if farm.mttr_h > 0:
         for k in range(farm.turbine_count):
-            env.process(turbine(env, world, rng, farm.mtbf_h * 3600.0, farm.mttr_h * 3600.0, windows, base.step_s, k))
+            env.process(turbine(env, world, rng, farm.mtbf_h * 3600.0, farm.mttr_h * 3600.0, windows, base.step_s, k,
+                                down_at_start=k < down0))
+    else:  # no failure model: the turbines the state has down stay down
+        for k in range(down0):
+            world.turbine_down(k, 0.0, "state")
+    for c, racks in enumerate(setup.failed_at_start or []):
+        repair_s = scenario.cabins[c].racks.repair_time_h * 3600.0 if scenario.cabins[c].racks.repairable else None
+        for rack in racks if repair_s is not None else []:
+            # ASSUMPTION: when a failed server of the state failed is not known; its repair takes the full time
+            env.process(repair(env, plant, c, None if setup.fast[c] else queues[c], repair_s, rack))
     if farm.maintenance_start_day_of_year is not None:
         env.process(maintenance(env, world, farm, base.day_of_year, windows, base.step_s))
     for e, ev in enumerate(scenario.events):
@@ -227,10 +257,12 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
         rack_power.append(arrays.rack_sum[c, :, :q.fleet.n_racks] / durations)
 
     from twin.sim.results import build_result
+    from twin.sim.saved_state import end_state
 
-    return build_result(scenario, exo, plants, queues, series_columns(arrays.out64, arrays.out_g, arrays.out_c,
-                                                                   [c for c, pl in enumerate(plants)
-                                                                    if pl.liquid is not None]),
-                        timings={"build_s": t_build, "total_s": t_run, "kernel_calls": plant.kernel_calls},
-                        rack_inlet_models=setup.inlet_models, rack_power=(rack_power, block_s),
-                        turbine_outages=world.outages)
+    result = build_result(scenario, exo, plants, queues, series_columns(
+        arrays.out64, arrays.out_g, arrays.out_c, [c for c, pl in enumerate(plants) if pl.liquid is not None]),
+                          timings={"build_s": t_build, "total_s": t_run, "kernel_calls": plant.kernel_calls},
+                          rack_inlet_models=setup.inlet_models, rack_power=(rack_power, block_s),
+                          turbine_outages=world.outages)
+    result.end_state = end_state(scenario, arrays, queues, plants, exo, world.turbines_down)
+    return result

@@ -318,12 +318,22 @@ def build_base(scenario: Scenario, data_access: DataAccess | None = None, base_s
 
     # wind at the reference height (synthetic and seeded, or measured), then sheared to hub height
     res = scenario.wind.resource
-    speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n, data_access, base_s)
     farm = scenario.wind.farm
     curve = farm_power_curve(scenario)
     if farm.power_curve_smoothing:
         curve = wind.smooth_power_curve(curve, res.turbulence_intensity)
     hub = farm.hub_height_m or curve.hub_height_m
+    mode = run.weather.mode
+    sea_given = None
+    if mode == "climatology":
+        speed_ref, direction, ref_height, temp_c, pressure = reference_wind(scenario, hour, day, n, data_access,
+                                                                            base_s)
+    else:  # the wind given at hub height (twin.sim.weather): sheared from there, so to hub height it is itself
+        speed_ref, direction, sea_given = _given_weather(scenario, hour, day, n, base_s, hub, data_access)
+        ref_height, temp_c, pressure = hub, None, None
+        if direction is None:  # the rose's most frequent sector, held, as for a measured series without one
+            w = np.asarray(res.direction_sector_weights)
+            direction = np.full(n, 360.0 / w.size * int(np.argmax(w)))
     if farm.shear_model == "logarithmic":
         speed_hub = wind.logarithmic_profile(speed_ref, ref_height, hub, farm.roughness_length_m)
     else:
@@ -358,6 +368,9 @@ def build_base(scenario: Scenario, data_access: DataAccess | None = None, base_s
         time_s, sea.interannual_sd_k, sea.interannual_autocorrelation, np.random.default_rng([run.seed, 5])) \
         + ocean.warming_k(time_s, sea.warming_k_per_year)
 
+    if sea_given is not None:
+        sea_c = sea_given
+
     grid = scenario.electrical.grid
     if grid.hourly_carbon_kg_per_kwh is not None:
         hourly = np.asarray(grid.hourly_carbon_kg_per_kwh, float)
@@ -383,6 +396,26 @@ def build_base(scenario: Scenario, data_access: DataAccess | None = None, base_s
                       current_speed_m_s=ocean.tidal_current_m_s(time_s, sea.current_speed_m_s),
                       access_window_start=window_start, turbine_rated_power_w=float(curve.rated_power_w),
                       turbine_count=farm.turbine_count)
+
+
+def _given_weather(scenario: Scenario, hour, day, n: int, base_s: float, hub_m: float, data_access):
+    """Persistence or forecast weather (``twin.sim.weather``) on the base steps: hub wind [m s-1], direction
+    [deg] or None, sea [C] or None (None: the design's)."""
+    from twin.sim import weather
+    from twin.sim.saved_state import read_state
+
+    if scenario.run.weather.mode == "forecast":
+        return weather.forecast_on_steps(scenario, n, base_s, hub_m, data_access)
+    state = read_state(scenario, data_access)
+    problems = [(f"run.initial_state.{k}", "weather.mode persistence holds it; the state has none")
+                for k in ("hub_wind_speed_m_s", "sea_temp_c") if getattr(state, k) is None]
+    if problems:
+        raise ScenarioError(problems)
+    speed = weather.persistence_wind_m_s(state.hub_wind_speed_m_s, weather.resource_mean_hub_m_s(scenario, hub_m),
+                                         weather.persistence_terms(scenario), n, base_s)
+    seasonal = weather.seasonal_sea_c(scenario, day)
+    sea = seasonal + (state.sea_temp_c - float(weather.seasonal_sea_c(scenario, day[:1])[0]))
+    return speed, None, sea
 
 
 def build_exogenous(scenario: Scenario, data_access: DataAccess | None = None) -> Exogenous:

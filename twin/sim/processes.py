@@ -322,14 +322,20 @@ def repair(env: simpy.Environment, plant: Plant, c: int, q: Scheduler | None, re
 
 
 def turbine(env: simpy.Environment, world: World, rng: np.random.Generator, mtbf_s: float, mttr_s: float,
-            windows: np.ndarray, base_s: float, k: int = 0):
+            windows: np.ndarray, base_s: float, k: int = 0, down_at_start: bool = False):
     """Turbine ``k`` fails after an exponential time; its repair starts at the next weather window long enough for
     the crew (waves and wind within the vessel's limits, on the environment's base steps) and then takes an
-    exponential time."""
+    exponential time. ``down_at_start``: the run's initial state has it stopped (cause ``state``); its repair is
+    drawn as any other's (the exponential repair time has no memory)."""
     n = windows.size
+    first = down_at_start
     while True:
-        yield env.timeout(rng.exponential(mtbf_s))
-        outage = world.turbine_down(k, env.now, "failure")
+        if first:
+            outage = world.turbine_down(k, env.now, "state")
+            first = False
+        else:
+            yield env.timeout(rng.exponential(mtbf_s))
+            outage = world.turbine_down(k, env.now, "failure")
         i = min(int(env.now / base_s), n - 1)
         j = int(windows[i])
         if j >= n:  # no window before the end of the run

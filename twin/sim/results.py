@@ -40,7 +40,10 @@ class RunResult:
     columns ``cabin{i}_rack{r}_w``, indexed by the block's start; the load each rack carried, at step ends."""
     turbine_outages: pd.DataFrame | None = None
     """Each turbine's stops: ``turbine`` (its index in the layout), ``start_s``, ``end_s`` (the horizon when it was
-    still down at the end) from the run's start [s], ``cause`` (failure, maintenance, event)."""
+    still down at the end) from the run's start [s], ``cause`` (failure, maintenance, event, state)."""
+    end_state: object = None
+    """The plant at the run's last instant (``twin.sim.saved_state.SavedState``), to start another run from; None
+    for a result loaded from files without one."""
 
     def turbines_up(self, time_s: float) -> np.ndarray | None:
         """Which turbines were running at ``time_s`` after the start, or None when the run did not record it."""
@@ -55,7 +58,8 @@ class RunResult:
 
     def save(self, out_dir: str | Path) -> dict[str, Path]:
         """Write ``series.parquet``, ``kpis.json``, ``ledger.json``, ``scenario.json``, ``classes.json`` and, when
-        recorded, ``racks.parquet`` and ``turbine_outages.csv`` into ``out_dir``."""
+        recorded, ``racks.parquet``, ``turbine_outages.csv`` and ``end_state.json`` (a saved state,
+        ``twin.sim.saved_state``) into ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {
@@ -71,6 +75,9 @@ class RunResult:
         if self.turbine_outages is not None:
             paths["turbine_outages"] = out / "turbine_outages.csv"
             self.turbine_outages.to_csv(paths["turbine_outages"], index=False)
+        if self.end_state is not None:
+            paths["end_state"] = out / "end_state.json"
+            paths["end_state"].write_text(self.end_state.to_json() + "\n")
         write_series(self.series, paths["series"])
         paths["kpis"].write_text(json.dumps(self.kpis, indent=2) + "\n")
         paths["ledger"].write_text(json.dumps(self.ledger, indent=2) + "\n")
@@ -101,8 +108,13 @@ class RunResult:
         racks = pd.read_parquet(out / "racks.parquet") if (out / "racks.parquet").is_file() else None
         outages = (pd.read_csv(out / "turbine_outages.csv", dtype={"cause": str})
                    if (out / "turbine_outages.csv").is_file() else None)
+        end = None
+        if (out / "end_state.json").is_file():
+            from twin.sim.saved_state import parse_state
+
+            end = parse_state((out / "end_state.json").read_bytes(), "end_state.json", "end_state")
         return cls(scenario, series, json_or("kpis.json", {}), json_or("ledger.json", {}), np.zeros(0),
-                   classes=json_or("classes.json", {}), racks=racks, turbine_outages=outages)
+                   classes=json_or("classes.json", {}), racks=racks, turbine_outages=outages, end_state=end)
 
 
 class RunFolderError(ValueError):

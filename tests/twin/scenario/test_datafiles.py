@@ -61,7 +61,8 @@ def test_every_field_that_names_a_file_is_a_data_file():
         if looks and not declared:
             undeclared.append(path)
     assert undeclared == []
-    assert data_file_kinds(Scenario) == {"wind.resource.measured_csv": "wind", "workload.trace_csv": "trace"}
+    assert data_file_kinds(Scenario) == {"wind.resource.measured_csv": "wind", "workload.trace_csv": "trace",
+                                         "run.initial_state": "state", "run.weather.forecast": "forecast"}
 
 
 def test_data_fields_lists_the_values_given(tmp_path):

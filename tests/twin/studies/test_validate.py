@@ -1,6 +1,5 @@
 """Design validation: rule and case files, every input problem before any run, pass/fail by rule and case, reports
-(issue 8). Short cases at 300 s output steps; the full default validation is run by hand
-(docs/validation-scripts.md)."""
+(issue 8). Short cases recorded at 300 s; the full default validation is run by hand (docs/validation-scripts.md)."""
 
 from __future__ import annotations
 
