@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from physics import field
+from physics import field, servers
 from twin.scenario import parse_duration_s
 from twin.sim.cabin import build_cabin
 from twin.sim.results import RunResult
@@ -52,9 +52,15 @@ def field_at(result: RunResult, when: str | pd.Timestamp, cabin: int = 0, resolu
     p = f"cabin{cabin}_"
     heat = float(row[p + "heat_w"]) if p + "heat_w" in row.index else (  # runs recorded before the power chain
         float(row[p + "it_power_w"]) + plant.fan_power_w(float(row[p + "fan_speed"])))
-    # shared over the racks as they carried the load in that block (an hour), when the run kept it; else evenly
     n_racks = group.racks.rack_count
     shares = rack_shares(result, cabin, s.index[i], n_racks)
+    if plant.liquid is not None:
+        # heat_w is the gas path's heat: shared by what of each rack's power the cold plates leave to the gas
+        liquid = np.array([servers.server_model(b.server).liquid_fraction for b in group.racks.blocks()
+                           for _ in range(b.rack_count)])
+        weights = (shares if shares is not None else np.full(n_racks, 1.0 / n_racks)) * (1.0 - liquid)
+        shares = weights / weights.sum() if weights.sum() > 0 else None
+    # shared over the racks as they carried the load in that block (an hour), when the run kept it; else evenly
     heat = heat * shares if shares is not None else heat
     temps, diag, problem = field.cabin_field(
         plant.thermal, geo, group.racks.rack_count, heat, float(row["sea_temp_c"]), resolution_m=resolution_m,

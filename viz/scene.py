@@ -11,6 +11,9 @@ Two scenes, built by pure functions (arrays in, meshes out; nothing is rendered 
   their power at that step, the export cable from the farm to the cabin and the shore cable, the cabin on the
   seabed or on a jacket, the sea surface and the seabed.
 
+A liquid-cooled cabin also shows its liquid path (:func:`cabin_scene`'s ``liquid``): the CDU, the coolant supply and
+return headers of every deck with their risers, and the CDU's seawater pipes, coloured by their temperatures.
+
 Coordinates are metres. Cabin scene: the cabin's own frame (x, y across a vertical cabin, z up from its bottom).
 Site scene: x east, y north from the farm's first turbine, z up from the sea surface.
 """
@@ -108,16 +111,67 @@ def _half(mesh: pv.DataSet, centre: tuple, keep_back: bool = True) -> pv.DataSet
     return mesh.clip(normal=(0.0, -1.0, 0.0), origin=centre, invert=keep_back) if mesh.n_points else mesh
 
 
+COOLANT_CMAP = "plasma"
+
+
+def _liquid_loop(problem, centre, liquid: dict) -> list[Layer]:
+    """The liquid path of a liquid-cooled cabin: the CDU on the lowest deck, a supply and a return header under and
+    over every deck's racks, the risers between them, the seawater pipe from the CDU to the shell; each coloured by
+    its temperature (supply, return, seawater in and out) on one coolant colour bar. Back half only, as the rest."""
+    geo = problem.geometry
+    r = geo.diameter_m / 2.0
+    sup, ret = float(liquid["supply_c"]), float(liquid["return_c"])
+    sea_in, sea_out = float(liquid["sea_c"]), float(liquid.get("sea_out_c", liquid["sea_c"]))
+    clim = (min(sea_in, sup), max(ret, sea_out, sup + 0.1))
+    tubes = []
+
+    def pipe(points, temp, radius):
+        line = pv.lines_from_points(np.asarray(points, float))
+        line.point_data["coolant_c"] = np.full(line.n_points, temp)
+        tubes.append(line.tube(radius=radius, n_sides=12))
+
+    decks = problem.layout.decks
+    ring = 0.82 * r
+    angles = np.linspace(0.0, np.pi, 25)  # the back half (y >= axis)
+    for _bottom, floor, top in decks:
+        for z, temp in ((floor + 0.15, sup), (top - 0.25, ret)):
+            if geo.orientation == "vertical":  # a half ring round the deck's racks
+                pts = np.c_[centre[0] + ring * np.cos(angles), centre[1] + ring * np.sin(angles), np.full(25, z)]
+            else:  # a header along the cabin
+                pts = [(0.1 * geo.length_m, centre[1] + 0.5 * r, z), (0.9 * geo.length_m, centre[1] + 0.5 * r, z)]
+            pipe(pts, temp, 0.08)
+    z_lo = decks[0][1] + 0.15
+    z_hi = decks[-1][2] - 0.25
+    x_riser = centre[0] + ring
+    pipe([(x_riser, centre[1] + 0.05, z_lo), (x_riser, centre[1] + 0.05, z_hi)], sup, 0.1)
+    pipe([(centre[0] - ring, centre[1] + 0.05, z_lo), (centre[0] - ring, centre[1] + 0.05, z_hi)], ret, 0.1)
+    cdu_c = (centre[0], centre[1] + 0.5 * r, decks[0][1] + 0.6)
+    cdu = pv.Box(bounds=(cdu_c[0] - 0.6, cdu_c[0] + 0.6, cdu_c[1] - 0.4, cdu_c[1] + 0.4, cdu_c[2] - 0.5,
+                         cdu_c[2] + 0.5))
+    cdu.point_data["coolant_c"] = np.full(cdu.n_points, 0.5 * (sup + ret))
+    pipe([(cdu_c[0] + 0.6, cdu_c[1], cdu_c[2]), (x_riser, cdu_c[1], cdu_c[2]), (x_riser, centre[1] + 0.05, z_lo)],
+         sup, 0.1)
+    pipe([(cdu_c[0] - 0.6, cdu_c[1], cdu_c[2]), (centre[0] - ring, cdu_c[1], cdu_c[2]),
+          (centre[0] - ring, centre[1] + 0.05, z_lo)], ret, 0.1)
+    pipe([(cdu_c[0] - 0.2, cdu_c[1] + 0.4, cdu_c[2]), (cdu_c[0] - 0.2, centre[1] + r * 0.99, cdu_c[2])], sea_in, 0.12)
+    pipe([(cdu_c[0] + 0.2, cdu_c[1] + 0.4, cdu_c[2] + 0.3), (cdu_c[0] + 0.2, centre[1] + r * 0.99, cdu_c[2] + 0.3)],
+         sea_out, 0.12)
+    common = dict(scalars="coolant_c", cmap=COOLANT_CMAP, clim=clim, ambient=0.5)
+    return [Layer("coolant pipes", pv.merge(tubes), bar="coolant and CDU seawater [C]", **common),
+            Layer("CDU", cdu, **common)]
+
+
 def cabin_scene(temps_c: np.ndarray, problem, sea_temp_c: float, time_label: str, field_name: str = "temperature",
                 clim: tuple[float, float] | None = None, plume: dict | None = None, title: str = "cabin",
-                water: dict | None = None) -> Scene:
+                water: dict | None = None, liquid: dict | None = None) -> Scene:
     """The cabin in cutaway (see the module docstring).
 
     ``temps_c``: the field (nx, ny, nz) [C], NaN outside the cylinder; ``problem``: its
     :class:`physics.field.FieldProblem` (grid, cell kinds, layout); ``clim``: colour range of the field (default
     its range at this step); ``plume``: ``distance_m``, ``rise_k``, ``radius_m`` arrays from the discharge port
     downstream; ``water``: ``seabed_gap_m`` (cabin bottom above the seabed) and ``surface_gap_m`` (cabin top below
-    the surface) [m].
+    the surface) [m]; ``liquid``: for a liquid-cooled cabin, ``supply_c``, ``return_c``, ``sea_c`` and ``sea_out_c``
+    [C], drawn as the CDU and its coolant and seawater pipes on a colour bar of their own.
     """
     from physics.field import KIND_EXCHANGER, KIND_PLENUM, KIND_RACK
 
@@ -166,6 +220,9 @@ def cabin_scene(temps_c: np.ndarray, problem, sea_temp_c: float, time_label: str
     layers.append(Layer("shell", _half(shell, centre), color=STEEL_COLOUR, opacity=1.0, ambient=0.3))
     layers.append(Layer("cut", shell.slice(normal=(0, 1, 0), origin=centre), color="#303030", line_width=3))
     info = {"clim": clim, "rack_count": len(problem.layout.racks)}
+    if liquid is not None:
+        layers += _liquid_loop(problem, centre, liquid)
+        info["coolant_clim"] = layers[-1].clim
     # the water: seabed under the cabin, the sea surface above it, the plume downstream of the port
     w = water or {}
     reach = max(3.0 * max(ex, ey), 30.0)

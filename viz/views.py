@@ -112,9 +112,20 @@ def make_scene(result, when=None, scene: str = "cabin", field: str | None = None
         half = geometry.length_m / 2 if geometry.orientation == "vertical" else geometry.diameter_m / 2
         water = {"seabed_gap_m": max(site.water_depth_m - site.cabin_depth_m - half, 0.0),
                  "surface_gap_m": max(site.cabin_depth_m - half, 0.0)}
+        liquid = None
+        if f"cabin{cabin}_coolant_supply_c" in s.columns:
+            from twin.sim.cabin import build_cabin
+
+            plant = build_cabin(result.scenario, group)
+            speed = float(s[f"cabin{cabin}_cdu_pump_speed"].iloc[i])
+            heat = float(s[f"cabin{cabin}_liquid_heat_w"].iloc[i])
+            sea = float(s["sea_temp_c"].iloc[i])
+            liquid = {"supply_c": float(s[f"cabin{cabin}_coolant_supply_c"].iloc[i]),
+                      "return_c": float(s[f"cabin{cabin}_coolant_return_c"].iloc[i]), "sea_c": sea,
+                      "sea_out_c": sea + heat / (plant.liquid.sea_capacity_design_w_k * max(speed, 1e-3))}
         sc = cabin_scene(temps, problem, float(s["sea_temp_c"].iloc[i]), label, field, clim=clim,
                          plume=plume_profile(result, i, cabin), title=f"{name}: cabin {group.name} in cutaway",
-                         water=water)
+                         water=water, liquid=liquid)
         sc.info["rack_peak_c"] = np.asarray(diag["rack_peak_c"]).tolist()
         sc.info["step"] = i
         return sc

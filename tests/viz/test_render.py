@@ -132,3 +132,29 @@ def test_saved_run_loads_and_bad_choices_are_refused_by_name(saved_run):
         make_scene(result, "yesterday", "site")
     with pytest.raises(ViewInputError, match="^run: "):
         load_run(saved_run / "nowhere")
+
+
+def test_a_liquid_cooled_cabin_shows_its_coolant_loop_coloured_by_temperature(tmp_path):
+    from twin.scenario import load_scenario
+    from twin.sim.engine import simulate
+
+    run = simulate(load_scenario("lingang-ai-liquid", ["run.horizon_s=6h"]))
+    scene = make_scene(run, "3h", "cabin")
+    layers = {x.name: x for x in scene.layers}
+    assert {"coolant pipes", "CDU"} <= set(layers)
+    pipes = layers["coolant pipes"]
+    s = run.series
+    i = scene.info["step"]
+    supply, ret = float(s.cabin0_coolant_supply_c.iloc[i]), float(s.cabin0_coolant_return_c.iloc[i])
+    temps = np.unique(np.round(pipes.mesh.point_data["coolant_c"], 4))
+    # the headers and risers carry the supply and the return, the CDU's seawater pipes the sea in and out
+    assert np.isclose(temps, supply, atol=1e-3).any() and np.isclose(temps, ret, atol=1e-3).any()
+    assert pipes.clim[0] <= supply < ret <= pipes.clim[1] and pipes.bar and "[C]" in pipes.bar
+    # drawn: the picture differs from the same scene without the loop
+    img = render_image(scene, SIZE, "cutaway", text=False)
+    bare = make_scene(run, "3h", "cabin")
+    bare.layers = [x for x in bare.layers if x.name not in ("coolant pipes", "CDU")]
+    assert (np.abs(img.astype(int) - render_image(bare, SIZE, "cutaway", text=False).astype(int)).sum(axis=2)
+            > 30).sum() > 500
+    # and the gas field carries only the gas path's heat: far cooler than 6 MW of racks in the gas would make it
+    assert float(s.cabin0_gas_temp_c.iloc[i]) < 40.0

@@ -9,7 +9,7 @@ electrical), ``cabins`` (geometry, racks, cooling, limits), ``models`` (workload
 ``Scenario``), ``loading`` (files, designs, overrides, errors).
 """
 
-from twin.scenario.cabins import CabinGroup, Cooling, Geometry, Limits, RackBlock, Racks
+from twin.scenario.cabins import CabinGroup, Cooling, Geometry, Limits, LiquidCooling, RackBlock, Racks
 from twin.scenario.environment import (
                                    Battery,
                                    Electrical,
@@ -35,6 +35,7 @@ from twin.scenario.units import MAX_HORIZON_S, MAX_STEPS, parse_duration_s
 __all__ = [
     "Scenario", "ScenarioError", "load_scenario", "load_design", "design_names", "design_dir", "apply_overrides",
     "parse_duration_s", "scenario_from_dict", "scenario_json_schema", "CabinGroup", "Cooling", "Geometry", "Limits",
+    "LiquidCooling",
     "RackBlock", "Racks", "Battery", "Electrical", "PowerChain", "Site", "Wind", "WindFarm", "WindResource",
     "Accounting", "Controls", "Event", "JobClass", "Run", "Workload", "MAX_HORIZON_S", "MAX_STEPS",
 ]

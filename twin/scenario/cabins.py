@@ -153,6 +153,54 @@ class Cooling(StrictModel):
         "(GB 3097-1997 sea water quality, classes I-II: 1 C in summer) [K]")
     plume_limit_distance_m: float = Field(100.0, gt=0.0, le=10_000.0,
                                           description="Edge of the mixing zone from the outfall [m]")
+    liquid: LiquidCooling | None = Field(
+        None, description="Direct-to-chip liquid cooling of the servers' liquid share (none: every watt takes the "
+        "gas path, as for air-cooled servers)")
+
+
+FACILITY_CLASSES = Literal["W17", "W27", "W32", "W40", "W45", "W+"]
+
+
+class LiquidCooling(StrictModel):
+    """Direct-to-chip liquid cooling (``physics.liquid_cooling``): cold plates on the chips carry each server's
+    liquid share of its heat (``liquid_fraction`` of its type) into a coolant loop (TCS) with its own pump; a
+    coolant distribution unit (CDU), a counterflow plate exchanger, passes it to seawater pumped by the CDU's
+    primary pump, whose speed holds the coolant supply at its setpoint. The rest of the heat takes the gas path."""
+
+    design_heat_w: float = Field(..., gt=0.0, description="Heat the CDU is sized for [W]")
+    design_coolant_rise_k: float = Field(10.0, gt=0.5, le=30.0,
+                                         description="Coolant temperature rise across the cold plates [K]")
+    design_sea_rise_k: float = Field(5.0, gt=0.5, le=20.0, description="Seawater temperature rise in the CDU [K]")
+    design_approach_k: float = Field(3.0, gt=0.1, le=20.0,
+                                     description="Coolant supply minus sea at design heat and full flows [K]")
+    coolant_cp_j_kgk: float = Field(4180.0, gt=0.0, description="Coolant specific heat (water at 30 C, NIST) "
+                                    "[J kg-1 K-1]")
+    coolant_density_kg_m3: float = Field(995.6, gt=0.0, description="Coolant density (water at 30 C, NIST)")
+    coolant_volume_m3: float = Field(2.0, gt=0.0, le=1000.0, description="Coolant in the loop: CDU, pipes, "
+                                     "manifolds, cold plates (ASSUMPTION: 2 m3 for a cabin) [m3]")
+    supply_setpoint_c: float = Field(32.0, ge=5.0, le=60.0, description="Coolant supply the CDU holds [C]")
+    supply_max_c: float = Field(45.0, ge=5.0, le=70.0, description="Highest coolant supply the IT allows "
+                                "(GB300 trays: 45 C, physics.liquid_cooling) [C]")
+    facility_class: FACILITY_CLASSES = Field(
+        "W32", description="ASHRAE liquid class the facility water (the sea at the cabin) must meet")
+    throttle_margin_k: float = Field(1.5, gt=0.0, le=10.0,
+                                     description="Throttling starts this far below supply_max_c [K]")
+    tcs_pump_pressure_rise_pa: float = Field(
+        150e3, gt=0.0, description="Coolant loop pressure rise at design flow: cold plates (GB200: up to 20 kPa), "
+        "quick disconnects, manifolds, CDU (ASSUMPTION) [Pa]")
+    tcs_pump_efficiency: float = Field(0.6, gt=0.05, le=1.0, description="Coolant pump, wire to water [-]")
+    sea_pump_head_m: float = Field(10.0, gt=0.0, description="CDU seawater loop head at design flow [m]")
+    sea_pump_efficiency: float = Field(0.7, gt=0.05, le=1.0, description="CDU seawater pump, wire to water [-]")
+    min_sea_pump_speed: float = Field(0.1, gt=0.0, le=1.0, description="Lowest CDU seawater pump speed [-]")
+    cold_plate_resistance_k_w: float = Field(
+        0.03, gt=0.0, le=1.0, description="Case to coolant, per accelerator (GB200 plates: < 0.03) [K W-1]")
+
+    @model_validator(mode="after")
+    def _order(self) -> "LiquidCooling":
+        if not self.supply_setpoint_c <= self.supply_max_c - self.throttle_margin_k:
+            raise ValueError(f"supply_setpoint_c: {self.supply_setpoint_c:g} C is inside the throttling band "
+                             f"(supply_max_c - throttle_margin_k = {self.supply_max_c - self.throttle_margin_k:g} C)")
+        return self
 
 
 class Limits(StrictModel):
@@ -184,4 +232,14 @@ class CabinGroup(StrictModel):
     racks: Racks
     cooling: Cooling
     limits: Limits = Limits()
+
+    @model_validator(mode="after")
+    def _liquid_servers(self) -> "CabinGroup":
+        if self.cooling.liquid is not None:
+            from physics.servers import server_model
+
+            if not any(server_model(b.server).liquid_fraction > 0.0 for b in self.racks.blocks()):
+                raise ValueError("cooling.liquid: no server type of the racks has cold plates (liquid_fraction 0); "
+                                 "remove the liquid section or use a liquid-cooled server")
+        return self
 

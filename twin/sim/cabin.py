@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from physics import heat_transfer, ocean, servers, thermal, work_power
+from physics import heat_transfer, liquid_cooling, ocean, servers, thermal, work_power
 from twin.scenario import CabinGroup, Scenario
 from twin.scenario.cabins import LAND_FAILURE_RATE_PER_YEAR
 
@@ -44,6 +44,10 @@ class CabinPlant:
     seawater_density_kg_m3: float
     inner_area_m2: float
     wall_outside_h_w_m2k: float
+    liquid: liquid_cooling.LiquidLoop | None = None
+    liquid_tcs_pump_w: float = 0.0
+    liquid_sea_pump_w: float = 0.0
+    liquid_sea_flow_kg_s: float = 0.0
 
     def fan_power_w(self, speed: float):
         """Cabin fan power at a speed (share of design flow), by the affinity law [W]; its heat stays inside."""
@@ -110,9 +114,29 @@ def build_cabin(scenario: Scenario, group: CabinGroup) -> CabinPlant:
     pump_w = thermal.pump_power_w(flow_kg_s, cool.pump_head_m, cool.pump_efficiency, 1.0, rho_sw)
     gas_volume_flow = c_gas_rate / gas_cp / gas_rho
     fan_w = thermal.fan_power_w(gas_volume_flow, cool.fan_pressure_rise_pa, cool.fan_efficiency, 1.0)
+    liquid = {}
+    if cool.liquid is not None:
+        liquid = build_liquid_loop(cool.liquid, rho_sw, cp_sw)
     return CabinPlant(name=group.name, count=group.count, thermal=params, server=server, servers=n_servers,
                       pump_design_flow_kg_s=flow_kg_s, pump_design_power_w=pump_w, fan_design_power_w=fan_w,
-                      seawater_density_kg_m3=rho_sw, inner_area_m2=area, wall_outside_h_w_m2k=h_out)
+                      seawater_density_kg_m3=rho_sw, inner_area_m2=area, wall_outside_h_w_m2k=h_out, **liquid)
+
+
+def build_liquid_loop(lq, seawater_density_kg_m3: float, seawater_cp_j_kgk: float) -> dict:
+    """The liquid path of a cabin (``scenario`` ``cooling.liquid``): the CDU sized at its design point, the coolant
+    node's heat capacity (the coolant; the wetted metal is left out, ASSUMPTION), and the design powers of the
+    coolant pump (constant flow) and of the CDU's seawater pump (by the affinity laws at other speeds)."""
+    loop = liquid_cooling.design_liquid_loop(
+        lq.design_heat_w, lq.design_coolant_rise_k, lq.design_sea_rise_k, lq.design_approach_k,
+        lq.coolant_volume_m3 * lq.coolant_density_kg_m3 * lq.coolant_cp_j_kgk)
+    coolant_kg_s = loop.coolant_capacity_w_k / lq.coolant_cp_j_kgk
+    tcs_w = thermal.pump_power_w(coolant_kg_s, liquid_cooling.pump_head_m(lq.tcs_pump_pressure_rise_pa,
+                                                                          lq.coolant_density_kg_m3),
+                                 lq.tcs_pump_efficiency, 1.0, lq.coolant_density_kg_m3)
+    sea_kg_s = loop.sea_capacity_design_w_k / seawater_cp_j_kgk
+    sea_w = thermal.pump_power_w(sea_kg_s, lq.sea_pump_head_m, lq.sea_pump_efficiency, 1.0, seawater_density_kg_m3)
+    return {"liquid": loop, "liquid_tcs_pump_w": tcs_w, "liquid_sea_pump_w": sea_w,
+            "liquid_sea_flow_kg_s": sea_kg_s}
 
 
 RACK_FIELD_RESOLUTION_M = 0.5

@@ -259,7 +259,8 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     from twin.sim.results import build_result
     from twin.sim.saved_state import end_state
 
-    result = build_result(scenario, exo, plants, queues, series_columns(arrays.out64, arrays.out_g, arrays.out_c),
+    result = build_result(scenario, exo, plants, queues, series_columns(
+        arrays.out64, arrays.out_g, arrays.out_c, [c for c, pl in enumerate(plants) if pl.liquid is not None]),
                           timings={"build_s": t_build, "total_s": t_run, "kernel_calls": plant.kernel_calls},
                           rack_inlet_models=setup.inlet_models, rack_power=(rack_power, block_s),
                           turbine_outages=world.outages)

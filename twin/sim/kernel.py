@@ -58,6 +58,14 @@ from twin.sim.recorder import (
     AC_INLET_MAX,
     AC_IT_T,
     AC_IT_W,
+    AC_LQ_ABOVE,
+    AC_LQ_FWS_ABOVE,
+    AC_LQ_HEAT,
+    AC_LQ_RETURN,
+    AC_LQ_RETURN_MAX,
+    AC_LQ_SPEED,
+    AC_LQ_SUPPLY,
+    AC_LQ_SUPPLY_MAX,
     AC_OUTLET,
     AC_POWERED,
     AC_PROTECT,
@@ -91,6 +99,7 @@ from twin.sim.recorder import (
     F_GRID_SENT,
     F_IT,
     F_LINK_LOSS,
+    F_LQ_PUMP,
     F_PDU,
     F_PSU,
     F_PUMP,
@@ -161,6 +170,10 @@ from twin.sim.state import (
     P_GAS_RATE,
     P_GROUPS,
     P_HAS_DEV,
+    P_LQ_C,
+    P_LQ_FWS_MAX,
+    P_LQ_MAX,
+    P_LQ_ON,
     P_MARGIN,
     P_SHED,
     P_SQRT_C0,
@@ -183,6 +196,13 @@ from twin.sim.state import (
     S_HEAT_W,
     S_IN_BAND,
     S_IT_W,
+    S_LQ_CAP,
+    S_LQ_G,
+    S_LQ_K,
+    S_LQ_PUMP_W,
+    S_LQ_SPEED,
+    S_LQ_T,
+    S_LQ_W,
     S_NEXT_TRANSITION,
     S_PDU_W,
     S_POWERED,
@@ -303,6 +323,58 @@ def _shape(wk, c, tau):
 
 
 @njit(cache=True)
+def _liquid_step(c, tau, sea_c, prm, st, a, iv, pos):
+    """Row ``c``'s coolant node over the interval, exactly (``physics.liquid_cooling.step_return_c``): the return
+    ``T_inf + (T_0 - T_inf) exp(-t G / C)`` and the supply ``(1 - k) T_r + k T_sea``, both monotonic in ``t``, so their
+    maxima are at the ends and the limit is crossed once at most, at a time found in closed form. Accumulates the
+    means, maxima and time above the limits into ``a``; appends the interval to ``iv`` from ``pos`` when the coolant
+    caps the servers' speed (the protective share is the union with the gas path's); returns the new end."""
+    t0 = st[c, S_LQ_T]
+    g, k = st[c, S_LQ_G], st[c, S_LQ_K]
+    cap = prm[c, P_LQ_C]
+    q = st[c, S_LQ_W]
+    if g > 0.0:
+        t_inf = sea_c + q / g
+        e = math.exp(-tau * g / cap)
+        t1 = t_inf + (t0 - t_inf) * e
+        r_int = t_inf * tau + (t0 - t_inf) * (-math.expm1(-tau * g / cap)) * cap / g
+    else:  # no seawater flow: the coolant warms at Q / C
+        t_inf = math.inf
+        t1 = t0 + q * tau / cap
+        r_int = (t0 + 0.5 * q * tau / cap) * tau
+    st[c, S_LQ_T] = t1
+    s0 = (1.0 - k) * t0 + k * sea_c
+    s1 = (1.0 - k) * t1 + k * sea_c
+    a[AC_LQ_RETURN] += r_int
+    a[AC_LQ_SUPPLY] += (1.0 - k) * r_int + k * sea_c * tau
+    a[AC_LQ_RETURN_MAX] = max(a[AC_LQ_RETURN_MAX], t0, t1)
+    a[AC_LQ_SUPPLY_MAX] = max(a[AC_LQ_SUPPLY_MAX], s0, s1)
+    a[AC_LQ_SPEED] += st[c, S_LQ_SPEED] * tau
+    a[AC_LQ_HEAT] += q * tau
+    if sea_c > prm[c, P_LQ_FWS_MAX]:
+        a[AC_LQ_FWS_ABOVE] += tau
+    if st[c, S_LQ_CAP] < 1.0:  # the coolant holds the servers back over the whole interval: protective action
+        iv[pos], iv[pos + 1] = 0.0, tau
+        pos += 2
+    thr = prm[c, P_LQ_MAX]
+    lo, hi = 0.0, 0.0
+    if s0 > thr and s1 > thr:
+        hi = tau
+    elif s0 > thr or s1 > thr:
+        # the return at which the supply is on the limit, and when the exponential reaches it
+        tr = (thr - k * sea_c) / (1.0 - k) if k < 1.0 else t0
+        if g > 0.0 and t0 != t_inf:
+            tc = -cap / g * math.log((tr - t_inf) / (t0 - t_inf))
+        else:
+            tc = tau * (thr - s0) / (s1 - s0)
+        tc = min(max(tc, 0.0), tau)
+        lo, hi = (0.0, tc) if s0 > thr else (tc, tau)
+    if hi > lo:
+        a[AC_LQ_ABOVE] += hi - lo
+    return pos
+
+
+@njit(cache=True)
 def _critical(wk, c, tau):
     if wk[c, W_NCRIT] < 0.0:
         wk[c, W_NCRIT] = exp_sum_critical(wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], wk[c, W_E:W_E + 3], tau,
@@ -396,7 +468,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             if edge < seg_end:
                 seg_end = edge
         # the electrical demand of this interval and what the workload must see inside it
-        it_total = pump_total = fan_total = busy_total = 0.0
+        it_total = pump_total = fan_total = busy_total = lq_total = 0.0
         pump_shaft = fan_shaft = ups_total = pdu_total = bus_total = aux_total = srv_fan = psu_total = vr_total = 0.0
         for c in range(n_cab):
             cnt = prm[c, P_COUNT]
@@ -412,6 +484,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             srv_fan += cnt * st[c, S_SRV_FAN_W]
             psu_total += cnt * st[c, S_PSU_W]
             vr_total += cnt * st[c, S_VR_W]
+            lq_total += cnt * st[c, S_LQ_PUMP_W]
             busy_total += cnt * st[c, S_BUSY]
             for g in range(int(prm[c, P_GROUPS])):
                 sp = grp[c, g, G_SPEED]
@@ -424,7 +497,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             if rate > 0.0 and st[c, S_HAZARD_LIMIT] < math.inf:
                 seg_end = min(seg_end, max(t + (st[c, S_HAZARD_LIMIT] - st[c, S_HAZARD]) / rate, t))
             seg_end = min(seg_end, max(st[c, S_NEXT_TRANSITION], t))
-        cooling = pump_total + fan_total
+        cooling = pump_total + fan_total + lq_total
         dist_loss = ups_total + pdu_total + bus_total
         lv = it_total + dist_loss + cooling + aux_total
         tr_loss = transformer_loss_w(lv, bus[B_TR_NL], bus[B_TR_K])
@@ -549,8 +622,10 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                     a[AC_INLET_MAX] = peak - devterm
                 hot_max = max(hot_max, peak)
                 hot_mean_max = max(hot_mean_max, hot_int)
-                # time in or above the throttling band: protective action
+                # time in or above the throttling band: protective action (the gas path's, and the coolant's)
                 end = _above(wk, c, tau, prm[c, P_ALLOW] - prm[c, P_MARGIN], iv, 0)
+                if prm[c, P_LQ_ON] != 0.0:
+                    end = _liquid_step(c, tau, sea_c, prm, st, a, iv, end)
                 if end > 0:
                     a[AC_PROTECT_SHARE] += _union_measure(iv, end // 2)
                     a[AC_PROTECT] = max(a[AC_PROTECT], 2.0 if prm[c, P_SHED] != 0.0 else 1.0)
@@ -613,6 +688,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             acc_g[F_PUMP] += pump_total * tau
             acc_g[F_FAN] += fan_total * tau
             acc_g[F_COOLING] += cooling * tau
+            acc_g[F_LQ_PUMP] += lq_total * tau
             acc_g[F_DIST] += dist_loss * tau
             acc_g[F_PUMP_DRIVE] += (pump_total - pump_shaft) * tau
             acc_g[F_FAN_DRIVE] += (fan_total - fan_shaft) * tau

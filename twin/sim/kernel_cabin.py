@@ -69,6 +69,16 @@ from twin.sim.state import (
     P_GROUPS,
     P_HAS_DEV,
     P_HX_AREA,
+    P_LQ_C_SEA,
+    P_LQ_C_TCS,
+    P_LQ_MARGIN,
+    P_LQ_MAX,
+    P_LQ_MIN_SPEED,
+    P_LQ_ON,
+    P_LQ_SEA_W,
+    P_LQ_SETPOINT,
+    P_LQ_TCS_W,
+    P_LQ_UA,
     P_MARGIN,
     P_MIN_FAN,
     P_MIN_PUMP,
@@ -97,6 +107,7 @@ from twin.sim.state import (
     P_VR_ETA,
     R_DEV,
     R_DYN,
+    R_LIQ,
     R_POWER,
     R_SPEED,
     R_STATIC,
@@ -114,6 +125,16 @@ from twin.sim.state import (
     S_HOT,
     S_INLET,
     S_IT_W,
+    S_LQ_CAP,
+    S_LQ_ERR,
+    S_LQ_G,
+    S_LQ_K,
+    S_LQ_PUMP_W,
+    S_LQ_RACK_W,
+    S_LQ_SPEED,
+    S_LQ_SUPPLY,
+    S_LQ_T,
+    S_LQ_W,
     S_PDU_W,
     S_PI_ERROR,
     S_PI_SPEED,
@@ -140,8 +161,8 @@ from twin.sim.state import (
     T_UPS,
 )
 
-__all__ = ["conductances", "cache_entry", "cabin_control", "cabin_loads", "chain_losses", "LEVEL_KEY_FAN",
-           "LEVEL_KEY_FOULING"]
+__all__ = ["conductances", "cache_entry", "cabin_control", "cabin_loads", "cdu_conductance", "liquid_control",
+           "chain_losses", "LEVEL_KEY_FAN", "LEVEL_KEY_FOULING"]
 
 L_FAN = SPEED_LEVELS
 L_PUMP = PUMP_LEVELS
@@ -234,6 +255,7 @@ def rack_powers(c, t, prm, st, grp, racks, dev_t, rack_mode, rack_sum, block_s):
     n_g = int(prm[c, P_GROUPS])
     has_dev = prm[c, P_HAS_DEV] != 0.0
     changed = 0
+    liquid = 0.0
     for r in range(n_r):
         p = racks[c, R_STATIC, r]
         for g in range(n_g):
@@ -245,15 +267,18 @@ def rack_powers(c, t, prm, st, grp, racks, dev_t, rack_mode, rack_sum, block_s):
                     p += d * (s if s < cap else cap)
                 else:
                     p += d * grp[c, g, G_SPEED]
+        liquid += racks[c, R_LIQ, r] * p
         delta = p - racks[c, R_POWER, r]
         if delta != 0.0:
             if changed == 0:
                 rack_energy(c, t, st, racks, rack_sum, block_s)
             racks[c, R_POWER, r] = p
             changed += 1
-            if has_dev:
+            if has_dev:  # the gas path's share of the change moves the inlets (all of it without cold plates)
+                d_gas = delta * (1.0 - racks[c, R_LIQ, r])
                 for i in range(n_r):
-                    racks[c, R_DEV, i] += dev_t[c, r, i] * delta
+                    racks[c, R_DEV, i] += dev_t[c, r, i] * d_gas
+    st[c, S_LQ_RACK_W] = liquid  # the cold plates' share of the racks' power [W] (0 without a liquid path)
     if has_dev and changed:
         m = racks[c, R_DEV, 0]
         for i in range(1, n_r):
@@ -310,6 +335,7 @@ def it_power(c, prm, st, grp):
         p += grp[c, g, G_SPEED] * grp[c, g, G_DYN]
     st[c, S_IT_W] = p * (1.0 + st[c, S_FAN_FRAC])
     chain_losses(c, prm, st)
+    liquid_heat(c, prm, st)
 
 
 @njit(cache=True)
@@ -354,6 +380,77 @@ def chain_losses(c, prm, st):
 
 
 @njit(cache=True)
+def liquid_heat(c, prm, st):
+    """The cold plates' share of the servers' power leaves the gas path for the coolant, with the coolant pump's
+    work (its power heats the coolant: ASSUMPTION, motor and drive losses included); the servers' fans and the rest
+    stay in the gas."""
+    if prm[c, P_LQ_ON] != 0.0:
+        st[c, S_HEAT_W] -= st[c, S_LQ_RACK_W]
+        st[c, S_LQ_W] = st[c, S_LQ_RACK_W] + prm[c, P_LQ_TCS_W]
+
+
+@njit(cache=True)
+def cdu_conductance(prm, c, sea_speed):
+    """``G = eps C_min`` of row ``c``'s CDU at a seawater pump speed [W K-1]: the engine's twin of
+    ``physics.liquid_cooling.cdu_conductance_w_k`` (coolant at design flow, counterflow)."""
+    if sea_speed <= 0.0:
+        return 0.0
+    ua = hx_ua_w_k(prm[c, P_LQ_UA], 1.0, sea_speed, 0.5, 0.8, 0.0)
+    c_hot = prm[c, P_LQ_C_TCS]
+    c_sea = prm[c, P_LQ_C_SEA] * sea_speed
+    c_min = c_hot if c_hot < c_sea else c_sea
+    c_max = c_sea if c_hot < c_sea else c_hot
+    return effectiveness(ua / c_min, c_min / c_max, 0) * c_min
+
+
+@njit(cache=True)
+def liquid_control(c, sea_c, prm, st, ctrl_s, gain, ti_s):
+    """Row ``c``'s CDU at a control instant: the seawater pump PI on the coolant supply (gain-scheduled on the
+    supply's sensitivity to the pump speed, as the cabin's seawater pump), its power by the affinity law, and the
+    throttle the supply asks for near its limit [-] (1 without a liquid path)."""
+    if prm[c, P_LQ_ON] == 0.0:
+        return 1.0
+    t_r = st[c, S_LQ_T]
+    speed = st[c, S_LQ_SPEED]
+    k = st[c, S_LQ_K]
+    supply = (1.0 - k) * t_r + k * sea_c
+    ds = 0.01 if speed <= 0.99 else -0.01
+    k2 = cdu_conductance(prm, c, speed + ds) / prm[c, P_LQ_C_TCS]
+    sens = (t_r - sea_c) * (k2 - k) / ds  # the supply falls by this much per unit of speed [K]
+    error = supply - prm[c, P_LQ_SETPOINT]
+    new = pump_pi_speed(speed, st[c, S_LQ_ERR], error, ctrl_s, sens, gain, ti_s, prm[c, P_LQ_MIN_SPEED], 1.0)
+    st[c, S_LQ_ERR] = error
+    st[c, S_LQ_SPEED] = new
+    g = cdu_conductance(prm, c, new)
+    st[c, S_LQ_G] = g
+    st[c, S_LQ_K] = g / prm[c, P_LQ_C_TCS]
+    st[c, S_LQ_SUPPLY] = supply
+    st[c, S_LQ_PUMP_W] = prm[c, P_LQ_TCS_W] + prm[c, P_LQ_SEA_W] * new * new * new
+    return liquid_cap(st[c, S_LQ_CAP], supply, st[c, S_LQ_RACK_W], g, prm[c, P_LQ_C_TCS], prm[c, P_LQ_MAX],
+                      prm[c, P_LQ_MARGIN], prm[c, P_MIN_SPEED], st, c)
+
+
+@njit(cache=True)
+def liquid_cap(cap, supply_c, rack_liquid_w, g_w_k, c_tcs_w_k, limit_c, margin_k, min_speed, st, c):
+    """The servers' speed cap the coolant asks for [-], integral action on the supply above the start of its
+    throttling band (``limit - margin``): it holds the supply there when the CDU alone cannot, and lets go when the
+    supply falls back. The supply answers the servers' speed within a control period (the coolant's time constant is
+    tens of seconds), so a proportional throttle on the supply, as the gas path's, alternates between its ends; the
+    integral gain is half the inverse of the supply's steady sensitivity to the speed, bounded above by
+    ``Q_rack (1/G - 1/C_tcs)`` (the cold plates' heat as if all of it followed the speed), so each correction takes
+    at most half the error."""
+    error = supply_c - (limit_c - margin_k)
+    if error > 0.0 or cap < 1.0:
+        sens = rack_liquid_w * (1.0 / g_w_k - 1.0 / c_tcs_w_k) if g_w_k > 0.0 else 1e9
+        if sens < 0.1:
+            sens = 0.1
+        cap = cap - 0.5 * error / sens
+        cap = min_speed if cap < min_speed else (1.0 if cap > 1.0 else cap)
+    st[c, S_LQ_CAP] = cap
+    return cap
+
+
+@njit(cache=True)
 def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, rack_sum, block_s):
     """The controllers of row ``c`` at a control instant: fouling level, pump PI on the mean inlet, throttle on
     the hottest rack, server fans on the inlet, cabin fans on the heat; powers of the machines."""
@@ -388,12 +485,17 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, 
     pump_level = int(pump * L_PUMP + 0.5)
     allow, margin, low = prm[c, P_ALLOW], prm[c, P_MARGIN], prm[c, P_MIN_SPEED]
     speed = throttle_speed(t_hot, allow, margin, low)
+    # the CDU serves the whole cabin: its throttle near the coolant limit caps every rack
+    lq_speed = liquid_control(c, sea_c, prm, st, ctrl_s, prm[c, P_GAIN], prm[c, P_TI])
     rack_mode = speed < 1.0 and has_dev and prm[c, P_RACK_SCOPE] != 0.0
+    if lq_speed < speed:
+        speed = lq_speed
     moved = rack_mode or st[c, S_THROTTLE] < 1.0  # rack speeds this period or the last
     st[c, S_THROTTLE] = speed
     if rack_mode:  # each rack throttles on its own inlet
         for r in range(int(prm[c, P_RACKS])):
-            racks[c, R_SPEED, r] = throttle_speed(t_in + racks[c, R_DEV, r] * L_FAN / fl, allow, margin, low)
+            rs = throttle_speed(t_in + racks[c, R_DEV, r] * L_FAN / fl, allow, margin, low)
+            racks[c, R_SPEED, r] = rs if rs < lq_speed else lq_speed
         rack_group_speeds(c, prm, grp, racks)
     else:
         for g in range(int(prm[c, P_GROUPS])):
@@ -410,6 +512,7 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, 
     st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(t_in, xtab[0], xtab[1])
     it_power(c, prm, st, grp)
     fixed = prm[c, P_FIXED_FAN]
+    # the fans follow the heat the gas carries (the cold plates' share is not in it)
     fan = fixed if fixed > 0.0 else fan_speed_for_load(st[c, S_HEAT_W], prm[c, P_DESIGN_HEAT], prm[c, P_MIN_FAN])
     fan_level = int(fan * L_FAN + 0.5)
     if fan_level < 1:
@@ -421,3 +524,4 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, 
     st[c, S_FAN_W] = prm[c, P_FAN_W] * fs * fs * fs
     st[c, S_PUMP_W] = prm[c, P_PUMP_W] * ps * ps * ps
     chain_losses(c, prm, st)
+    liquid_heat(c, prm, st)

@@ -4,13 +4,13 @@ The ledger is summed from the recorded series, not from the engine's own bookkee
 run reports closes:
 
     energy in  = wind generated + grid energy sent from shore
-    energy out = IT + pump shaft + pump drive loss + fan shaft + fan drive loss + UPS loss + PDU loss
+    energy out = IT + pump shaft + pump drive loss + fan shaft + fan drive loss + liquid pumps + UPS loss + PDU loss
                  + busway loss + auxiliaries + transformer loss + link and shore cable losses
                  + battery loss + battery energy stored (end minus start) + exported + curtailed - unserved
 
 ``energy_balance_error = |in - out| / in``. Every term is listed in the ledger (the power chain's terms with the
-aggregates ``cooling`` = pumps + fans and ``distribution_loss`` = UPS + PDU + busway beside them); the IT energy's
-parts that are not compute (server fans, supply and regulator losses) are listed too, inside IT, not as terms.
+aggregates ``cooling`` = pumps + fans + liquid pumps and ``distribution_loss`` = UPS + PDU + busway beside them); the IT
+energy's parts that are not compute (server fans, supply and regulator losses) are listed too, inside IT, not as terms.
 
 Boundaries: the facility is everything at and behind the cabins' 35 kV node (IT, distribution and UPS, cooling,
 auxiliaries, the cabin transformer). Facility energy for PUE and REF is the energy delivered there; the cables to
@@ -31,7 +31,7 @@ import pandas as pd
 from twin.scenario import Scenario
 from twin.sim.accounting import ACCOUNTING_UNITS, renewable_accounting
 
-__all__ = ["energy_ledger", "compute_kpis", "KPI_UNITS"]
+__all__ = ["energy_ledger", "compute_kpis", "liquid_kpis", "KPI_UNITS", "LIQUID_KPIS"]
 
 WH_PER_J = 1.0 / 3600.0
 
@@ -59,7 +59,15 @@ KPI_UNITS = {
     "accelerators_alive_end": "-", "accelerators_alive_share_end": "- (of those installed)",
     "servers_alive_share_end": "- (of those installed)", "job_restarts": "-", "lost_work_server_h": "h",
     **ACCOUNTING_UNITS,
+    "max_coolant_supply_c": "C (liquid-cooled cabins)", "max_coolant_return_c": "C (liquid-cooled cabins)",
+    "coolant_class_margin_k": "K (supply limit minus hottest supply)",
+    "hours_coolant_above_limit": "h (summed over cabin groups)",
+    "hours_facility_water_above_class": "h (summed over cabin groups)",
+    "liquid_pump_energy_mwh": "MWh",
 }
+LIQUID_KPIS = ("max_coolant_supply_c", "max_coolant_return_c", "coolant_class_margin_k", "hours_coolant_above_limit",
+               "hours_facility_water_above_class", "liquid_pump_energy_mwh")
+"""The liquid path's KPIs, present only for a scenario with a liquid-cooled cabin group (``cooling.liquid``)."""
 
 
 def _mwh(frame: pd.DataFrame, col: str, step_s: float) -> float:
@@ -73,7 +81,7 @@ def energy_ledger(frame: pd.DataFrame, step_s: float) -> dict:
         "transformer_loss_w", "wind_link_loss_w", "shore_link_loss_w", "battery_loss_w", "export_w",
         "curtailed_w", "unserved_w", "battery_charge_w", "battery_discharge_w", "pump_power_w", "fan_power_w",
         "pump_drive_loss_w", "fan_drive_loss_w", "ups_loss_w", "pdu_loss_w", "busway_loss_w", "auxiliary_power_w",
-        "server_fan_power_w", "psu_loss_w", "vr_loss_w")}
+        "server_fan_power_w", "psu_loss_w", "vr_loss_w", "liquid_pump_power_w")}
     pump_shaft = e["pump_power_w"] - e["pump_drive_loss_w"]
     fan_shaft = e["fan_power_w"] - e["fan_drive_loss_w"]
     be = frame["battery_energy_wh"].to_numpy()
@@ -86,6 +94,7 @@ def energy_ledger(frame: pd.DataFrame, step_s: float) -> dict:
         stored = (be[-1] - (be[0] - first_change_wh)) / 1e6
     energy_in = e["wind_available_w"] + e["grid_sent_w"]
     energy_out = (e["it_power_w"] + pump_shaft + e["pump_drive_loss_w"] + fan_shaft + e["fan_drive_loss_w"]
+                  + e["liquid_pump_power_w"]
                   + e["ups_loss_w"] + e["pdu_loss_w"] + e["busway_loss_w"] + e["auxiliary_power_w"]
                   + e["transformer_loss_w"] + e["wind_link_loss_w"] + e["shore_link_loss_w"] + e["battery_loss_w"]
                   + stored + e["export_w"] + e["curtailed_w"] - e["unserved_w"])
@@ -98,7 +107,7 @@ def energy_ledger(frame: pd.DataFrame, step_s: float) -> dict:
         "pump_shaft_mwh": pump_shaft, "pump_drive_loss_mwh": e["pump_drive_loss_w"],
         "fan_shaft_mwh": fan_shaft, "fan_drive_loss_mwh": e["fan_drive_loss_w"],
         "ups_loss_mwh": e["ups_loss_w"], "pdu_loss_mwh": e["pdu_loss_w"], "busway_loss_mwh": e["busway_loss_w"],
-        "auxiliary_mwh": e["auxiliary_power_w"],
+        "auxiliary_mwh": e["auxiliary_power_w"], "liquid_pump_mwh": e["liquid_pump_power_w"],
         "cooling_mwh": e["cooling_power_w"],
         "distribution_loss_mwh": e["distribution_loss_w"], "transformer_loss_mwh": e["transformer_loss_w"],
         "wind_link_loss_mwh": e["wind_link_loss_w"], "shore_link_loss_mwh": e["shore_link_loss_w"],
@@ -106,6 +115,28 @@ def energy_ledger(frame: pd.DataFrame, step_s: float) -> dict:
         "curtailed_mwh": e["curtailed_w"], "unserved_mwh": e["unserved_w"], "energy_out_mwh": energy_out,
         "residual_mwh": residual,
         "relative_residual": abs(residual) / energy_in if energy_in > 0 else 0.0,
+    }
+
+
+def liquid_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float) -> dict:
+    """The liquid path's KPIs (:data:`LIQUID_KPIS`) over its cabin groups; empty without one. The class margin is
+    the least, over the liquid-cooled groups, of the supply limit (``supply_max_c``) minus the hottest supply."""
+    rows = [i for i, g in enumerate(scenario.cabins) if g.cooling.liquid is not None]
+    if not rows:
+        return {}
+    step_h = step_s / 3600.0
+
+    def col(i: int, name: str) -> np.ndarray:
+        return frame[f"cabin{i}_{name}"].to_numpy(dtype=float)
+    supply = {i: float(col(i, "coolant_supply_max_c").max()) for i in rows}
+    return {
+        "max_coolant_supply_c": max(supply.values()),
+        "max_coolant_return_c": max(float(col(i, "coolant_return_max_c").max()) for i in rows),
+        "coolant_class_margin_k": min(scenario.cabins[i].cooling.liquid.supply_max_c - supply[i] for i in rows),
+        "hours_coolant_above_limit": sum(float(col(i, "coolant_above_limit_share").sum()) for i in rows) * step_h,
+        "hours_facility_water_above_class": sum(float(col(i, "facility_water_above_class_share").sum())
+                                                for i in rows) * step_h,
+        "liquid_pump_energy_mwh": _mwh(frame, "liquid_pump_power_w", step_s),
     }
 
 
@@ -173,4 +204,5 @@ def compute_kpis(scenario: Scenario, frame: pd.DataFrame, step_s: float, ledger:
         "job_wait_p95_s": float(np.percentile(waits_s, 95)) if waits_s.size else 0.0,
         "mean_utilisation": float(frame["utilisation"].to_numpy(dtype=float).mean()),
         "energy_balance_error": ledger["relative_residual"],
+        **liquid_kpis(scenario, frame, step_s),
     }

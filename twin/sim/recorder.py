@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["FLOW_COLUMNS", "GLOBAL_COLUMNS", "CABIN_COLUMNS", "allocate", "flush", "series_columns"]
+__all__ = ["FLOW_COLUMNS", "GLOBAL_COLUMNS", "CABIN_COLUMNS", "LIQUID_COLUMNS", "allocate", "flush", "series_columns"]
 
 FLOW_COLUMNS = (
     "wind_available_w", "wind_to_load_w", "wind_link_loss_w", "export_w", "curtailed_w",
@@ -24,20 +24,22 @@ FLOW_COLUMNS = (
     "it_power_w", "pump_power_w", "fan_power_w", "cooling_power_w", "distribution_loss_w", "transformer_loss_w",
     "facility_power_w", "unserved_w",
     "pump_drive_loss_w", "fan_drive_loss_w", "ups_loss_w", "pdu_loss_w", "busway_loss_w", "auxiliary_power_w",
-    "server_fan_power_w", "psu_loss_w", "vr_loss_w",
+    "server_fan_power_w", "psu_loss_w", "vr_loss_w", "liquid_pump_power_w",
 )
 """Power flows [W], each the exact mean over its output step; ``out64`` rows in this order. ``pump_power_w`` and
 ``fan_power_w`` are electrical inputs (``*_drive_loss_w`` the part lost in their motors and drives, the rest shaft
 power); ``cooling_power_w`` their sum; ``distribution_loss_w`` is ``ups_loss_w + pdu_loss_w + busway_loss_w``.
-``server_fan_power_w``, ``psu_loss_w``, ``vr_loss_w`` are parts of ``it_power_w`` (for ITUE), not further terms."""
+``server_fan_power_w``, ``psu_loss_w``, ``vr_loss_w`` are parts of ``it_power_w`` (for ITUE), not further terms.
+``liquid_pump_power_w`` (the coolant and CDU seawater pumps of liquid-cooled cabins, wire to water) is part of
+``cooling_power_w`` besides the pumps and fans, and a term of the ledger of its own."""
 F_WIND_AV, F_WIND_LOAD, F_LINK_LOSS, F_EXPORT, F_CURTAILED = 0, 1, 2, 3, 4
 F_GRID_IN, F_GRID_SENT, F_SHORE_LOSS, F_B_CHARGE, F_B_DISCHARGE, F_B_LOSS = 5, 6, 7, 8, 9, 10
 F_IT, F_PUMP, F_FAN, F_COOLING, F_DIST, F_TRANSFORMER, F_FACILITY, F_UNSERVED = 11, 12, 13, 14, 15, 16, 17, 18
 F_PUMP_DRIVE, F_FAN_DRIVE, F_UPS, F_PDU, F_BUSWAY, F_AUX = 19, 20, 21, 22, 23, 24
-F_SRV_FAN, F_PSU, F_VR = 25, 26, 27
-F_COUNT = 28
-O_BATT_E = 28  # out64 row: battery energy at the end of the step [Wh]
-O64_COUNT = 29
+F_SRV_FAN, F_PSU, F_VR, F_LQ_PUMP = 25, 26, 27, 28
+F_COUNT = 29
+O_BATT_E = F_COUNT  # out64 row: battery energy at the end of the step [Wh]
+O64_COUNT = F_COUNT + 1
 
 GLOBAL_COLUMNS = ("turbines_available", "sea_temp_c", "inlet_temp_c", "inlet_temp_max_c", "utilisation",
                   "inlet_above_recommended_share", "inlet_above_allowable_share", "inlet_below_recommended_share")
@@ -60,7 +62,18 @@ cabin of the group [W] (IT, the fans' shaft power and every loss of the chain lo
 (AC_INLET, AC_INLET_MAX, AC_HOT, AC_HOT_MAX, AC_IT_T, AC_GAS_T, AC_WALL_T, AC_OUTLET, AC_IT_W, AC_UTIL,
  AC_THROTTLE, AC_PUMP, AC_FAN, AC_QUEUE, AC_PROTECT, AC_PROTECT_SHARE, AC_FOUL, AC_ALIVE,
  AC_POWERED, AC_HEAT) = range(20)
-AC_COUNT = 20
+_AC_AIR = 20
+
+LIQUID_COLUMNS = ("coolant_supply_c", "coolant_supply_max_c", "coolant_return_c", "coolant_return_max_c",
+                  "cdu_pump_speed", "liquid_heat_w", "coolant_above_limit_share", "facility_water_above_class_share")
+"""Series of each liquid-cooled cabin group ``cabin{i}_<name>`` (``cooling.liquid``), float32: the coolant supply
+(CDU outlet, what the cold plates get) and return [C] (means and maxima over the step), the CDU seawater pump's
+speed [-], the heat into the coolant of one cabin [W], and the shares of the step the supply spent above its limit
+(``supply_max_c``) and the sea at the cabin above the facility water class limit (``facility_class``)."""
+(AC_LQ_SUPPLY, AC_LQ_SUPPLY_MAX, AC_LQ_RETURN, AC_LQ_RETURN_MAX, AC_LQ_SPEED, AC_LQ_HEAT, AC_LQ_ABOVE,
+ AC_LQ_FWS_ABOVE) = (_AC_AIR + k for k in range(8))
+AC_COUNT = _AC_AIR + 8
+_MAXIMA = (AC_INLET_MAX, AC_HOT_MAX, AC_LQ_SUPPLY_MAX, AC_LQ_RETURN_MAX)
 
 NEG_INF = -np.inf
 
@@ -71,8 +84,8 @@ def allocate(n_cab: int, n_out: int):
     acc_g = np.zeros(AG_COUNT)
     acc_g[AG_INLET_MAX] = NEG_INF
     acc_c = np.zeros((n_cab, AC_COUNT))
-    acc_c[:, AC_INLET_MAX] = NEG_INF
-    acc_c[:, AC_HOT_MAX] = NEG_INF
+    for j in _MAXIMA:
+        acc_c[:, j] = NEG_INF
     out64 = np.zeros((n_out, O64_COUNT))  # a step's values side by side: each flush writes one cache line or two
     out_g = np.zeros((n_out, AG_COUNT - F_COUNT), dtype=np.float32)
     out_c = np.zeros((n_cab, n_out, AC_COUNT), dtype=np.float32)
@@ -95,7 +108,7 @@ def flush(o, step_s, battery_energy_wh, acc_g, acc_c, out64, out_g, out_c):
             acc_g[j] = 0.0
     for c in range(acc_c.shape[0]):
         for j in range(AC_COUNT):
-            if j == AC_INLET_MAX or j == AC_HOT_MAX:
+            if j == AC_INLET_MAX or j == AC_HOT_MAX or j == AC_LQ_SUPPLY_MAX or j == AC_LQ_RETURN_MAX:
                 out_c[c, o, j] = acc_c[c, j]
                 acc_c[c, j] = -np.inf
             elif j == AC_PROTECT:
@@ -106,11 +119,15 @@ def flush(o, step_s, battery_energy_wh, acc_g, acc_c, out64, out_g, out_c):
                 acc_c[c, j] = 0.0
 
 
-def series_columns(out64: np.ndarray, out_g: np.ndarray, out_c: np.ndarray) -> dict[str, np.ndarray]:
-    """The recorded buffers as named series columns (strided views, no copies)."""
+def series_columns(out64: np.ndarray, out_g: np.ndarray, out_c: np.ndarray,
+                   liquid_rows=()) -> dict[str, np.ndarray]:
+    """The recorded buffers as named series columns (strided views, no copies); the liquid path's columns for the
+    rows in ``liquid_rows`` only."""
     cols = {name: out64[:, j] for j, name in enumerate(FLOW_COLUMNS)}
     cols["battery_energy_wh"] = out64[:, O_BATT_E]
     cols.update({name: out_g[:, j] for j, name in enumerate(GLOBAL_COLUMNS)})
     for c in range(out_c.shape[0]):
         cols.update({f"cabin{c}_{name}": out_c[c, :, j] for j, name in enumerate(CABIN_COLUMNS)})
+        if c in liquid_rows:
+            cols.update({f"cabin{c}_{name}": out_c[c, :, _AC_AIR + j] for j, name in enumerate(LIQUID_COLUMNS)})
     return cols

@@ -308,8 +308,9 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     """Hourly temperature rise of each cabin's warm-water plume at the edge of its mixing zone [K] (runs longer
     than a year use means over several hours, at most 8,784 values).
 
-    Each cabin rejects its heat (``cabin{i}_heat_w``: IT, the fans and the power chain's losses inside it) through its
-    seawater flow (design flow times pump speed),
+    Each cabin rejects its heat (``cabin{i}_heat_w``: IT, the fans and the power chain's losses inside it, and a
+    liquid-cooled cabin's coolant heat, ``cabin{i}_liquid_heat_w``) through its seawater flow (design flow times pump
+    speed, plus the CDU's seawater at its pump's speed),
     diluted by the tidal current (``physics.plume``, near field then far field; buoyancy neglected, so an upper
     bound).
     """
@@ -319,12 +320,18 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
     hours = max(1, int(np.ceil(span_h / 8784.0)))  # hourly up to a year; coarser beyond, to bound the cost
     needed = ["current_speed_m_s"] + [f"cabin{ci}_{name}" for ci in range(len(plants))
                                       for name in ("heat_w", "pump_speed")]
+    needed += [f"cabin{ci}_{name}" for ci, pl in enumerate(plants) if pl.liquid is not None
+               for name in ("cdu_pump_speed", "liquid_heat_w")]
     h = frame[needed].astype(float).resample(f"{hours}h").mean()
     out = {}
     depth = scenario.site.water_depth_m
     for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):
         heat = h[f"cabin{ci}_heat_w"].to_numpy(dtype=float)  # all the cabin dissipates leaves by its exchanger
         flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy(dtype=float)
+        if plant.liquid is not None:
+            # the CDU's seawater leaves by the same port (ASSUMPTION) with the coolant's heat
+            heat = heat + h[f"cabin{ci}_liquid_heat_w"].to_numpy(dtype=float)
+            flow = flow + plant.liquid_sea_flow_kg_s * h[f"cabin{ci}_cdu_pump_speed"].to_numpy(dtype=float)
         cur = h["current_speed_m_s"].to_numpy(dtype=float)
         heat = np.asarray(heat, dtype=float)
         flow = np.asarray(flow, dtype=float)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from physics import electrical, power_chain, servers, thermal
+from physics import electrical, liquid_cooling, power_chain, servers, thermal
 from twin.sim import controls
 from twin.sim.cabin import failure_rate_per_year
 from twin.sim.kernel_physics import ARRANGEMENT_CODES, TAB_MAX
@@ -60,7 +60,15 @@ P_PSU_RATED, P_VR_ETA, P_SRV_FAN_SHARE = 58, 59, 60  # supplies' capacity of one
 # loss tables, TAB_STRIDE columns each: point count, load fractions, losses over rating (padded to TAB_MAX)
 TAB_STRIDE = 1 + 2 * TAB_MAX
 T_UPS, T_PUMP_MOTOR, T_PUMP_VFD, T_FAN_MOTOR, T_FAN_VFD, T_PSU = (61 + k * TAB_STRIDE for k in range(6))
-P_COUNT_ALL = 61 + 6 * TAB_STRIDE
+P_COUNT_ALL_CHAIN = 61 + 6 * TAB_STRIDE
+# the liquid path of one cabin (physics.liquid_cooling; all 0 without one): flag, coolant node capacity [J K-1],
+# CDU UA [W K-1], coolant and full-flow seawater capacity rates [W K-1], supply setpoint and limit [C], throttling
+# margin [K], lowest seawater pump speed [-], coolant pump and full-speed CDU seawater pump powers [W], facility
+# water class limit [C]
+_LQ = P_COUNT_ALL_CHAIN
+(P_LQ_ON, P_LQ_C, P_LQ_UA, P_LQ_C_TCS, P_LQ_C_SEA, P_LQ_SETPOINT, P_LQ_MAX, P_LQ_MARGIN, P_LQ_MIN_SPEED,
+ P_LQ_TCS_W, P_LQ_SEA_W, P_LQ_FWS_MAX) = (_LQ + k for k in range(12))
+P_COUNT_ALL = _LQ + 12
 # ------------------------------------------------------------------------------------------------ st: state
 S_X0, S_X1, S_X2 = 0, 1, 2  # server, gas and wall temperatures [C]
 S_PI_SPEED, S_PI_ERROR = 3, 4  # pump controller's speed [-] and last error [K]
@@ -81,14 +89,22 @@ S_RACK_T0 = 35  # since when the racks have held their present powers (their ene
 # input of its pumps and fans, and of the IT power what is not compute: server fans, supply and regulator losses
 S_UPS_W, S_PDU_W, S_BUS_W, S_PUMP_IN_W, S_FAN_IN_W = 36, 37, 38, 39, 40
 S_SRV_FAN_W, S_PSU_W, S_VR_W = 41, 42, 43
-S_COUNT = 44
+# the liquid path (twin.sim.kernel_cabin.liquid_control): coolant return (the node) [C], CDU seawater pump speed [-]
+# and its controller's last error [K], the racks' heat into the cold plates [W], all heat into the coolant [W], the
+# liquid pumps' power [W], the supply at the last control instant [C], G = eps C_min [W K-1], k = G / C_tcs [-],
+# the servers' speed cap the coolant asks for [-]
+_SLQ = 44
+(S_LQ_T, S_LQ_SPEED, S_LQ_ERR, S_LQ_RACK_W, S_LQ_W, S_LQ_PUMP_W, S_LQ_SUPPLY, S_LQ_G, S_LQ_K, S_LQ_CAP) = (
+    _SLQ + k for k in range(10))
+S_COUNT = _SLQ + 10
 # ------------------------------------------------------------------------------------------------ grp: job classes
 G_CLOCK, G_TARGET, G_SPEED, G_CAP, G_DYN = 0, 1, 2, 3, 4  # work clock [s], next completion [s], [-], [-], [W]
 G_TYPE, G_DYN_W, G_IDLE_W = 5, 6, 7  # server type; a busy server's dynamic power at full speed, idle power [W]
 G_COUNT = 8
 # ------------------------------------------------------------------------------------------------ racks rows
 R_STATIC, R_POWER, R_DEV, R_SPEED, R_IDLE = 0, 1, 2, 3, 4  # [W], [W], [K], [-], a server's idle power [W]
-R_DYN = 5  # then one row per class: its dynamic power at full speed on the rack [W]
+R_LIQ = 5  # the share of the rack's power its cold plates take to the liquid path [-] (0 without one)
+R_DYN = 6  # then one row per class: its dynamic power at full speed on the rack [W]
 # ---------------------------------------------------------------------------------------------- the kernel's workload
 FL_TYPE, FL_ALIVE, FL_ON, FL_BUSY, FL_PENDING = 0, 1, 2, 3, 4  # fl rows, per rack
 FL_COUNT = 5
@@ -202,6 +218,32 @@ def _settled_pump_level(p: thermal.CabinThermal, fan_level: int, min_level: int,
     return hi
 
 
+def _liquid_params(row: np.ndarray, s: np.ndarray, rk: np.ndarray, group, plant, q, sea0: float) -> float:
+    """Write a cabin's liquid path into its row of ``prm``, each rack's liquid share into ``racks``, and start the
+    coolant in the steady state of the load already running with the seawater pump where its controller would
+    settle; returns the heat that load gives the cold plates [W]."""
+    lq, loop = group.cooling.liquid, plant.liquid
+    row[P_LQ_ON], row[P_LQ_C], row[P_LQ_UA] = 1.0, loop.loop_heat_capacity_j_k, loop.cdu_ua_design_w_k
+    row[P_LQ_C_TCS], row[P_LQ_C_SEA] = loop.coolant_capacity_w_k, loop.sea_capacity_design_w_k
+    row[P_LQ_SETPOINT], row[P_LQ_MAX], row[P_LQ_MARGIN] = lq.supply_setpoint_c, lq.supply_max_c, lq.throttle_margin_k
+    row[P_LQ_MIN_SPEED] = lq.min_sea_pump_speed
+    row[P_LQ_TCS_W], row[P_LQ_SEA_W] = plant.liquid_tcs_pump_w, plant.liquid_sea_pump_w
+    row[P_LQ_FWS_MAX] = liquid_cooling.facility_class_limit_c(lq.facility_class)
+    shares = [servers.server_model(b.server).liquid_fraction for b in group.racks.blocks() for _ in range(b.rack_count)]
+    n = q.fleet.n_racks
+    rk[R_LIQ, :n] = shares
+    rack_w = rk[R_STATIC, :n] + sum(rk[R_DYN + g, :n] * min(1.0, gr.cap_speed) for g, gr in enumerate(q.groups))
+    heat_liquid = float(np.dot(rk[R_LIQ, :n], rack_w))
+    coolant_w = heat_liquid + plant.liquid_tcs_pump_w
+    speed = liquid_cooling.sea_speed_for_supply(loop, coolant_w, sea0, lq.supply_setpoint_c, lq.min_sea_pump_speed)
+    s[S_LQ_T] = liquid_cooling.steady_state(loop, coolant_w, sea0, speed).return_c
+    s[S_LQ_SPEED] = speed
+    s[S_LQ_G] = liquid_cooling.cdu_conductance_w_k(loop, speed)
+    s[S_LQ_K] = s[S_LQ_G] / loop.coolant_capacity_w_k
+    s[S_LQ_SUPPLY] = (1.0 - s[S_LQ_K]) * s[S_LQ_T] + s[S_LQ_K] * sea0
+    s[S_LQ_PUMP_W] = plant.liquid_tcs_pump_w + plant.liquid_sea_pump_w * speed ** 3
+    s[S_LQ_CAP] = 1.0
+    return heat_liquid
 def _put_table(row: np.ndarray, off: int, x, losses) -> None:
     n = len(x)
     row[off] = n
@@ -360,8 +402,10 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
         fleet.bind_power_arrays(racks[c, R_STATIC, :fleet.n_racks],
                                 [racks[c, R_DYN + g, :fleet.n_racks] for g in range(len(q.groups))])
         racks[c, R_IDLE, :fleet.n_racks] = fleet.rack_idle_w
-        chain_params(row, scenario.electrical, cool.design_heat_w, plant.pump_design_power_w,
-                     plant.fan_design_power_w, max(plant.server.power_w_points))
+        # the chain is rated for all the cabin's heat: the gas path's and, when it has one, the liquid path's
+        chain_params(row, scenario.electrical,
+                     cool.design_heat_w + (cool.liquid.design_heat_w if cool.liquid is not None else 0.0),
+                     plant.pump_design_power_w, plant.fan_design_power_w, max(plant.server.power_w_points))
         row[P_FAST] = 1.0 if fast[c] else 0.0
         row[P_THERMAL] = 1.0 if q.name == "thermal" else 0.0
         for g, gr in enumerate(q.groups):
@@ -372,6 +416,8 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
         # start from the steady state of the load already running, fans to that heat, pump where it settles
         q.set_speed(1.0)
         heat0 = q.power_w()
+        if plant.liquid is not None:
+            heat0 -= _liquid_params(row, st[c], racks[c], group, plant, q, sea0)
         fan0 = ctl.fixed_fan_speed if ctl.fan_policy == "fixed" else controls.fan_speed_for_load(
             heat0, cool.design_heat_w, cool.min_fan_speed)
         fan0_level = max(1, round(fan0 * L))

@@ -130,6 +130,10 @@ class Prepared:
     cases_source: str
 
 
+LIQUID_RULES = "liquid-rules"
+"""The shipped rules added to the defaults for a design with a liquid-cooled cabin group."""
+
+
 def _source(x, default: str) -> str:
     if x is None:
         return default
@@ -156,6 +160,13 @@ def prepare(design: str | Path | dict, rules=None, cases=None, overrides: list[s
     rule_set = load_rules(rules)
     case_set = load_cases(cases)
     base, scenarios = resolve_cases(design, case_set, overrides, data_access)
+    rules_source = _source(rules, "default rules")
+    if rules is None and any(g.cooling.liquid is not None for g in base.cabins):
+        # a liquid-cooled design: the default rules and the liquid path's (designs/validation/liquid-rules.yaml)
+        liquid = load_rules(LIQUID_RULES)
+        rule_set = RuleSet(description=f"{rule_set.description} {liquid.description}",
+                           rules=[*rule_set.rules, *liquid.rules])
+        rules_source = "default rules + liquid rules"
     columns = {}
     if any(r.series is not None for r in rule_set.rules):
         for case in case_set.cases:
@@ -163,8 +174,7 @@ def prepare(design: str | Path | dict, rules=None, cases=None, overrides: list[s
                 columns[case.name] = probe_columns(scenarios[case.name], data_access)
     classes = {name: [c.name for c in sc.workload.job_classes()] for name, sc in scenarios.items()}
     check_rule_names(rule_set, case_set, set(KPI_UNITS), columns, classes)
-    return Prepared(rule_set, case_set, base, scenarios, _source(rules, "default rules"),
-                    _source(cases, "default cases"))
+    return Prepared(rule_set, case_set, base, scenarios, rules_source, _source(cases, "default cases"))
 
 
 def _servers(sc: Scenario) -> int:

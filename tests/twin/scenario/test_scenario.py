@@ -46,7 +46,7 @@ def test_every_field_name_carries_its_unit_or_is_dimensionless():
     """Numeric fields either end in a unit suffix or are on the documented list of dimensionless names."""
     units = ("_m", "_s", "_w", "_c", "_k", "_pa", "_deg", "_m_s", "_m2", "_kg", "_wh", "_va", "_a", "_v", "_h",
              "_per_km", "_w_m2k", "_w_mk", "_kg_m3", "_j_kgk", "_m2k_w", "_kg_per_kwh", "_l_per_h", "_per_k",
-             "_m_s", "_d", "_per_year")
+             "_m_s", "_d", "_per_year", "_m3")
     dimensionless = ("fraction", "efficiency", "factor", "utilisation", "amplitude", "strength", "weibull_k",
                      "autocorrelation_1h", "harmonics", "practical_salinity", "intensity", "weights", "count",
                      "rows", "seed", "speed", "exponent", "decay", "hour", "day_of_year", "turbines",
@@ -170,3 +170,37 @@ def test_apply_overrides_does_not_touch_its_input():
     data = {"a": {"b": 1}}
     out = apply_overrides(data, ["a.b=2"])
     assert data == {"a": {"b": 1}} and out == {"a": {"b": 2}}
+
+
+def _liquid_data(**liquid):
+    data = yaml.safe_load((design_dir() / "lingang-phase1.yaml").read_text())
+    racks = data["cabins"][0]["racks"]
+    racks.update(server="gb200-nvl72", servers_per_rack=1, rack_mass_kg=0.0)
+    data["cabins"][0]["cooling"]["liquid"] = {"design_heat_w": 5.5e6, **liquid}
+    return data
+
+
+def test_liquid_section_is_optional_and_validated(tmp_path):
+    from twin.scenario import scenario_from_dict
+
+    assert load_scenario("lingang-phase1").cabins[0].cooling.liquid is None  # none: today's behaviour
+    sc = scenario_from_dict(_liquid_data())
+    lq = sc.cabins[0].cooling.liquid
+    assert lq.facility_class == "W32" and lq.supply_max_c == 45.0
+    with pytest.raises(ScenarioError) as exc:
+        scenario_from_dict(_liquid_data(supply_setpoint_c=44.0, facility_class="W33", coolant_volume_m3=-1.0))
+    paths = dict(exc.value.problems)
+    assert "cabins.0.cooling.liquid.facility_class" in paths
+    assert "cabins.0.cooling.liquid.coolant_volume_m3" in paths
+    with pytest.raises(ScenarioError) as exc:
+        scenario_from_dict(_liquid_data(supply_setpoint_c=44.0))
+    assert "throttling band" in str(exc.value) and "cabins.0.cooling.liquid" in dict(exc.value.problems)
+
+
+def test_liquid_section_needs_a_liquid_cooled_server():
+    from twin.scenario import scenario_from_dict
+
+    data = _liquid_data()
+    data["cabins"][0]["racks"].update(server="dgx-h100", servers_per_rack=4, rack_mass_kg=150.0)
+    with pytest.raises(ScenarioError, match="cooling.liquid: no server type of the racks has cold plates"):
+        scenario_from_dict(data)

@@ -34,7 +34,7 @@ def allocate64(n_cab, n_out):  # float64 buffers everywhere, so the comparison i
 recorder.allocate = allocate64
 from twin.scenario import load_scenario
 from twin.sim.engine import build_run, simulate
-r = simulate(load_scenario("lingang-phase1", json.loads(sys.argv[2])))
+r = simulate(load_scenario(sys.argv[3] if len(sys.argv) > 3 else "lingang-phase1", json.loads(sys.argv[2])))
 np.savez(sys.argv[1], **{c: r.series[c].to_numpy(dtype=float) for c in r.series.columns})
 """
 
@@ -43,6 +43,28 @@ def _week(out, env_extra):
     env = {**os.environ, **env_extra}
     subprocess.run([sys.executable, "-c", _RUN_WEEK, str(out), json.dumps(WEEK)], check=True, env=env, timeout=900)
     return np.load(out)
+
+
+LIQUID_DAYS = ["run.horizon_s=2d", "run.start=2026-06-15T00:00:00+08:00",
+               "cabins.0.cooling.liquid.design_approach_k=8", "cabins.0.cooling.liquid.supply_setpoint_c=25",
+               "cabins.0.cooling.liquid.supply_max_c=27"]
+"""Two June days of the liquid-cooled design whose coolant throttles the servers (tests/twin/sim/test_liquid.py)."""
+
+
+def test_compiled_and_python_kernels_agree_on_the_liquid_path(tmp_path):
+    runs = []
+    for name, env in (("compiled", {}), ("python", {"NUMBA_DISABLE_JIT": "1"})):
+        out = tmp_path / f"{name}.npz"
+        subprocess.run([sys.executable, "-c", _RUN_WEEK, str(out), json.dumps(LIQUID_DAYS), "lingang-ai-liquid"],
+                       check=True, env={**os.environ, **env}, timeout=900)
+        runs.append(np.load(out))
+    compiled, python = runs
+    assert set(compiled.files) == set(python.files) and "cabin0_coolant_supply_c" in compiled.files
+    for name in compiled.files:
+        a, b = compiled[name], python[name]
+        scale = max(float(np.abs(a).max()), 1.0)
+        assert np.abs(a - b).max() <= 1e-9 * scale, name
+    assert compiled["cabin0_throttle"].min() < 1.0 and compiled["cabin0_protective_share"].max() > 0.0
 
 
 def test_compiled_and_python_kernels_agree_to_1e_9_on_a_week(tmp_path):

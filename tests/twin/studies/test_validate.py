@@ -248,3 +248,15 @@ def test_a_rule_on_one_job_class_is_judged_on_that_class_and_a_wrong_class_is_na
         validate("lingang-phase1", {"rules": [{"name": "c", "series": "inlet_temp_c", "statistic": "max",
                                                "job_class": "web", "max": 32}]}, cases)
     assert "job_class is for kpi rules" in str(exc.value)
+
+
+def test_a_liquid_cooled_design_takes_the_liquid_rules_besides_the_defaults():
+    from twin.studies.validate import prepare
+
+    liquid = prepare("lingang-ai-liquid")
+    names = [r.name for r in liquid.rules.rules]
+    assert {"coolant-supply-tcs-limit", "facility-water-w32", "energy-ledger-1e-9"} <= set(names)
+    assert "inlet-max-a1-allowable" in names and liquid.rules_source == "default rules + liquid rules"
+    air = prepare("lingang-phase1")
+    assert "coolant-supply-tcs-limit" not in [r.name for r in air.rules.rules]
+    assert air.rules_source == "default rules"
