@@ -26,6 +26,7 @@ __all__ = [
     "IDLE_FRACTION_OF_PEAK",
     "HOST_ALLOWANCE_W",
     "SPECPOWER_LOADS",
+    "GB200_NVL72_COMPUTE_TRAYS",
 ]
 
 #: The eleven SPECpower_ssj2008 target loads: active idle, 10 %, ..., 100 % [-].
@@ -60,6 +61,7 @@ def _linear(name: str, peak_w: float, idle_w: float | None = None) -> dict:
 _DGX_H200_PEAK_W = 10200.0
 _DGX_B200_PEAK_W = 14300.0
 _GB200_NVL72_PEAK_W = 120_000.0
+GB200_NVL72_COMPUTE_TRAYS = 18
 _H20_TDP_W = 400.0
 _MI300X_TBP_W = 750.0
 _ASCEND_910B_TDP_W = 400.0
@@ -106,6 +108,19 @@ LIBRARY_ENTRIES: tuple[dict, ...] = (
             "liquid share 0.81: ASSUMPTION derived from the user guide's split (cold plates on the CPUs and GPUs, "
             "fans for networking and storage): 36 superchips x 2.7 kW / 120 kW; the liquid-cooled NVLink switch "
             "ASICs would raise it a little; idle: ASSUMPTION, IDLE_FRACTION_OF_PEAK x 120 kW"),
+    },
+    {
+        **_linear("gb200-nvl72-tray", _GB200_NVL72_PEAK_W / GB200_NVL72_COMPUTE_TRAYS,
+                  idle_w=_idle(_GB200_NVL72_PEAK_W) / GB200_NVL72_COMPUTE_TRAYS),
+        "mass_kg": 1360.0 / GB200_NVL72_COMPUTE_TRAYS,
+        "accelerator": "NVIDIA B200 (GB200 superchip)", "accelerator_count": 4, "accelerator_tdp_w": 1200.0,
+        "liquid_fraction": 0.81,
+        "source": (
+            "one of the 18 compute trays of an NVL72 rack (2 Grace CPUs and 4 Blackwell GPUs each: NVIDIA DGX GB200 "
+            "User Guide, 'Hardware') with an eighteenth of the rack's switch trays, power shelves, power and mass: "
+            "the gb200-nvl72 entry divided by 18, so 18 per rack with rack_mass_kg 0 is that rack; the failure "
+            "unit is the tray: a GPU or host failure takes out its tray and the rack runs on with the others "
+            "(ASSUMPTION: NVLink domains of fewer trays are schedulable); every other figure as gb200-nvl72"),
     },
     {
         **_linear("hgx-h20-8gpu", 8 * _H20_TDP_W + HOST_ALLOWANCE_W),

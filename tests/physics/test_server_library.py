@@ -29,6 +29,8 @@ PUBLISHED = {
     # ServeTheHome at GTC 2024 (via TechRadar): 120 kW, 1.36 t; GPU 1.2 kW and liquid share 0.81 ASSUMPTION;
     # idle ASSUMPTION 120 kW x 2.0/10.2, to 10 W.
     "gb200-nvl72": (23530.0, 120000.0, 1360.0, 72, 1200.0, 0.81),
+    # one compute tray (4 of the 72 GPUs) with an eighteenth of the rack's power and mass: the rack above / 18
+    "gb200-nvl72-tray": (23530.0 / 18, 120000.0 / 18, 1360.0 / 18, 4, 1200.0, 0.81),
     # H20 400 W (huggingface.co/hardware/h20); peak ASSUMPTION 8 x 400 W + 4.6 kW; idle ASSUMPTION.
     "hgx-h20-8gpu": (1530.0, 7800.0, 130.45, 8, 400.0, 0.0),
     # AMD MI300X data sheet: TBP 750 W; peak ASSUMPTION 8 x 750 W + 4.6 kW; idle ASSUMPTION.
