@@ -37,6 +37,10 @@ from api.settings import Settings  # noqa: E402
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
 MAX_EXAMPLES = 25
+HEAVY_MAX_EXAMPLES = 10
+"""A validation or a sweep the server accepts prepares every case (the lowest-wind week searches 520 weeks of wind)
+and keeps the workers busy after the request: 25 of each took about a minute of the suite."""
+HEAVY_POSTS = {("POST", "/v1/validations"), ("POST", "/v1/sweeps")}
 
 def _operations() -> list:
     """(method, path, mode) for every operation: positive always; negative where a request can break the schema
@@ -69,8 +73,10 @@ def api_schema(fuzz_server):
 def test_operation_conforms_to_the_openapi_document(api_schema, fuzz_server, method, path, mode):
     operation = api_schema[path][method]
 
+    examples = HEAVY_MAX_EXAMPLES if (method, path) in HEAVY_POSTS else MAX_EXAMPLES
+
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck),
               derandomize=True, database=None)
     def check(case):
         case.call_and_validate(base_url=fuzz_server.url, checks=CHECKS, timeout=30)
