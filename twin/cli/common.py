@@ -56,3 +56,18 @@ def format_value(value) -> str:
             return "n/a"
         return f"{value:.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return str(value)
+
+
+def print_kpi_table(title: str, kpis: dict) -> None:
+    """A run's KPIs as a table on stdout: value and unit (``twin.sim.kpis.KPI_UNITS``) per KPI."""
+    from rich.table import Table
+
+    from twin.sim.kpis import KPI_UNITS
+
+    table = Table(title=title)
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    for k, v in kpis.items():
+        table.add_row(k, format_value(v), KPI_UNITS.get(k, ""))
+    Console().print(table)

@@ -188,9 +188,6 @@ def forecast_cmd(
     import json
     import sys
 
-    from rich.console import Console
-    from rich.table import Table
-
     from twin.scenario import ScenarioError
     from twin.sim.engine import simulate
     from twin.sim.saved_state import parse_state
@@ -220,15 +217,8 @@ def forecast_cmd(
     if as_json:
         sys.stdout.write(json.dumps(result.kpis) + "\n")
         return
-    from twin.cli.common import format_value
-    from twin.sim.kpis import KPI_UNITS
+    from twin.cli.common import print_kpi_table
 
-    table = Table(title=f"{scenario.name}: forecast from {saved.time.isoformat()}, "
-                        f"{scenario.run.horizon_s / 3600:g} h, weather {scenario.run.weather.mode}")
-    table.add_column("KPI")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
-    for k, v in result.kpis.items():
-        table.add_row(k, format_value(v), KPI_UNITS.get(k, ""))
-    Console().print(table)
+    print_kpi_table(f"{scenario.name}: forecast from {saved.time.isoformat()}, "
+                    f"{scenario.run.horizon_s / 3600:g} h, weather {scenario.run.weather.mode}", result.kpis)
 

@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from twin.cli.common import app, err, fail_input, format_value, resolve
+from twin.cli.common import app, err, fail_input, format_value, print_kpi_table, resolve
 from twin.scenario import ScenarioError, design_names, scenario_json_schema
 
 
@@ -75,15 +75,8 @@ def run(
     if as_json:
         sys.stdout.write(json.dumps(result.kpis) + "\n")
         return
-    from twin.sim.kpis import KPI_UNITS
-
-    table = Table(title=f"{scenario.name}: {scenario.run.horizon_s / 86400:g} d at {scenario.run.step_s:g} s steps")
-    table.add_column("KPI")
-    table.add_column("value", justify="right")
-    table.add_column("unit")
-    for k, v in result.kpis.items():
-        table.add_row(k, format_value(v), KPI_UNITS.get(k, ""))
-    Console().print(table)
+    print_kpi_table(f"{scenario.name}: {scenario.run.horizon_s / 86400:g} d at {scenario.run.step_s:g} s steps",
+                    result.kpis)
     if len(result.classes) > 1 or result.scenario.workload.classes:
         ct = Table(title="job classes")
         cols = ("jobs_completed", "throughput_jobs_per_h", "job_wait_p50_s", "job_wait_p95_s", "job_wait_p99_s",
