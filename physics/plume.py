@@ -37,7 +37,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 
 __all__ = [
     "JET_CENTRELINE_COEFFICIENT",
@@ -174,6 +173,8 @@ def near_to_far_transition(flow_kg_s: float, port_diameter_m: float, current_spe
     elif gap(hi) < 0:
         x_t = math.exp(hi)
     else:
+        from scipy.optimize import brentq  # here: importing scipy.optimize costs every run 0.8 s
+
         x_t = math.exp(brentq(gap, lo, hi, xtol=1e-12))
     return x_t, float(near_field_dilution(x_t, flow_kg_s, port_diameter_m, current_speed_m_s, density_kg_m3))
 
@@ -284,4 +285,6 @@ def distance_to_rise_m(limit_k: float, heat_w: float, flow_kg_s: float, current_
         return math.inf
     if excess(lo) < 0:
         return math.exp(lo)
+    from scipy.optimize import brentq  # here: importing scipy.optimize costs every run 0.8 s
+
     return math.exp(brentq(excess, lo, hi, xtol=1e-10))

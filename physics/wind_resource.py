@@ -28,7 +28,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import gammaln, log_ndtr, ndtr
 
 from physics.wind_turbines import (
@@ -481,6 +480,8 @@ def fit_weibull(wind_speed_m_s, method="mle"):
     k solves Gamma(1 + 2/k) / Gamma(1 + 1/k)^2 = 1 + (std/mean)^2 (population std), c = mean /
     Gamma(1 + 1/k) (Justus et al. 1978); speeds >= 0. Returns ``(k, c)``.
     """
+    from scipy.optimize import brentq  # here: scipy.optimize costs every process that imports physics.wind 0.8 s
+
     v = _nonneg(wind_speed_m_s, "wind_speed_m_s").ravel()
     if v.size < 2 or np.all(v == v[0]):
         raise ValueError("wind_speed_m_s: need at least 2 different values")

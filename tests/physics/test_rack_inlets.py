@@ -29,6 +29,17 @@ def _rack_inlets_from_field(prob, temps_active):
     return np.array(out)
 
 
+def test_the_cabin_operator_is_diagonally_dominant_and_the_check_sees_one_that_is_not(problem):
+    """The LU of ``rack_inlet_matrix`` skips pivoting only for a diagonally dominant operator; the cabin's is one
+    (upwind advection and conduction), a matrix with a weak row is not."""
+    import scipy.sparse as sp
+
+    assert rack_inlets.diagonally_dominant(problem.operator.tocsc())
+    weak = sp.csc_matrix(np.array([[4.0, -1.0, -1.0], [-1.0, 1.5, -1.0], [0.0, -1.0, 2.0]]))
+    assert not rack_inlets.diagonally_dominant(weak)
+    assert rack_inlets.diagonally_dominant(sp.csc_matrix(np.array([[2.0, -1.0], [-1.0, 1.0]])))
+
+
 def test_matrix_reproduces_a_direct_field_solve_for_any_load(problem):
     """The field is linear in rack heat: H @ P must equal a direct steady solve with the sea at 0 C."""
     h = rack_inlets.rack_inlet_matrix(problem)

@@ -88,6 +88,7 @@ from twin.sim.state import (
     WI_SEQ,
     WI_SERVERS,
 )
+from twin.workload import schedulers
 
 __all__ = ["clock_tolerance_s", "enqueue_due", "complete_due", "start_waiting", "fail_one", "repair_one",
            "refresh_counts", "next_arrival_s"]
@@ -205,6 +206,10 @@ def _target(c, g, grp, slots):
     grp[c, g, G_TARGET] = m
 
 
+rank_key = njit(cache=True)(schedulers.rank_key)
+"""The ``thermal`` scheduler's ranking key of a deviation, the Python scheduler's own function compiled."""
+
+
 @njit(cache=True)
 def _order(c, ty, prm, racks, fl, out):
     """Racks of type ``ty`` in the order a job fills them: by index (``fifo``), or coolest inlet first, ties by
@@ -214,10 +219,10 @@ def _order(c, ty, prm, racks, fl, out):
     for r in range(int(prm[c, P_RACKS])):
         if fl[c, FL_TYPE, r] != ty:
             continue
-        if thermal:  # insertion keeps equal deviations in rack order
-            d = racks[c, R_DEV, r]
+        if thermal:  # insertion keeps equal deviations (on the ranking's grid) in rack order
+            d = rank_key(racks[c, R_DEV, r])
             i = n
-            while i > 0 and racks[c, R_DEV, out[i - 1]] > d:
+            while i > 0 and rank_key(racks[c, R_DEV, out[i - 1]]) > d:
                 out[i] = out[i - 1]
                 i -= 1
             out[i] = r

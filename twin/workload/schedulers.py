@@ -26,7 +26,8 @@ import numpy as np
 
 from twin.workload.fleet import RackFleet
 
-__all__ = ["clock_tolerance_s", "Group", "Scheduler", "ConsolidatingScheduler", "ThermalScheduler", "GreenScheduler",
+__all__ = ["RANK_QUANTUM_K", "rank_key", "clock_tolerance_s", "Group", "Scheduler", "ConsolidatingScheduler",
+           "ThermalScheduler", "GreenScheduler",
            "SCHEDULERS", "make_scheduler", "PAUSE_MIN_SLACK_S"]
 
 PAUSE_MIN_SLACK_S = 3600.0
@@ -380,6 +381,18 @@ class ConsolidatingScheduler(Scheduler):
                                    now_s, instant)
 
 
+RANK_QUANTUM_K = 1e-6
+"""Inlet deviations closer than this are equal when the ``thermal`` scheduler ranks racks [K]: a rack's deviation is
+updated incrementally as loads change, so racks the cabin's symmetry makes equal differ by rounding (1e-13 K), and
+ranking by that noise made the year's extremes depend on the last bits of the field's solve (protective hours 1.16
+or 2.58 h from two LU orderings equal to 2e-15). Each deviation is rounded to the quantum; ties keep rack order."""
+
+
+def rank_key(deviation_k: float) -> float:
+    """The deviation on the ranking's grid (``RANK_QUANTUM_K``), as the kernel's ``_order`` computes it."""
+    return math.floor(deviation_k / RANK_QUANTUM_K + 0.5)
+
+
 class ThermalScheduler(Scheduler):
     """``thermal``: jobs go to the racks whose inlet is coolest now (the rack inlets of the last step)."""
 
@@ -390,8 +403,8 @@ class ThermalScheduler(Scheduler):
         if inlet_c is None:
             return racks
         if len(racks) == self.fleet.n_racks:  # one server type: every rack
-            return np.argsort(inlet_c, kind="stable").tolist()
-        return sorted(racks, key=inlet_c.__getitem__)
+            return np.argsort(np.floor(np.asarray(inlet_c) / RANK_QUANTUM_K + 0.5), kind="stable").tolist()
+        return sorted(racks, key=lambda r: rank_key(inlet_c[r]))
 
 
 class GreenScheduler(Scheduler):

@@ -48,11 +48,17 @@ def test_a_year_at_ten_minute_steps_holds_the_inlet_as_at_one_minute(baseline):
 def test_a_year_without_cleaning_fouls_the_exchanger_and_cuts_the_margin(baseline):
     dirty = run_cached("lingang-phase1", ("cabins.0.cooling.cleaning_interval_d=null",))
     assert dirty.kpis["max_exchanger_fouling_m2k_w"] > baseline.kpis["max_exchanger_fouling_m2k_w"]
-    # the fouled exchanger warms the mean inlet (the hottest rack's margin is held by throttling, so the protective
-    # hours carry the cost)
+    # the fouled exchanger warms the mean inlet: with the pumps at full flow from July, by 0.11 K in July and 0.07 K
+    # in August (measured); the hours above the recommended band grow
     assert dirty.series.cabin0_inlet_temp_c.max() > baseline.series.cabin0_inlet_temp_c.max()
     assert dirty.kpis["hours_inlet_above_recommended"] > baseline.kpis["hours_inlet_above_recommended"]
-    assert dirty.kpis["hours_protective_action"] > baseline.kpis["hours_protective_action"]
+    for month in (7, 8):
+        hot = dirty.series.index.month == month
+        assert dirty.series.cabin0_inlet_temp_c[hot].mean() > baseline.series.cabin0_inlet_temp_c[hot].mean() + 0.05
+    # The protective hours are not compared: they are the few hours the hottest rack (0.5 K above the mean inlet on
+    # average, 1.4 K at the 99th percentile, by where the scheduler put the work) touches the band at the summer's
+    # peak, so any change of placement draws them anew (this year 4.7 h clean, 0.6 h fouled; 1.2 and 2.6 h clean
+    # when rounding noise broke the scheduler's ties, with the same spread statistics).
     # cleaning resets the fouling: the cleaned year's fouling drops back to zero every 90 days
     f = baseline.series.cabin0_fouling_m2k_w
     assert f.iloc[0] == 0.0 and (f.diff() < 0).sum() >= 3

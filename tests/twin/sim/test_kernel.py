@@ -82,7 +82,10 @@ def test_compiled_and_python_kernels_agree_to_1e_9_on_a_week(tmp_path):
     assert compiled["grid_import_w"].max() > 0
 
 
-SUMMER = ["run.horizon_s=31d", "run.start=2026-08-01T00:00:00+08:00"]
+SUMMER = ["run.horizon_s=31d", "run.start=2026-08-01T00:00:00+08:00",
+          "events=[{kind: sea_temp_offset, start_s: 0, duration_s: 31d, delta_k: 0.5}]"]
+"""August, 0.5 K warmer than its climatology: the hottest rack spends hours in the throttling band (in the plain
+August of seed 1 a few minutes, as much a matter of where the scheduler put the work as of the sea)."""
 TOLERANCES = {"wind_energy_mwh": ("rel", 0.002), "it_energy_mwh": ("rel", 0.005), "pue": ("abs", 0.002),
               "ref": ("abs", 0.005), "max_inlet_temp_c": ("abs", 0.5), "hours_protective_action": ("abs", 2.0)}
 """issue 15's step-invariance tolerances."""
@@ -96,7 +99,7 @@ def test_a_summer_month_is_the_same_month_at_any_output_step():
         spread = values.max() - values.min()
         assert spread <= (tol * abs(values).max() if kind == "rel" else tol), (kpi, values)
     # the month is a hot one: the hottest rack enters the throttling band, so the temperature KPIs are tested
-    assert runs[60].kpis["hours_protective_action"] > 0.1
+    assert runs[60].kpis["hours_protective_action"] > 2.0
     # the coarse steps' maxima are the fine steps' maxima, and their means the fine steps' means (to the series'
     # storage: temperatures on a 0.24 mK grid, powers to 1 W)
     fine, coarse = runs[60].series, runs[3600].series
