@@ -51,6 +51,7 @@ __all__ = [
     "rack_layout",
     "build_field_problem",
     "solve_steady",
+    "cabin_field_problem",
     "step_transient",
     "cabin_field",
     "CHEN_XU_CONSTANT",
@@ -680,6 +681,33 @@ def step_transient(problem: FieldProblem, temp_c: np.ndarray, dt_s: float, rack_
 _CACHE: dict = {}
 
 
+def cabin_field_problem(params, geometry: CylinderGeometry, rack_count: int, resolution_m: float = 0.5,
+                        fan_speed: float = 1.0, pump_speed: float = 1.0, wall_ua_w_k: float | None = None,
+                        gas_density_kg_m3: float = NITROGEN_DENSITY_KG_M3,
+                        gas_cp_j_kgk: float = NITROGEN_CP_J_KGK) -> FieldProblem:
+    """The field problem :func:`cabin_field` solves, built (or taken from the cache) without solving it: for a caller
+    that needs only its operator (``physics.rack_inlets``). ``wall_ua_w_k``: the gas's conductance to the wall
+    reference [W K-1]; None is the steady case's, ``ua_gas_wall`` and ``ua_wall_sea`` in series to the sea."""
+    from physics.thermal import inlet_row
+
+    c_a = params.gas_capacity_design_w_k * fan_speed
+    g_hx = inlet_row(params, fan_speed, pump_speed)[1] * c_a
+    if wall_ua_w_k is None:
+        ugw, uws = params.ua_gas_wall_w_k, params.ua_wall_sea_w_k
+        wall_ua_w_k = 0.0 if ugw == 0 or uws == 0 else 1.0 / (1.0 / ugw + 1.0 / uws)
+    key = (params, geometry, rack_count, resolution_m, fan_speed, pump_speed, wall_ua_w_k, gas_density_kg_m3,
+           gas_cp_j_kgk)
+    problem = _CACHE.get(key)
+    if problem is None:
+        layout = rack_layout(geometry, rack_count)
+        problem = build_field_problem(geometry, layout, c_a, g_hx, wall_ua_w_k, resolution_m, gas_density_kg_m3,
+                                      gas_cp_j_kgk)
+        if len(_CACHE) >= 8:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = problem
+    return problem
+
+
 def cabin_field(params, geometry: CylinderGeometry, rack_count: int, rack_heat_w, sea_temp_c: float,
                 resolution_m: float = 0.5, fan_speed: float = 1.0, pump_speed: float = 1.0,
                 lumped_state_c=None, gas_density_kg_m3: float = NITROGEN_DENSITY_KG_M3,
@@ -692,21 +720,18 @@ def cabin_field(params, geometry: CylinderGeometry, rack_count: int, rack_heat_w
     ``lumped_state_c = (T_it, T_gas, T_wall)`` (the lumped state at time t) the field is the gas's quasi-steady
     state at that time (the gas's own time constant ``C_gas / C_a`` is seconds): the heat into the gas is
     ``g_it (T_it - T_gas)`` shared as ``rack_heat_w``, and the wall reference is ``T_wall`` through
-    ``ua_gas_wall``. Problems are cached by their inputs, so asking again costs a back-substitution.
+    ``ua_gas_wall``. Problems are cached by their inputs (:func:`cabin_field_problem`), so asking again costs a
+    back-substitution.
     """
-    from physics.thermal import inlet_row, network_matrices
+    from physics.thermal import network_matrices
 
-    c_a = params.gas_capacity_design_w_k * fan_speed
-    g_hx = inlet_row(params, fan_speed, pump_speed)[1] * c_a
-    ugw, uws = params.ua_gas_wall_w_k, params.ua_wall_sea_w_k
     heat = np.asarray(rack_heat_w, dtype=float)
     if heat.ndim == 0:
         heat = np.full(rack_count, float(heat) / rack_count)
     if heat.shape != (rack_count,):
         raise ValueError(f"rack_heat_w must be a scalar or {rack_count} values")
     if lumped_state_c is None:
-        ua = 0.0 if ugw == 0 or uws == 0 else 1.0 / (1.0 / ugw + 1.0 / uws)
-        ref = None
+        ua, ref = None, None
     else:
         t_it, t_gas, t_wall = (float(v) for v in lumped_state_c)
         a, _ = network_matrices(params, fan_speed, pump_speed)
@@ -714,15 +739,8 @@ def cabin_field(params, geometry: CylinderGeometry, rack_count: int, rack_heat_w
         total = heat.sum()
         share = heat / total if total > 0 else np.full(rack_count, 1.0 / rack_count)
         heat = share * g_it * (t_it - t_gas)
-        ua, ref = ugw, t_wall
-    key = (params, geometry, rack_count, resolution_m, fan_speed, pump_speed, ua, gas_density_kg_m3, gas_cp_j_kgk)
-    problem = _CACHE.get(key)
-    if problem is None:
-        layout = rack_layout(geometry, rack_count)
-        problem = build_field_problem(geometry, layout, c_a, g_hx, ua, resolution_m, gas_density_kg_m3,
-                                      gas_cp_j_kgk)
-        if len(_CACHE) >= 8:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = problem
+        ua, ref = params.ua_gas_wall_w_k, t_wall
+    problem = cabin_field_problem(params, geometry, rack_count, resolution_m, fan_speed, pump_speed, ua,
+                                  gas_density_kg_m3, gas_cp_j_kgk)
     temp, diag = solve_steady(problem, heat, sea_temp_c, ref)
     return temp, diag, problem

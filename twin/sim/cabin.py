@@ -150,7 +150,7 @@ def _deviation(params: thermal.CabinThermal, orientation: str, diameter_m: float
 
     geo = field.CylinderGeometry(diameter_m, length_m, orientation)
     try:
-        _, _, problem = field.cabin_field(params, geo, rack_count, 1.0, 0.0, resolution_m=RACK_FIELD_RESOLUTION_M)
+        problem = field.cabin_field_problem(params, geo, rack_count, resolution_m=RACK_FIELD_RESOLUTION_M)
     except ValueError as exc:  # the racks do not fit the field's layout: no spread, and the result says why
         return None, f"uniform ({exc})"
     return rack_inlets.inlet_deviation_matrix(rack_inlets.rack_inlet_matrix(problem)), "field"
