@@ -7,11 +7,13 @@ import json
 import uuid
 
 from api.errors import ApiError
+from api.jobs import QueueFull
 from api.store import DatasetGone, RunStore
 from twin.scenario import Scenario
 from twin.scenario.datafiles import data_fields, parse_dataset_ref
 
-__all__ = ["get_row", "completed_row", "register_and_submit", "dataset_uses", "scenario_datasets", "summary", "detail"]
+__all__ = ["get_row", "completed_row", "register_and_submit", "queue_run", "dataset_uses", "scenario_datasets",
+           "summary", "detail"]
 
 
 def dataset_uses(scenario: dict) -> list[dict]:
@@ -53,6 +55,23 @@ def register_and_submit(store: RunStore, jobs, scenario: dict, request: dict, na
         raise ApiError(409, f"data set(s) removed while the run was submitted: {exc}") from None
     jobs.submit(run_id, backend=backend, reserved=reserved)
     return run_id
+
+
+def queue_run(store: RunStore, jobs, scenario: dict, request: dict, name: str, response,
+              twin_id: str | None = None) -> dict:
+    """Reserve room in the queue (429 with Retry-After when full), register and queue one run, point the response's
+    ``Location`` at it and return its detail: what ``POST /v1/runs`` and a twin's forecast both do."""
+    try:
+        jobs.reserve(1)
+    except QueueFull as exc:
+        raise ApiError(429, str(exc), headers={"Retry-After": "5"}) from None
+    try:
+        run_id = register_and_submit(store, jobs, scenario, request, name, reserved=True, twin_id=twin_id)
+    except BaseException:
+        jobs.release(1)
+        raise
+    response.headers["Location"] = f"/v1/runs/{run_id}"
+    return detail(store.get_run(run_id))
 
 
 def _time(t: float | None) -> dt.datetime | None:

@@ -15,9 +15,8 @@ from fastapi.responses import StreamingResponse
 from api import series as ts
 from api.deps import DataDep, JobsDep, SettingsDep, StoreDep
 from api.errors import ApiError, error_responses
-from api.jobs import QueueFull
 from api.resolve import resolve
-from api.runs import completed_row, detail, get_row, register_and_submit, summary
+from api.runs import completed_row, detail, get_row, queue_run, summary
 from api.schemas import (
     Comparison,
     Kpis,
@@ -49,17 +48,7 @@ def submit_run(body: RunRequest, response: Response, store: StoreDep, jobs: Jobs
             response.status_code = 200
             response.headers["Location"] = f"/v1/runs/{hit['id']}"
             return detail(hit, cached=True)
-    try:
-        jobs.reserve(1)
-    except QueueFull as exc:
-        raise ApiError(429, str(exc), headers={"Retry-After": "5"}) from None
-    try:
-        run_id = register_and_submit(store, jobs, scenario, request, body.name or scenario["name"], reserved=True)
-    except BaseException:
-        jobs.release(1)
-        raise
-    response.headers["Location"] = f"/v1/runs/{run_id}"
-    return detail(store.get_run(run_id))
+    return queue_run(store, jobs, scenario, request, body.name or scenario["name"], response)
 
 
 @router.get("/runs", response_model=RunList, responses=error_responses(422))

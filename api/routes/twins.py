@@ -16,9 +16,8 @@ from api.calibrations import calibration_spec
 from api.datasets import summarize, write_blob
 from api.deps import CalibrationsDep, DataDep, JobsDep, SettingsDep, StoreDep
 from api.errors import ApiError, error_responses
-from api.jobs import QueueFull
 from api.resolve import override_item, resolve
-from api.runs import detail, register_and_submit, scenario_datasets, summary
+from api.runs import queue_run, scenario_datasets, summary
 from api.schemas import RunDetail
 from api.series_probe import ProbeFailed, series_names
 from api.store import scenario_hash
@@ -358,18 +357,8 @@ def start_forecast(twin_id: str, body: ForecastRequest, response: Response, stor
                        data_access=data)
     request = {"twin_id": twin_id, "forecast": body.model_dump(), "state": dataset_ref(sha),
                "state_time": state.time.isoformat()}
-    try:
-        jobs.reserve(1)
-    except QueueFull as exc:
-        raise ApiError(429, str(exc), headers={"Retry-After": "5"}) from None
-    try:
-        run_id = register_and_submit(store, jobs, scenario, request, body.name or f"{row['name']} forecast",
-                                     reserved=True, twin_id=twin_id)
-    except BaseException:
-        jobs.release(1)
-        raise
-    response.headers["Location"] = f"/v1/runs/{run_id}"
-    return detail(store.get_run(run_id))
+    return queue_run(store, jobs, scenario, request, body.name or f"{row['name']} forecast", response,
+                     twin_id=twin_id)
 
 
 @router.get("/twins/{twin_id}/forecasts", response_model=ForecastList, responses=error_responses(404))
