@@ -12,10 +12,12 @@ The network is the engine's (``physics.thermal``: hardware, gas and wall nodes, 
   a step without a measurement is a prediction only.
 
 Inputs per step: the cabin's heat from its IT power and its fan and pump speeds as the engine has it (IT, the fans'
-shaft power, their design power times the speed cubed, and the power chain's losses located in the cabin:
-``twin.sim.state.CabinHeat``), the sea temperature, the fan and pump speeds: from the telemetry signals
-``cabin{i}_it_power_w``, ``sea_temp_c``, ``cabin{i}_fan_speed``, ``cabin{i}_pump_speed``; the measurement
-``cabin{i}_inlet_temp_c``. A step whose inputs are missing holds the last inputs (said in ``held_steps``).
+shaft power, their design power times the speed cubed, and the power chain's losses located in the cabin, less
+what the cold plates take to the coolant in a liquid-cooled group, the servers' liquid share of their power before
+the fans' rise at the estimated inlet: ``twin.sim.state.CabinHeat``), the sea temperature, the fan and pump speeds:
+from the telemetry signals ``cabin{i}_it_power_w``, ``sea_temp_c``, ``cabin{i}_fan_speed``,
+``cabin{i}_pump_speed``; the measurement ``cabin{i}_inlet_temp_c``. A step whose inputs are missing holds the last
+inputs (said in ``held_steps``).
 
 Extended Kalman filter: Simon, *Optimal State Estimation* (2006), ch. 13; the joint estimation of a parameter as
 an augmented random-walk state, ch. 13.4 (there "parameter estimation").
@@ -92,7 +94,7 @@ def estimate_cabin(scenario: Scenario, cabin: int, values: pd.DataFrame, step_s:
         raise ValueError("telemetry: no step has every input the filter needs")
     u_last = (it_w[first], min(max(fan[first], 1e-3), 1.5), min(max(pump[first], 0.0), 1.5))
     cabin_heat = CabinHeat(scenario, cabin, plant)
-    heat0 = cabin_heat(*u_last)
+    heat0 = cabin_heat(*u_last, meas[first] if np.isfinite(meas[first]) else None)
     x = thermal.steady_state(replace(p, fouling_resistance_m2k_w=initial_fouling_m2k_w), u_last[1], u_last[2],
                              heat0, sea[first])
     s = np.array([*x, initial_fouling_m2k_w, sea[first]])
@@ -121,7 +123,7 @@ def estimate_cabin(scenario: Scenario, cabin: int, values: pd.DataFrame, step_s:
             u_last = (it_w[k], min(max(fan[k], 1e-3), 1.5), min(max(pump[k], 0.0), 1.5))
         elif k >= first:
             held += 1
-        heat, f, pu = cabin_heat(*u_last), u_last[1], u_last[2]
+        f, pu = u_last[1], u_last[2]
         if np.isfinite(sea[k]):
             s, cov = update(s, cov, np.array([0.0, 0.0, 0.0, 0.0, 1.0]), sea[k] - s[4], sea_sd_k ** 2)
         # the measured inlet: the state at the step's start, under the speeds of the step before
@@ -137,7 +139,9 @@ def estimate_cabin(scenario: Scenario, cabin: int, values: pd.DataFrame, step_s:
             innovation = meas[k] - (kg * s[1] + ks * s[4])
             s, cov = update(s, cov, np.array([0.0, kg, 0.0, d_in, ks]), innovation, measurement_sd_k ** 2,
                             learn_fouling=fresh and fresh_before)
-        out[k] = [s[0], s[1], s[2], kg * s[1] + ks * s[4], s[3], math.sqrt(max(cov[3, 3], 0.0)), s[4], innovation]
+        inlet = kg * s[1] + ks * s[4]
+        out[k] = [s[0], s[1], s[2], inlet, s[3], math.sqrt(max(cov[3, 3], 0.0)), s[4], innovation]
+        heat = cabin_heat(*u_last, inlet)  # the gas path's share; the inlet sets the server fans' rise (liquid)
         # predict the next step
         ad, bd, _, _ = _matrices(p, s[3], f, pu, step_s)
         ad_p, bd_p, _, _ = _matrices(p, s[3] + dr, f, pu, step_s)

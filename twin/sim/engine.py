@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import simpy
 
-from physics import servers
 from twin.scenario import Scenario, ScenarioError
 from twin.scenario.datafiles import DataAccess
 from twin.sim.cabin import build_cabin, build_fleet, failure_rate_per_year
@@ -35,7 +34,7 @@ from twin.sim.recorder import series_columns
 from twin.sim.results import RunResult
 from twin.sim.state import PlantArrays, build_plant_arrays, cable_limits
 from twin.workload.jobs import JobStream, draw_cabin_jobs
-from twin.workload.schedulers import make_scheduler
+from twin.workload.schedulers import Group, make_scheduler
 
 __all__ = ["simulate", "build_run", "RunSetup", "cable_limits", "draw_run_jobs", "job_power_at_node_w", "rack_block_s"]
 
@@ -68,10 +67,12 @@ def distribution_factor(scenario: Scenario) -> float:
     return (node_w(0.5 * design + h) - node_w(0.5 * design - h)) / (2.0 * h)
 
 
-def job_power_at_node_w(scenario: Scenario, model: servers.ServerModel) -> float:
-    """Extra power at the cabins' node when one idle server takes a job at full speed [W]."""
-    return (servers.busy_power_w(model, scenario.workload.job_utilisation, 1.0) - model.power_w_points[0]) \
-        * distribution_factor(scenario)
+def job_power_at_node_w(scenario: Scenario, group: Group) -> float:
+    """Extra power at the cabins' node when one idle server takes a job of class (group) ``group`` [W]: the class's
+    dynamic power at the speed its power cap allows, as the engine's racks draw it (``twin.sim.cabin.build_fleet``:
+    the work's published power when the class names its ``work``, the power table at its ``job_utilisation``
+    otherwise)."""
+    return group.dyn_w * min(1.0, group.cap_speed) * distribution_factor(scenario)
 
 
 def draw_run_jobs(scenario: Scenario, rng: np.random.Generator,
@@ -212,7 +213,7 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     fail_rngs = [np.random.default_rng([run.seed, 4, c]) if failure_rate_per_year(g) > 0 else None
                  for c, g in enumerate(scenario.cabins)]
     plant = Plant(env, arrays, queues, [pl.count for pl in plants], horizon_s, scenario.controls.control_period_s,
-                  [job_power_at_node_w(scenario, pl.server) for pl in plants], fail_rngs,
+                  [[job_power_at_node_w(scenario, g) for g in q.groups] for q in queues], fail_rngs,
                   [g.racks.repair_time_h * 3600.0 if g.racks.repairable else None for g in scenario.cabins],
                   [g.limits.protective_policy == "shed" for g in scenario.cabins], progress)
     for c, (q, jobs) in enumerate(zip(queues, streams)):

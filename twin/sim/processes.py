@@ -121,10 +121,12 @@ class World:
 
 
 class Plant:
-    """The plant process: the kernel between events, the workload at them (module docstring)."""
+    """The plant process: the kernel between events, the workload at them (module docstring). ``job_power_w``: by
+    cabin group, the power at the node one server of each job class adds (``twin.sim.engine.job_power_at_node_w``),
+    for the green scheduler's surplus and deficit."""
 
     def __init__(self, env: simpy.Environment, arrays: PlantArrays, queues: list[Scheduler], counts: list[int],
-                 horizon_s: float, control_period_s: float, job_power_w: list[float], fail_rngs: list,
+                 horizon_s: float, control_period_s: float, job_power_w: list[list[float]], fail_rngs: list,
                  repair_s: list, shed: list[bool], progress: Callable[[float], None] | None = None):
         self.env = env
         self.arrays = arrays

@@ -13,7 +13,11 @@ the temperatures are the thermal network's three nodes (``physics.thermal``: har
 the exchanger's fouling resistance [m2 K W-1], the speeds the cabin fans' and the pump controller's output [-]
 (absent: where the controllers would settle, as a steady start has them), ``pump_error_k`` the pump controller's
 last error (its PI memory; absent 0), ``servers_failed`` the failed servers
-of one cabin of the group. ``sea_temp_c`` and ``hub_wind_speed_m_s`` are the weather at that instant (what a
+of one cabin of the group. A group with a liquid path (``cooling.liquid``, docs/liquid.md) adds its coolant node
+``coolant_return_c`` [C] (absent: the steady state of the starting load), the CDU's seawater pump speed
+``cdu_pump_speed`` and its controller's last error ``cdu_error_k`` (absent: settled, 0), and
+``coolant_speed_cap``, the servers' speed cap held by the coolant's integral action (absent: 1); a group without
+one refuses them. ``sea_temp_c`` and ``hub_wind_speed_m_s`` are the weather at that instant (what a
 persistence forecast holds, ``twin.sim.weather``); ``battery_energy_wh`` the battery's stored energy (needed when
 the scenario has a battery, refused when it has none); ``turbines_down`` how many turbines are stopped.
 
@@ -61,6 +65,15 @@ class CabinState(StrictModel):
     pump_error_k: float = Field(0.0, ge=-50.0, le=50.0, description="The pump controller's last error (inlet "
                                 "minus setpoint) [K]; absent: none, as a steady start has it")
     servers_failed: int = Field(0, ge=0, description="Failed servers in one cabin of the group [-]")
+    # the liquid path (cooling.liquid; docs/liquid.md): only for a group that has one
+    coolant_return_c: float | None = Field(None, ge=-2.5, le=100.0, description="Coolant node (the loop's return) "
+                                           "[C]; absent: the steady state of the starting load")
+    cdu_pump_speed: float | None = Field(None, gt=0.0, le=1.0, description="The CDU's seawater pump, its "
+                                         "controller's output [-]; absent: settled")
+    cdu_error_k: float = Field(0.0, ge=-50.0, le=50.0, description="The CDU controller's last error (supply minus "
+                               "setpoint) [K]; absent: none, as a steady start has it")
+    coolant_speed_cap: float = Field(1.0, gt=0.0, le=1.0, description="The servers' speed cap the coolant's "
+                                     "integral action holds [-]; absent: 1, none")
 
 
 class SavedState(StrictModel):
@@ -106,9 +119,10 @@ def parse_state(data: bytes, label: str = "state", field: str = FIELD) -> SavedS
 
 def check_state(state: SavedState, scenario: Scenario, field: str = FIELD) -> None:
     """Refuse a state that does not fit ``scenario``, naming the entry: another count of cabin groups, more failed
-    servers than a cabin has, more turbines down than the farm, a battery the scenario does not have or an energy
-    beyond its capacity, a time other than the run's start."""
+    servers than a cabin has, a coolant state for a group without a liquid path, more turbines down than the farm,
+    a battery the scenario does not have or an energy beyond its capacity, a time other than the run's start."""
     problems = []
+    no_liquid = {"coolant_return_c": None, "cdu_pump_speed": None, "cdu_error_k": 0.0, "coolant_speed_cap": 1.0}
     if len(state.cabins) != len(scenario.cabins):
         problems.append((f"{field}.cabins", f"{len(state.cabins)} cabin group(s) in the state, the scenario has "
                          f"{len(scenario.cabins)}"))
@@ -116,6 +130,10 @@ def check_state(state: SavedState, scenario: Scenario, field: str = FIELD) -> No
         if c.servers_failed > g.racks.server_count:
             problems.append((f"{field}.cabins.{i}.servers_failed", f"{c.servers_failed} is more than the "
                              f"{g.racks.server_count} servers of a cabin of cabins.{i}"))
+        if g.cooling.liquid is None:
+            for k, none in no_liquid.items():
+                if getattr(c, k) != none:
+                    problems.append((f"{field}.cabins.{i}.{k}", f"cabins.{i} has no liquid path (cooling.liquid)"))
     if state.turbines_down > scenario.wind.farm.turbine_count:
         problems.append((f"{field}.turbines_down", f"{state.turbines_down} is more than the farm's "
                          f"{scenario.wind.farm.turbine_count} turbines"))
@@ -154,7 +172,8 @@ def read_state(scenario: Scenario, data_access: DataAccess | None = None) -> Sav
 
 def apply_state(state: SavedState, arrays, scenario: Scenario) -> None:
     """Write ``state`` into a run's kernel arrays (``twin.sim.state``) over the steady start: node temperatures,
-    speeds and the pump controller's output, the exchanger's fouling, the battery's energy.
+    speeds and the pump controller's output, the exchanger's fouling, the battery's energy, and for a liquid path
+    its coolant node, the CDU controller's output and memory and the coolant's speed cap.
 
     The fouling model (``cooling.fouling_*``: ``r = r_inf (1 - exp(-t / tau))`` since the last cleaning) resumes
     from the state's fouling: the last cleaning is put ``-tau ln(1 - r / r_inf)`` before the start. A state fouled
@@ -183,9 +202,34 @@ def apply_state(state: SavedState, arrays, scenario: Scenario) -> None:
             prm[c, S.P_FOUL_STEP] = r / S.FOULING_LEVELS
             prm[c, S.P_FOUL_CLEAN] = math.inf
             st[c, S.S_CLEAN_T] = 0.0
+        if prm[c, S.P_LQ_ON] != 0.0:
+            _apply_liquid(cab, c, prm, st, state.sea_temp_c)
     if state.battery_energy_wh is not None:
         bus = arrays.bus
         bus[S.B_BATT_E] = min(max(state.battery_energy_wh, 0.0), bus[S.B_BATT_EMAX])
+
+
+def _apply_liquid(cab: CabinState, c: int, prm: np.ndarray, st: np.ndarray, sea_c: float | None) -> None:
+    """Row ``c``'s liquid path from the state: the coolant node, the CDU controller's output and memory, the
+    coolant's speed cap; the CDU's conductance and the pumps' power follow from the speed as the kernel's control
+    instant computes them (``twin.sim.kernel_cabin.liquid_control``)."""
+    from twin.sim import state as S
+    from twin.sim.kernel_cabin import cdu_conductance
+
+    if cab.coolant_return_c is not None:
+        st[c, S.S_LQ_T] = cab.coolant_return_c
+    if cab.cdu_pump_speed is not None:
+        speed = cab.cdu_pump_speed
+        st[c, S.S_LQ_SPEED] = speed
+        g = cdu_conductance(prm, c, speed)
+        st[c, S.S_LQ_G] = g
+        st[c, S.S_LQ_K] = g / prm[c, S.P_LQ_C_TCS]
+        st[c, S.S_LQ_PUMP_W] = prm[c, S.P_LQ_TCS_W] + prm[c, S.P_LQ_SEA_W] * speed ** 3
+    st[c, S.S_LQ_ERR] = cab.cdu_error_k
+    st[c, S.S_LQ_CAP] = cab.coolant_speed_cap
+    if sea_c is not None:
+        k = st[c, S.S_LQ_K]
+        st[c, S.S_LQ_SUPPLY] = (1.0 - k) * st[c, S.S_LQ_T] + k * sea_c
 
 
 def fouling_at(prm_row: np.ndarray, st_row: np.ndarray, t: float) -> float:
@@ -211,7 +255,13 @@ def end_state(scenario: Scenario, arrays, queues, plants, exo, turbines_down: in
     cabins = []
     for c, q in enumerate(queues):
         st = arrays.st[c]
-        cabins.append(CabinState(
+        liquid = {}
+        if arrays.prm[c, S.P_LQ_ON] != 0.0:
+            liquid = dict(coolant_return_c=float(st[S.S_LQ_T]),
+                          cdu_pump_speed=min(max(float(st[S.S_LQ_SPEED]), 1e-6), 1.0),
+                          cdu_error_k=min(max(float(st[S.S_LQ_ERR]), -50.0), 50.0),
+                          coolant_speed_cap=min(max(float(st[S.S_LQ_CAP]), 1e-6), 1.0))
+        cabins.append(CabinState(**liquid,
             it_temp_c=float(st[S.S_X0]), gas_temp_c=float(st[S.S_X1]), wall_temp_c=float(st[S.S_X2]),
             fouling_m2k_w=min(fouling_at(arrays.prm[c], st, horizon_s), 0.01),
             fan_speed=float(st[S.S_FAN_LEVEL]) / L, pump_speed=min(max(float(st[S.S_PI_SPEED]), 1e-6), 1.0),

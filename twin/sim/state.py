@@ -31,9 +31,9 @@ from twin.sim import controls
 from twin.sim.cabin import failure_rate_per_year
 from twin.sim.kernel_physics import ARRANGEMENT_CODES, TAB_MAX
 
-__all__ = ["PlantArrays", "build_plant_arrays", "network_params", "chain_params", "CabinHeat", "cable_limits",
-           "CACHE_SLOTS", "STOP_COMPLETION", "STOP_FAILURE", "STOP_TRANSITION", "STOP_BAND_EXIT", "STOP_PERIOD",
-           "STOP_STALLED"]
+__all__ = ["PlantArrays", "build_plant_arrays", "network_params", "chain_params", "CabinHeat", "liquid_share",
+           "cable_limits", "CACHE_SLOTS", "STOP_COMPLETION", "STOP_FAILURE", "STOP_TRANSITION", "STOP_BAND_EXIT",
+           "STOP_PERIOD", "STOP_STALLED"]
 
 FOULING_LEVELS = 20
 """Exchanger fouling is tracked on levels of 1/20 of its asymptote (a level is a key of the conductance cache)."""
@@ -310,18 +310,31 @@ def chain_params(row: np.ndarray, el, design_heat_w: float, pump_design_w: float
 class CabinHeat:
     """The heat one cabin of a group dissipates [W] at a given IT power and fan and pump speeds: IT, the fans'
     shaft power and the power chain's losses located in the cabin, as the kernel has it
-    (``twin.sim.kernel_cabin.chain_losses``); for those who see the cabin from its telemetry (``twin.live``)."""
+    (``twin.sim.kernel_cabin.chain_losses``), less what the cold plates take to the coolant when the group has a
+    liquid path (``twin.sim.kernel_cabin.liquid_heat``); for those who see the cabin from its telemetry
+    (``twin.live``).
+
+    The cold plates take ``liquid_share`` of the servers' power before the server fans' rise with the inlet
+    (``physics.servers.server_fan_power_fraction``: the fans stay in the gas), so the inlet is wanted for the split;
+    without it the rise is taken as 0. ``liquid_share`` is the group's servers' ``liquid_fraction`` (the server
+    library), for a group of several server types weighted by their installed peak power (ASSUMPTION: the kernel
+    weights each rack by its present power, which telemetry of the cabin's total does not give; exact for a group
+    of one type, as every shipped design)."""
 
     def __init__(self, scenario, group_index: int, plant) -> None:
         group = scenario.cabins[group_index]
         self.plant = plant
         self.prm = np.zeros((1, P_COUNT_ALL))
-        chain_params(self.prm[0], scenario.electrical, group.cooling.design_heat_w, plant.pump_design_power_w,
+        chain_params(self.prm[0], scenario.electrical, chain_design_heat_w(group.cooling), plant.pump_design_power_w,
                      plant.fan_design_power_w, max(plant.server.power_w_points))
         self.st = np.zeros((1, S_COUNT))
         self.st[0, S_SERVERS] = plant.servers
+        self.liquid_share = liquid_share(group) if group.cooling.liquid is not None else 0.0
 
-    def __call__(self, it_w: float, fan_speed: float, pump_speed: float) -> float:
+    def split(self, it_w: float, fan_speed: float, pump_speed: float,
+              inlet_c: float | None = None) -> tuple[float, float]:
+        """The cabin's heat into its gas path and into its cold plates [W] (the second 0 without a liquid path;
+        the coolant pump's work, which heats the coolant, is in neither)."""
         from twin.sim.kernel_cabin import chain_losses
 
         st = self.st
@@ -329,7 +342,33 @@ class CabinHeat:
         st[0, S_FAN_W] = self.plant.fan_design_power_w * fan_speed ** 3
         st[0, S_PUMP_W] = self.plant.pump_design_power_w * pump_speed ** 3
         chain_losses(0, self.prm, st)
-        return float(st[0, S_HEAT_W])
+        liquid = 0.0
+        if self.liquid_share > 0.0:
+            rise = 0.0 if inlet_c is None else float(servers.server_fan_power_fraction(inlet_c))
+            liquid = self.liquid_share * it_w / (1.0 + rise)
+        return float(st[0, S_HEAT_W]) - liquid, liquid
+
+    def __call__(self, it_w: float, fan_speed: float, pump_speed: float, inlet_c: float | None = None) -> float:
+        """The heat into the gas path [W] (:meth:`split`)."""
+        return self.split(it_w, fan_speed, pump_speed, inlet_c)[0]
+
+
+def chain_design_heat_w(cooling) -> float:
+    """The heat a cabin's power chain is rated for [W]: all the cabin's, the gas path's design heat and, when it has
+    one, the liquid path's."""
+    return cooling.design_heat_w + (cooling.liquid.design_heat_w if cooling.liquid is not None else 0.0)
+
+
+def liquid_share(group) -> float:
+    """The share of a cabin group's server power its cold plates take [-]: its server types' ``liquid_fraction``
+    weighted by their installed peak power (:class:`CabinHeat`)."""
+    peak = share = 0.0
+    for b in group.racks.blocks():
+        m = servers.server_model(b.server)
+        w = b.rack_count * b.servers_per_rack * max(m.power_w_points)
+        peak += w
+        share += w * m.liquid_fraction
+    return share / peak if peak > 0.0 else 0.0
 
 
 def _battery(el, bus: np.ndarray) -> None:
@@ -402,10 +441,8 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
         fleet.bind_power_arrays(racks[c, R_STATIC, :fleet.n_racks],
                                 [racks[c, R_DYN + g, :fleet.n_racks] for g in range(len(q.groups))])
         racks[c, R_IDLE, :fleet.n_racks] = fleet.rack_idle_w
-        # the chain is rated for all the cabin's heat: the gas path's and, when it has one, the liquid path's
-        chain_params(row, scenario.electrical,
-                     cool.design_heat_w + (cool.liquid.design_heat_w if cool.liquid is not None else 0.0),
-                     plant.pump_design_power_w, plant.fan_design_power_w, max(plant.server.power_w_points))
+        chain_params(row, scenario.electrical, chain_design_heat_w(cool), plant.pump_design_power_w,
+                     plant.fan_design_power_w, max(plant.server.power_w_points))
         row[P_FAST] = 1.0 if fast[c] else 0.0
         row[P_THERMAL] = 1.0 if q.name == "thermal" else 0.0
         for g, gr in enumerate(q.groups):

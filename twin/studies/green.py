@@ -6,9 +6,11 @@ any scheduler could do with a linear programme solved by HiGHS (scipy.optimize.l
 
 - Per period, the wind the link can deliver ``W_h`` and the demand of everything that is not flexible ``D_h`` come from
   a run with the flexible jobs left out (same arrivals otherwise).
-- Each flexible job ``j`` brings energy ``E_j = size * work * p`` (``p``: a busy server's extra power at the node)
-  to be placed between its submission and its deadline: ``x_jh >= 0``, ``sum_h x_jh = E_j``, at most its full-speed
-  rate in each hour, and the servers free of other work in each hour bound the sum.
+- Each flexible job ``j`` brings energy ``E_j = size * work / s * p`` (``p``: a busy server's extra power at the
+  node, ``s`` the speed its power cap allows, both its job class's as the engine draws them: the work's published
+  power when the class names its ``work``, ``twin.sim.engine.job_power_at_node_w``) to be placed between its
+  submission and its deadline: ``x_jh >= 0``, ``sum_h x_jh = E_j``, at most its rate ``size * p`` in each hour, and
+  the servers free of other work in each hour bound the sum.
 - Grid energy ``g_h >= D_h + sum_j x_jh - W_h``, ``g_h >= 0``; minimise ``sum_h g_h``.
 
 The LP relaxes the schedule (jobs may be split and paused), so it bounds what a scheduler can do, up to the averaging
@@ -28,8 +30,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
 
-from physics import servers
 from twin.scenario import Scenario
+from twin.sim.cabin import build_cabin, build_fleet
 from twin.sim.engine import cable_limits, draw_run_jobs, job_power_at_node_w, simulate
 from twin.sim.results import RunResult
 
@@ -68,20 +70,22 @@ def perfect_foresight_gain(scenario: Scenario, fixed_run: RunResult, period_s: f
     demand_wh = _hourly(s.facility_power_w.to_numpy(), per_h) * dt / 3600.0
     ph = P / 3600.0  # hours per period
     hours = wind_wh.size
-    group = scenario.cabins[0]
-    model = servers.server_model(group.racks.server_types[0])  # the bound assumes one server type (docs/engine.md)
-    n_servers = sum(g.racks.server_count * g.count for g in scenario.cabins)
-    p_w = job_power_at_node_w(scenario, model)
+    n_servers = sum(g.racks.server_count * g.count for g in scenario.cabins)  # one server type (docs/engine.md)
+    # each job class's power at the node per server, as the engine's racks draw it and its green scheduler counts it
+    classes = [[(job_power_at_node_w(scenario, gr), min(1.0, gr.cap_speed))
+                for gr in build_fleet(scenario, g, build_cabin(scenario, g))[1]] for g in scenario.cabins]
     busy_fixed = _hourly(s.utilisation.to_numpy() * n_servers, per_h) / per_h  # mean busy servers per period
     free_server_h = np.maximum(n_servers - busy_fixed, 0.0) * ph  # free server-hours per period
 
     # the flexible jobs of the run: the same draw the engine makes, cabin group by cabin group
     jobs = []
-    for g, (arrivals, _) in zip(scenario.cabins, draw_run_jobs(scenario, np.random.default_rng([run.seed, 2]))):
+    for c, (g, (arrivals, _)) in enumerate(zip(scenario.cabins, draw_run_jobs(scenario,
+                                                                             np.random.default_rng([run.seed, 2])))):
         f = arrivals.flexible
-        for t, size, work, dl in zip(arrivals.submit_s[f], arrivals.size[f], arrivals.work_s[f],
-                                     arrivals.deadline_s[f]):
-            jobs.extend([(t, int(size), work, dl)] * g.count)
+        for t, size, work, dl, k in zip(arrivals.submit_s[f], arrivals.size[f], arrivals.work_s[f],
+                                        arrivals.deadline_s[f], arrivals.group[f]):
+            p_w, speed = classes[c][int(k)]
+            jobs.extend([(t, int(size), work / speed, dl, p_w)] * g.count)  # work: its run time at that speed
     if not jobs:
         return {"gain": 0.0, "direct_share_lp_asap": math.nan, "direct_share_lp_optimum": math.nan, "flexible_jobs": 0,
                 "variables": 0, "unplaced_mwh": 0.0}
@@ -90,9 +94,9 @@ def perfect_foresight_gain(scenario: Scenario, fixed_run: RunResult, period_s: f
     cols_job, cols_hour, ub = [], [], []
     energy = np.zeros(len(jobs))
     asap = np.zeros(hours)
-    for j, (t, size, work, dl) in enumerate(jobs):
+    for j, (t, size, work, dl, p_w) in enumerate(jobs):
         energy[j] = size * work * p_w / 3600.0  # [Wh]
-        rate_wh = size * p_w * ph  # per period at full speed [Wh]
+        rate_wh = size * p_w * ph  # per period at the class's speed [Wh]
         h0, h1 = int(t // P), min(int(math.ceil(min(dl, run.horizon_s) / P)), hours)
         for h in range(h0, max(h1, h0 + 1)):
             if h >= hours:
@@ -117,14 +121,15 @@ def perfect_foresight_gain(scenario: Scenario, fixed_run: RunResult, period_s: f
     # a job whose deadline lies beyond the horizon may leave energy unplaced (z_j: its servers may be taken by
     # others at the end, as in the runs, where such jobs still wait when the horizon ends); unplaced energy costs
     # as much as grid energy and a little more, so the bound places all it can and never gains by leaving work out
-    beyond = np.array([dl > run.horizon_s for _, _, _, dl in jobs])
+    beyond = np.array([job[3] > run.horizon_s for job in jobs])
     c = np.concatenate([np.zeros(nx), np.ones(hours), np.full(nj, 1.0 + 1e-6)])
     a_eq = sparse.hstack([sparse.csr_matrix((np.ones(nx), (cols_job, np.arange(nx))), shape=(nj, nx)),
                           sparse.csr_matrix((nj, hours)), sparse.identity(nj)]).tocsr()
-    # D_h + sum_j x_jh - g_h <= W_h ; sum_j x_jh / p <= free server-hours
+    # D_h + sum_j x_jh - g_h <= W_h ; sum_j x_jh / p_j <= free server-hours
     grid_rows = sparse.hstack([sparse.csr_matrix((np.ones(nx), (cols_hour, np.arange(nx))), shape=(hours, nx)),
                                -sparse.identity(hours), sparse.csr_matrix((hours, nj))])
-    cap_rows = sparse.hstack([sparse.csr_matrix((np.full(nx, 1.0 / p_w), (cols_hour, np.arange(nx))),
+    per_server_w = np.array([job[4] for job in jobs])[cols_job]  # each variable's job class: Wh to server-hours
+    cap_rows = sparse.hstack([sparse.csr_matrix((1.0 / per_server_w, (cols_hour, np.arange(nx))),
                                                 shape=(hours, nx)), sparse.csr_matrix((hours, hours + nj))])
     a_ub = sparse.vstack([grid_rows, cap_rows]).tocsr()
     b_ub = np.concatenate([wind_wh - demand_wh, free_server_h])

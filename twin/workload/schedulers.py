@@ -20,15 +20,16 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from twin.workload.fleet import RackFleet
 
-__all__ = ["RANK_QUANTUM_K", "rank_key", "clock_tolerance_s", "Group", "Scheduler", "ConsolidatingScheduler",
-           "ThermalScheduler", "GreenScheduler",
-           "SCHEDULERS", "make_scheduler", "PAUSE_MIN_SLACK_S"]
+__all__ = ["RANK_QUANTUM_K", "rank_key", "clock_tolerance_s", "Group", "group_power_w", "Scheduler",
+           "ConsolidatingScheduler", "ThermalScheduler", "GreenScheduler", "SCHEDULERS", "make_scheduler",
+           "PAUSE_MIN_SLACK_S"]
 
 PAUSE_MIN_SLACK_S = 3600.0
 """A flexible job is paused only while it keeps at least this much slack to its deadline [s]: room for the
@@ -64,6 +65,12 @@ class Group:
     @property
     def checkpoints(self) -> bool:
         return self.checkpoint_s < math.inf
+
+
+def group_power_w(job_power_w, g: int) -> float:
+    """The power one server of job class (group) ``g`` adds when it takes a job [W]: ``job_power_w`` is one figure for
+    every class or a sequence by class (the engine's, ``twin.sim.engine.job_power_at_node_w``)."""
+    return float(job_power_w) if np.isscalar(job_power_w) else float(job_power_w[g])
 
 
 class Scheduler:
@@ -144,7 +151,8 @@ class Scheduler:
             self.class_waits[g].append(now_s - submit)
 
     def start_waiting(self, now_s: float, record_wait: bool = True, surplus_w: float = 0.0,
-                      job_power_w: float = 0.0, dt_s: float = 0.0, inlet_c: np.ndarray | None = None) -> float:
+                      job_power_w: float | Sequence[float] = 0.0, dt_s: float = 0.0,
+                      inlet_c: np.ndarray | None = None) -> float:
         """Start queued jobs in arrival order while the head of each type's queue fits; returns the surplus power
         used [W] (only the green scheduler uses surplus)."""
         fleet = self.fleet
@@ -433,7 +441,8 @@ class GreenScheduler(Scheduler):
         return job[1] <= self.fleet.n_on[t] - self.fleet.n_busy[t]
 
     def start_waiting(self, now_s: float, record_wait: bool = True, surplus_w: float = 0.0,
-                      job_power_w: float = 0.0, dt_s: float = 0.0, inlet_c: np.ndarray | None = None) -> float:
+                      job_power_w: float | Sequence[float] = 0.0, dt_s: float = 0.0,
+                      inlet_c: np.ndarray | None = None) -> float:
         self.fleet.tick(now_s)
         self._orders = [None] * len(self.queues)
         self._drop_impossible()
@@ -461,7 +470,7 @@ class GreenScheduler(Scheduler):
         used = 0.0
         # then, earliest deadline first, as many as the surplus wind carries
         while pool and self._fits(pool[0][2]):
-            need = pool[0][2][1] * job_power_w
+            need = pool[0][2][1] * group_power_w(job_power_w, pool[0][2][5])
             if used + need > surplus_w:
                 break
             used += need
@@ -500,7 +509,8 @@ class GreenScheduler(Scheduler):
             out[t] = by
         return out
 
-    def pause_flexible(self, now_s: float, deficit_w: float, job_power_w: float, dt_s: float) -> float:
+    def pause_flexible(self, now_s: float, deficit_w: float, job_power_w: float | Sequence[float],
+                       dt_s: float) -> float:
         """Checkpoint and pause running flexible jobs while the grid carries load, most slack first, as long as
         each can still meet its deadline when resumed and the flexible work as a whole keeps an hour in hand
         (:meth:`pool_start_by`); returns the power shed [W]. (GPU training and batch jobs checkpoint routinely;
@@ -527,7 +537,7 @@ class GreenScheduler(Scheduler):
                 break
             size, deadline = entry[2], entry[3]
             drop.setdefault(g, set()).add(seq)
-            shed += size * job_power_w
+            shed += size * group_power_w(job_power_w, g)
             grp = self.groups[g]
             self.fleet.release(grp.type, entry[6], g, grp.dyn_w)
             self._finish_segment(g, entry, now_s)

@@ -6,11 +6,14 @@ import math
 
 import pytest
 
+from physics import servers, work_power
 from twin.scenario import load_scenario
+from twin.sim.cabin import build_cabin, build_fleet
+from twin.sim.engine import distribution_factor, job_power_at_node_w
 from twin.sim.exogenous import lowest_wind_seed
 from twin.studies.green import green_comparison
-from twin.workload.fleet import RackFleet
-from twin.workload.schedulers import GreenScheduler, Scheduler
+from twin.workload.fleet import RackFleet, ServerType
+from twin.workload.schedulers import GreenScheduler, Group, Scheduler
 
 WEEK = ["run.horizon_s=7d", "workload.flexible_share=0.4"]
 
@@ -116,3 +119,47 @@ def test_a_long_calm_misses_no_deadline():
     assert r["deadline_misses_policy"] == 0
     assert r["share_of_gain"] >= 0.8
     assert r["direct_share_policy"] <= r["direct_share_optimum"] + 0.01
+
+
+def test_the_green_scheduler_counts_each_class_at_its_own_power():
+    """A flexible job of a low-power class fits a surplus that the same job of a high-power class does not; pausing
+    sheds each job's own class's power (issue 17: power by work)."""
+    groups = [Group("train", dyn_w=5_000.0), Group("decode", dyn_w=1_500.0)]
+    per_class = [5_000.0, 2_000.0]  # at the node [W per server]
+    q = GreenScheduler(RackFleet([0], [8], [ServerType("server", 0.0, 0.0)], group_type=(0, 0)), groups)
+    q.submit(0.0, 2, 3600.0, deadline_s=10 * 3600.0, flexible=True, group=0)
+    q.submit(0.0, 2, 3600.0, deadline_s=20 * 3600.0, flexible=True, group=1)
+    # 6 kW of surplus: the training job needs 10 kW and waits (earliest deadline first: it heads the pool), so
+    # nothing starts; alone, the decode job's 4 kW would fit
+    assert q.start_waiting(60.0, surplus_w=6_000.0, job_power_w=per_class, dt_s=60.0) == 0.0
+    used = q.start_waiting(120.0, surplus_w=14_000.0, job_power_w=per_class, dt_s=60.0)
+    assert used == 2 * 5_000.0 + 2 * 2_000.0 and q.busy == 4
+    # one job is enough, the one with most slack first: the decode job, at its class's power
+    assert q.pause_flexible(180.0, 1.0, per_class, 60.0) == 4_000.0 and q.busy == 2
+    # a single figure for every class, as before, still works
+    q2 = GreenScheduler(RackFleet([0], [8], [ServerType("server", 0.0, 0.0)], group_type=(0, 0)), groups)
+    q2.submit(0.0, 2, 3600.0, deadline_s=10 * 3600.0, flexible=True, group=1)
+    assert q2.start_waiting(60.0, surplus_w=4_000.0, job_power_w=5_000.0, dt_s=60.0) == 0.0
+    assert q2.start_waiting(120.0, surplus_w=4_000.0, job_power_w=per_class, dt_s=60.0) == 4_000.0
+
+
+def test_the_engine_gives_the_green_scheduler_the_work_power_it_draws():
+    """``job_power_at_node_w`` is the class's power as the racks draw it: a ``work`` class's published power
+    (physics/work_power.py), under a cap at its capped power, not the table at ``workload.job_utilisation``."""
+    sc = load_scenario("lingang-phase1", [
+        'workload.classes=[{"name": "web", "target_utilisation": 0.3}, '
+        '{"name": "train", "target_utilisation": 0.3, "work": "training", "power_cap_fraction": 0.75}, '
+        '{"name": "decode", "target_utilisation": 0.1, "work": "inference_decode"}]'])
+    g = sc.cabins[0]
+    _, groups, _ = build_fleet(sc, g, build_cabin(sc, g))
+    m = servers.server_model("dgx-h100")
+    idle = m.power_w_points[0]
+    k = distribution_factor(sc)
+    web, train, decode = (job_power_at_node_w(sc, gr) for gr in groups)
+    assert web == pytest.approx((servers.busy_power_w(m, 0.7, 1.0) - idle) * k, rel=1e-12)
+    assert decode == pytest.approx((work_power.work_power_w(m, "inference_decode") - idle) * k, rel=1e-12)
+    capped, _ = work_power.work_under_caps(m, "training", None, 0.75)
+    assert train == pytest.approx((capped - idle) * k, rel=1e-12)
+    assert capped < work_power.work_power_w(m, "training")
+    # decode draws much less than the table at 70 % says (the figure every class got before)
+    assert decode < 0.7 * web
