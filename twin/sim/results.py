@@ -200,25 +200,30 @@ def write_spooled_series(spool: SeriesSpool, index: pd.DatetimeIndex, path: Path
 
 
 def _write_parts(path: Path, index: pd.DatetimeIndex, columns: list[str], read) -> None:
-    """``read(name, start, stop)``: rows of a column, as recorded."""
+    """``read(name, start, stop)``: rows of a column, as recorded. The schema, with the metadata pandas reads the
+    index back by, comes from a one-row frame; each row group is then built from the columns' arrays themselves
+    (a DataFrame and a table made from it would be two copies of it)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     writer = None
-    encodings = None
+    schema = None
+    index_name = None
     try:
         for start in range(0, max(len(index), 1), SERIES_PARQUET_ROWS):
             stop = start + SERIES_PARQUET_ROWS
-            part = pd.DataFrame({name: series_table_column(name, read(name, start, stop)) for name in columns},
-                                index=index[start:stop])
-            if encodings is None:
-                encodings = {name: "BYTE_STREAM_SPLIT" for name in columns if part[name].dtype.kind == "f"}
-                encodings[index.name or "time"] = "DELTA_BINARY_PACKED"
-            table = pa.Table.from_pandas(part, preserve_index=True)
+            data = {name: series_table_column(name, read(name, start, stop)) for name in columns}
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, compression="zstd", compression_level=6,
+                head = pd.DataFrame({name: v[:1] for name, v in data.items()}, index=index[start:start + 1])
+                schema = pa.Table.from_pandas(head, preserve_index=True).schema
+                index_name = schema.pandas_metadata["index_columns"][0]  # "time"
+                encodings = {name: "BYTE_STREAM_SPLIT" for name in columns if head[name].dtype.kind == "f"}
+                encodings[index_name] = "DELTA_BINARY_PACKED"
+                writer = pq.ParquetWriter(path, schema, compression="zstd", compression_level=6,
                                           use_dictionary=False, column_encoding=encodings)
-            writer.write_table(table)
+            data[index_name] = index[start:stop]
+            writer.write_table(pa.Table.from_arrays([pa.array(data[f.name], type=f.type) for f in schema],
+                                                    schema=schema))
     finally:
         if writer is not None:
             writer.close()
