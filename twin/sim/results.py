@@ -60,7 +60,7 @@ class RunResult:
     def series(self) -> pd.DataFrame:
         """The time-indexed series as ``series.parquet`` stores them (:func:`series_table_column`: float32,
         temperatures to 0.24 mK, powers to 1 W), so a saved run loads back as it was. A run's result reads them
-        from its spool the first time they are asked for (a year at 60 s: 64 columns, 130 MB) and keeps them."""
+        from its spool the first time they are asked for (a year at 60 s: 64 columns, 135 MB) and keeps them."""
         if self._series is None:
             self._series = pd.DataFrame({name: series_table_column(name, self.spool.read(name))
                                          for name in self.spool.columns}, index=self.index, copy=False)
