@@ -6,7 +6,8 @@ arrays (``twin.sim.state``), and runs one simpy Environment in seconds (``twin.s
 turbine failures and repairs, maintenance, what-if events and server repairs are events; between any two of them
 one call of the compiled kernel (``twin.sim.kernel``) advances every cabin group and the electrical bus through as
 many control periods as fit, stopping early where a job completes, a server fails or a boot ends. Results are
-recorded at the output step as means and maxima (``twin.sim.recorder``); docs/engine.md draws the scheme.
+recorded at the output step as means and maxima (``twin.sim.recorder``), a chunk of steps at a time, into the run's
+spool on disk (``twin.sim.spool``); docs/engine.md draws the scheme.
 
 Identical cabins of a group are simulated once and their powers multiplied by the group's count; each group has
 its own job stream.
@@ -30,8 +31,8 @@ from twin.sim.exogenous import Exogenous, build_exogenous
 from twin.sim.job_arrays import read_back
 from twin.sim.kernel_jobs import refresh_counts
 from twin.sim.processes import Plant, World, arrivals, event, maintenance, repair, turbine
-from twin.sim.recorder import series_columns
 from twin.sim.results import RunResult
+from twin.sim.spool import SeriesSpool
 from twin.sim.state import PlantArrays, build_plant_arrays, cable_limits
 from twin.workload.jobs import JobStream, draw_cabin_jobs
 from twin.workload.schedulers import Group, make_scheduler
@@ -212,10 +213,12 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     world.apply()
     fail_rngs = [np.random.default_rng([run.seed, 4, c]) if failure_rate_per_year(g) > 0 else None
                  for c, g in enumerate(scenario.cabins)]
+    spool = SeriesSpool(exo.n)
     plant = Plant(env, arrays, queues, [pl.count for pl in plants], horizon_s, scenario.controls.control_period_s,
                   [[job_power_at_node_w(scenario, g) for g in q.groups] for q in queues], fail_rngs,
                   [g.racks.repair_time_h * 3600.0 if g.racks.repairable else None for g in scenario.cabins],
-                  [g.limits.protective_policy == "shed" for g in scenario.cabins], progress)
+                  [g.limits.protective_policy == "shed" for g in scenario.cabins], progress, spool,
+                  [c for c, pl in enumerate(plants) if pl.liquid is not None])
     for c, (q, jobs) in enumerate(zip(queues, streams)):
         if setup.fast[c]:
             refresh_counts(c, arrays.st, arrays.work.tq, arrays.work.wi)
@@ -243,8 +246,8 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
         env.process(event(env, world, plant, ev, e))
     env.process(plant.run())
     env.run(until=horizon_s)
-    if plant.t < horizon_s:  # cannot happen unless the kernel stopped short; a run's series must be complete
-        raise RuntimeError(f"the plant reached {plant.t} s of {horizon_s} s")
+    if plant.t < horizon_s or spool.rows < exo.n:  # cannot happen unless the kernel stopped short
+        raise RuntimeError(f"the plant reached {plant.t} s of {horizon_s} s ({spool.rows} of {exo.n} steps recorded)")
     if progress is not None:
         progress(1.0)
     t_run = time.perf_counter() - t_wall0
@@ -260,8 +263,7 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     from twin.sim.results import build_result
     from twin.sim.saved_state import end_state
 
-    result = build_result(scenario, exo, plants, queues, series_columns(
-        arrays.out64, arrays.out_g, arrays.out_c, [c for c, pl in enumerate(plants) if pl.liquid is not None]),
+    result = build_result(scenario, exo, plants, queues, spool,
                           timings={"build_s": t_build, "total_s": t_run, "kernel_calls": plant.kernel_calls},
                           rack_inlet_models=setup.inlet_models, rack_power=(rack_power, block_s),
                           turbine_outages=world.outages)

@@ -138,6 +138,7 @@ from twin.sim.state import (
     B_N_BASE,
     B_N_TURB,
     B_NEXT_CTRL,
+    B_OUT_ROW0,
     B_OUT_S,
     B_PERIOD_SHOWN,
     B_REC_MAX,
@@ -707,7 +708,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             for c in range(n_cab):
                 rack_energy(c, t, st, racks, rack_sum, block_s)
         if t >= (o + 1) * out_s:
-            flush(o, out_s, bus[B_BATT_E], acc_g, acc_c, out64, out_g, out_c)
+            flush(o - int(bus[B_OUT_ROW0]), out_s, bus[B_BATT_E], acc_g, acc_c, out64, out_g, out_c)
         stop = False
         for c in range(n_cab):
             flags = int(st[c, S_FLAGS])

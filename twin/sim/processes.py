@@ -27,10 +27,14 @@ import simpy
 
 from twin.sim import kernel_jobs
 from twin.sim.kernel import advance
+from twin.sim.recorder import series_columns
 from twin.sim.state import (
     B_DEFICIT_W,
     B_GRID_OUTAGES,
     B_LINK_CUTS,
+    B_N_OUT,
+    B_OUT_ROW0,
+    B_OUT_S,
     B_SEA_OFFSET,
     B_SURPLUS_W,
     B_TURB_DOWN,
@@ -127,7 +131,8 @@ class Plant:
 
     def __init__(self, env: simpy.Environment, arrays: PlantArrays, queues: list[Scheduler], counts: list[int],
                  horizon_s: float, control_period_s: float, job_power_w: list[list[float]], fail_rngs: list,
-                 repair_s: list, shed: list[bool], progress: Callable[[float], None] | None = None):
+                 repair_s: list, shed: list[bool], progress: Callable[[float], None] | None = None,
+                 spool=None, liquid_rows=()):
         self.env = env
         self.arrays = arrays
         self.args = arrays.kernel_args()
@@ -150,6 +155,15 @@ class Plant:
         step = horizon_s / 100.0
         self._next_report = step if progress is not None else math.inf
         self._report_step = step
+        # the recorder's buffers hold a chunk of output steps: the kernel stops at the chunk's end, the chunk goes
+        # into the spool (twin.sim.spool), and the buffers take the next
+        self.spool = spool
+        self.liquid_rows = list(liquid_rows)
+        self.out_s = float(arrays.bus[B_OUT_S])
+        self.n_out = int(arrays.bus[B_N_OUT])
+        self.chunk = arrays.out64.shape[0]
+        arrays.bus[B_OUT_ROW0] = 0.0
+        self.chunk_end = self.chunk * self.out_s if spool is not None else math.inf
         st = arrays.st
         for c, rng in enumerate(fail_rngs):
             st[c, S_HAZARD_LIMIT] = rng.exponential() if rng is not None else math.inf
@@ -181,11 +195,15 @@ class Plant:
                 nxt = horizon
             while True:
                 target = nxt if nxt < self._next_report else self._next_report
+                if self.chunk_end < target:
+                    target = self.chunk_end
                 t, flagged = advance(t, target, *args)
                 self.kernel_calls += 1
                 if flagged & STOP_STALLED:
                     raise RuntimeError(f"the plant's kernel made no progress at {t} s (rows "
                                        f"{np.flatnonzero(self.arrays.st[:, S_FLAGS]).tolist()})")
+                if t >= self.chunk_end:
+                    self.drain()
                 if t >= self._next_report:
                     self.progress(t / horizon)
                     self._next_report = min(self._next_report + self._report_step, horizon) if t < horizon \
@@ -197,6 +215,17 @@ class Plant:
                     flagged = 0
             self.t = t
             yield _Late(env, t - env.now)
+
+    def drain(self) -> None:
+        """The recorder's buffers are full (the kernel reached the chunk's end): append them to the spool and start
+        the next chunk at the first row."""
+        a = self.arrays
+        row0 = int(a.bus[B_OUT_ROW0])
+        k = min(self.chunk, self.n_out - row0)
+        self.spool.append(series_columns(a.out64[:k], a.out_g[:k], a.out_c[:, :k], self.liquid_rows))
+        row0 += k
+        a.bus[B_OUT_ROW0] = float(row0)
+        self.chunk_end = min(row0 + self.chunk, self.n_out) * self.out_s if row0 < self.n_out else math.inf
 
     # ------------------------------------------------------------------------------------------------ at an instant
     def handle(self, now: float, flagged: int) -> None:

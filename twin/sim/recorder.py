@@ -80,7 +80,8 @@ NEG_INF = -np.inf
 
 def allocate(n_cab: int, n_out: int):
     """``(acc_g, acc_c, out64, out_g, out_c)``: accumulators of the current step and the output buffers, one row
-    per output step (``out64`` (steps, O64_COUNT), ``out_g`` (steps, 8), ``out_c`` (groups, steps, AC_COUNT))."""
+    per output step of a chunk of ``n_out`` (``out64`` (steps, O64_COUNT), ``out_g`` (steps, 8), ``out_c`` (groups,
+    steps, AC_COUNT)); the engine drains each full chunk into the run's spool (``twin.sim.spool``)."""
     acc_g = np.zeros(AG_COUNT)
     acc_g[AG_INLET_MAX] = NEG_INF
     acc_c = np.zeros((n_cab, AC_COUNT))
@@ -94,7 +95,10 @@ def allocate(n_cab: int, n_out: int):
 
 @njit(cache=True)
 def flush(o, step_s, battery_energy_wh, acc_g, acc_c, out64, out_g, out_c):
-    """Write output step ``o`` from the accumulators (means over ``step_s`` [s], maxima as kept) and reset them."""
+    """Write row ``o`` of the buffers (an output step of the chunk they hold) from the accumulators (means over
+    ``step_s`` [s], maxima as kept) and reset them."""
+    if o < 0 or o >= out64.shape[0]:  # the engine drains a full chunk before the kernel goes past its end
+        raise IndexError("an output step outside the recorder's chunk")
     for j in range(F_COUNT):
         out64[o, j] = acc_g[j] / step_s
         acc_g[j] = 0.0

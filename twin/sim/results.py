@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +14,9 @@ from physics import servers
 from twin.scenario import Scenario
 from twin.sim.kpis import compute_kpis, energy_ledger
 from twin.sim.recorder import FLOW_COLUMNS, GLOBAL_COLUMNS
+from twin.sim.spool import SeriesSpool, SpooledFrame
 
-__all__ = ["RunResult", "RunFolderError", "SERIES_COLUMNS", "build_result", "write_series"]
+__all__ = ["RunResult", "RunFolderError", "SERIES_COLUMNS", "build_result", "series_index", "write_series"]
 
 SERIES_COLUMNS = (*FLOW_COLUMNS, "battery_energy_wh", *GLOBAL_COLUMNS)
 """Whole-site series columns (``twin.sim.recorder``): power flows [W] as exact means over the step that starts at
@@ -26,7 +27,8 @@ group adds ``cabin{i}_<name>`` for ``recorder.CABIN_COLUMNS``, and the environme
 @dataclass
 class RunResult:
     scenario: Scenario
-    series: pd.DataFrame
+    series_frame: InitVar[pd.DataFrame | None]
+    """The series (:attr:`series`); None with a ``spool`` to read it from when first asked for."""
     kpis: dict
     ledger: dict
     job_waits_s: np.ndarray
@@ -44,6 +46,43 @@ class RunResult:
     end_state: object = None
     """The plant at the run's last instant (``twin.sim.saved_state.SavedState``), to start another run from; None
     for a result loaded from files without one."""
+    spool: SeriesSpool | None = field(default=None, repr=False)
+    """The run's series as the kernel recorded it (``twin.sim.spool``), on disk until the result is collected: a
+    run's result reads :attr:`series` and ``series.parquet`` from it; None for a result loaded from files."""
+    _series: pd.DataFrame | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self, series_frame: pd.DataFrame | None) -> None:
+        if series_frame is None and self.spool is None:
+            raise ValueError("a RunResult needs its series or a spool to read them from")
+        self._series = series_frame
+
+    @property
+    def series(self) -> pd.DataFrame:
+        """The time-indexed series as ``series.parquet`` stores them (:func:`series_table_column`: float32,
+        temperatures to 0.24 mK, powers to 1 W), so a saved run loads back as it was. A run's result reads them
+        from its spool the first time they are asked for (a year at 60 s: 64 columns, 135 MB) and keeps them."""
+        if self._series is None:
+            self._series = pd.DataFrame({name: series_table_column(name, self.spool.read(name))
+                                         for name in self.spool.columns}, index=self.index, copy=False)
+        return self._series
+
+    @series.setter
+    def series(self, frame: pd.DataFrame) -> None:
+        self._series = frame
+
+    def __getstate__(self) -> dict:
+        """A pickled result carries its series, not its spool (an open temporary file)."""
+        state = dict(self.__dict__)
+        state["_series"] = self.series
+        state["spool"] = None
+        return state
+
+    @property
+    def index(self) -> pd.DatetimeIndex:
+        """The series' time index: the start of each output step."""
+        if self._series is not None:
+            return self._series.index
+        return series_index(self.scenario, self.spool.n)
 
     def turbines_up(self, time_s: float) -> np.ndarray | None:
         """Which turbines were running at ``time_s`` after the start, or None when the run did not record it."""
@@ -78,7 +117,10 @@ class RunResult:
         if self.end_state is not None:
             paths["end_state"] = out / "end_state.json"
             paths["end_state"].write_text(self.end_state.to_json() + "\n")
-        write_series(self.series, paths["series"])
+        if self._series is None:
+            write_spooled_series(self.spool, self.index, paths["series"])
+        else:
+            write_series(self._series, paths["series"])
         paths["kpis"].write_text(json.dumps(self.kpis, indent=2) + "\n")
         paths["ledger"].write_text(json.dumps(self.ledger, indent=2) + "\n")
         paths["scenario"].write_text(self.scenario.model_dump_json(indent=2) + "\n")
@@ -148,22 +190,40 @@ def write_series(frame: pd.DataFrame, path: Path) -> None:
     """Write a run's series as Parquet: float32 columns (:func:`series_table_column`), byte-stream-split and zstd
     (level 6), the time index delta-encoded, in row groups of :data:`SERIES_PARQUET_ROWS` so the copy it makes is
     small. ``RunResult.load`` reads it back (pandas reads it as any Parquet file)."""
+    _write_parts(path, frame.index, list(frame.columns),
+                 lambda name, start, stop: frame[name].to_numpy()[start:stop])
+
+
+def write_spooled_series(spool: SeriesSpool, index: pd.DatetimeIndex, path: Path) -> None:
+    """:func:`write_series` from a run's spool (``twin.sim.spool``), a row group at a time."""
+    _write_parts(path, index, spool.columns, spool.read)
+
+
+def _write_parts(path: Path, index: pd.DatetimeIndex, columns: list[str], read) -> None:
+    """``read(name, start, stop)``: rows of a column, as recorded. The schema, with the metadata pandas reads the
+    index back by, comes from a one-row frame; each row group is then built from the columns' arrays themselves
+    (a DataFrame and a table made from it would be two copies of it)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    encodings = {name: "BYTE_STREAM_SPLIT" for name in frame.columns if frame[name].dtype.kind == "f"}
-    encodings[frame.index.name or "time"] = "DELTA_BINARY_PACKED"
     writer = None
+    schema = None
+    index_name = None
     try:
-        for start in range(0, max(len(frame), 1), SERIES_PARQUET_ROWS):
-            part = frame.iloc[start:start + SERIES_PARQUET_ROWS]
-            part = pd.DataFrame({name: series_table_column(name, part[name].to_numpy()) for name in part.columns},
-                                index=part.index)
-            table = pa.Table.from_pandas(part, preserve_index=True)
+        for start in range(0, max(len(index), 1), SERIES_PARQUET_ROWS):
+            stop = start + SERIES_PARQUET_ROWS
+            data = {name: series_table_column(name, read(name, start, stop)) for name in columns}
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, compression="zstd", compression_level=6,
+                head = pd.DataFrame({name: v[:1] for name, v in data.items()}, index=index[start:start + 1])
+                schema = pa.Table.from_pandas(head, preserve_index=True).schema
+                index_name = schema.pandas_metadata["index_columns"][0]  # "time"
+                encodings = {name: "BYTE_STREAM_SPLIT" for name in columns if head[name].dtype.kind == "f"}
+                encodings[index_name] = "DELTA_BINARY_PACKED"
+                writer = pq.ParquetWriter(path, schema, compression="zstd", compression_level=6,
                                           use_dictionary=False, column_encoding=encodings)
-            writer.write_table(table)
+            data[index_name] = index[start:stop]
+            writer.write_table(pa.Table.from_arrays([pa.array(data[f.name], type=f.type) for f in schema],
+                                                    schema=schema))
     finally:
         if writer is not None:
             writer.close()
@@ -239,20 +299,25 @@ def capacity_kpis(plants, queues) -> dict:
     }
 
 
-def build_result(scenario: Scenario, exo, plants, queues, columns: dict, timings: dict,
+def series_index(scenario: Scenario, n: int) -> pd.DatetimeIndex:
+    """The time index of a run's ``n`` output steps: the start of each."""
+    return pd.date_range(pd.Timestamp(scenario.run.start), periods=n,
+                         freq=pd.Timedelta(seconds=float(scenario.run.step_s)), name="time")
+
+
+def build_result(scenario: Scenario, exo, plants, queues, spool: SeriesSpool, timings: dict,
                  rack_inlet_models: list[str] | None = None, rack_power=None,
                  turbine_outages: list | None = None) -> RunResult:
-    """The run's result from the recorder's named series (``recorder.series_columns``) and the environment's step
-    means. The ledger and every KPI are computed from the recorded values as the kernel wrote them (flows in
-    float64); the series the result keeps are then those ``series.parquet`` stores (:func:`series_table_column`:
-    float32, temperatures to 0.24 mK, powers to 1 W), so a saved run loads back as it was."""
-    index = pd.date_range(pd.Timestamp(scenario.run.start), periods=exo.n,
-                          freq=pd.Timedelta(seconds=float(scenario.run.step_s)), name="time")
-    data = dict(columns)
+    """The run's result from its spool (the recorder's named series, ``twin.sim.spool``), to which the
+    environment's step means are added. The ledger and every KPI are computed from the recorded values as the
+    kernel wrote them (flows in float64), a column at a time; the series the result gives are then those
+    ``series.parquet`` stores (:attr:`RunResult.series`)."""
+    index = series_index(scenario, exo.n)
     for name in ("hub_wind_speed_m_s", "wind_direction_deg", "air_density_kg_m3", "carbon_kg_per_kwh",
                  "wave_height_m", "current_speed_m_s"):
-        data[name] = getattr(exo, name)
-    frame = pd.DataFrame(data, index=index, copy=False)
+        spool.add(name, np.asarray(getattr(exo, name)))
+        vars(exo).pop(name, None)  # computed when read and cached (exogenous.Exogenous): the spool has it now
+    frame = SpooledFrame(spool, index)
     plume = plume_rise_hourly(scenario, plants, frame)
     waits = np.concatenate([np.asarray(q.waits_s, float) for q in queues]) if queues else np.zeros(0)
     step_s = float(scenario.run.step_s)
@@ -298,13 +363,11 @@ def build_result(scenario: Scenario, exo, plants, queues, columns: dict, timings
                                columns=["turbine", "start_s", "end_s", "cause"])
         outages = outages.astype({"turbine": int, "start_s": float, "end_s": float, "cause": str})
     classes = class_kpis(scenario, plants, queues, hours)
-    stored = pd.DataFrame({name: series_table_column(name, frame[name].to_numpy()) for name in frame.columns},
-                          index=frame.index, copy=False)
-    return RunResult(scenario, stored, kpis, ledger, waits, timings, classes, list(rack_inlet_models or []), racks,
-                     outages)
+    return RunResult(scenario, None, kpis, ledger, waits, timings, classes, list(rack_inlet_models or []), racks,
+                     outages, spool=spool)
 
 
-def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.DataFrame:
+def plume_rise_hourly(scenario: Scenario, plants, frame) -> pd.DataFrame:
     """Hourly temperature rise of each cabin's warm-water plume at the edge of its mixing zone [K] (runs longer
     than a year use means over several hours, at most 8,784 values).
 
@@ -322,7 +385,8 @@ def plume_rise_hourly(scenario: Scenario, plants, frame: pd.DataFrame) -> pd.Dat
                                       for name in ("heat_w", "pump_speed")]
     needed += [f"cabin{ci}_{name}" for ci, pl in enumerate(plants) if pl.liquid is not None
                for name in ("cdu_pump_speed", "liquid_heat_w")]
-    h = frame[needed].astype(float).resample(f"{hours}h").mean()
+    # column by column: a year's series at 60 s is 4 MB a column in float64
+    h = pd.DataFrame({name: frame[name].astype(float).resample(f"{hours}h").mean() for name in needed})
     out = {}
     depth = scenario.site.water_depth_m
     for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):

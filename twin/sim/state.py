@@ -141,7 +141,8 @@ B_BASE_S, B_CTRL_S, B_OUT_S, B_BLOCK_S = 25, 26, 27, 28  # the four grids [s]
 B_NEXT_CTRL, B_PERIOD_SHOWN = 29, 30  # index of the next control instant; last one shown to the workload
 B_REC_MAX, B_ALLOW, B_REC_MIN, B_TOTAL_SERVERS = 31, 32, 33, 34  # global thresholds [C]; servers of all cabins
 B_N_OUT, B_N_BASE = 35, 36
-B_COUNT = 37
+B_OUT_ROW0 = 37  # the output step in the first row of the recorder's buffers (they hold a chunk, twin.sim.spool)
+B_COUNT = 38
 # ---------------------------------------------------------------------------------------------- why the kernel stopped
 STOP_COMPLETION, STOP_FAILURE, STOP_TRANSITION, STOP_BAND_EXIT, STOP_PERIOD = 1, 2, 4, 8, 16
 STOP_STALLED = 32  # the kernel made no progress in many intervals: a bug, reported rather than looped on
@@ -498,9 +499,11 @@ def build_plant_arrays(scenario, plants, queues, base, n_out: int, block_s: floa
 
     from twin.sim import recorder
     from twin.sim.job_arrays import build_job_arrays
+    from twin.sim.spool import chunk_rows
 
     work = build_job_arrays(queues, streams, fast, grp)
-    acc_g, acc_c, out64, out_g, out_c = recorder.allocate(n_cab, n_out)
+    acc_g, acc_c, out64, out_g, out_c = recorder.allocate(n_cab, chunk_rows(float(scenario.run.step_s), block_s,
+                                                                             n_out))
     cache = np.zeros((n_cab, CACHE_SLOTS, C_COUNT))
     cache[:, :, C_KEY] = -1.0
     exo = np.empty((X_COUNT, base.farm_power_w.size))
