@@ -416,7 +416,7 @@ def _above(wk, c, tau, threshold, iv, pos):
     return pos + 2 * n
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs, wi):
     """Row ``c``'s interval from ``t``: its network in modal coordinates, its hottest inlet as exponentials, and
     where the interval ends: ``shared_end`` (the next instant every row must see) or the row's own first event
@@ -502,7 +502,7 @@ def _append(buf, n_iv, last, j, c, a, b):
     return buf
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _row_advance(c, t_to, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus, iv, xs, xi, epp, ctrl_s,
                  buf, n_iv, last):
     """Advance row ``c``'s network from its own time to ``t_to`` [s] (one interval of constant inputs: see
