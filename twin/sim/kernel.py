@@ -2,20 +2,25 @@
 
 One call advances every cabin group (the rows of ``twin.sim.state``'s arrays) and the electrical bus from ``t0``
 towards ``t_end`` (the next discrete event the engine knows of) through *intervals* in which every input is
-constant. An interval ends at the next control instant, base step of the environment, output step, rack-power
-block, at a battery limit, or where something the workload must see happens: a job's work clock reaches its next
-completion, the integrated failure hazard reaches its drawn limit, a server finishes booting or shutting down, the
-hottest rack of a shedding cabin leaves its throttling band. The call then returns the time it reached, with the
-reasons in ``st[:, S_FLAGS]``.
+constant. The call then returns the time it reached, with the reasons in ``st[:, S_FLAGS]``.
+
+Each row keeps its own time. Its network advances in one piece to the first of the instants every row must see
+(the next control instant, base step of the environment, output step, rack-power block, ``t_end``) and its own
+events: a job's work clock reaching its next completion, a job's arrival, the integrated failure hazard reaching
+its drawn limit, a server finishing booting or shutting down, the hottest rack of a shedding cabin leaving its
+throttling band. Another row's event does not cut it: between its own events and the shared instants nothing it
+depends on changes. The bus needs only the rows' powers, which hold between the same instants, and is balanced
+over every interval between any two of them, and where the battery reaches a limit (wind over the link, battery,
+grid, export, curtailment; the battery's power is held and the interval is cut there).
 
 At each control instant (every ``controls.control_period_s``) the controllers sample the state: the pump PI on the
 mean rack inlet, the throttle on the hottest rack's inlet, the server fans on the inlet, the cabin fans on the
-heat; their outputs hold until the next instant. Inside an interval the thermal network is solved exactly in modal
-coordinates (``kernel_physics.modal_step``): temperatures are exact at any time, their integrals give exact means,
-and maxima and threshold crossings inside the interval are located from the sum-of-exponentials form.
-
-The bus is balanced per interval exactly as the old per-step balance did (wind over the link, battery, grid,
-export, curtailment); the battery's power is held and the interval is cut where its energy reaches a limit.
+heat; their outputs hold until the next instant. Inside a row's interval the thermal network is solved exactly in
+modal coordinates (``kernel_physics.modal_step``): temperatures are exact at any time, their integrals give exact
+means, and maxima and threshold crossings inside the interval are located from the sum-of-exponentials form. The
+site's figures over all rows are independent of how the rows' time is cut: its time above a limit is the union of
+the rows' intervals above it (kept in absolute time and united whenever all rows are at the same instant), its
+hottest inlet's step mean is the highest of the rows' hottest-inlet step means, its maximum the highest maximum.
 """
 
 from __future__ import annotations
@@ -237,6 +242,9 @@ __all__ = ["advance"]
 # per-interval scratch of each row: sum-of-exponentials form of the hottest inlet, its ends, its bounds
 W_A0, W_A, W_LAM, W_E, W_F0, W_F1, W_LO, W_HI, W_VALID, W_NCRIT, W_CRIT = 0, 1, 4, 7, 10, 11, 12, 13, 14, 15, 16
 W_COUNT = 18
+# per-row modal form of its present interval: z0 (3), w (3), lam (3), P (9), k_gas, k_sea, devterm, then:
+M_SLOT, M_SEA = 21, 22
+M_COUNT = 23
 
 
 @njit(cache=True)
@@ -409,6 +417,195 @@ def _above(wk, c, tau, threshold, iv, pos):
     return pos + 2 * n
 
 
+@njit(cache=True, inline="always")
+def _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs, wi):
+    """Row ``c``'s interval from ``t``: its network in modal coordinates, its hottest inlet as exponentials, and
+    where the interval ends: ``shared_end`` (the next instant every row must see) or the row's own first event
+    (a job's completion or arrival, the hazard reaching its draw, a transition, a shedding cabin's hottest rack
+    leaving its band). Returns ``(end, band_exit)``: the end, and the end again when it is a band exit (else
+    infinity). Every input of the row is constant until then."""
+    end = shared_end
+    for g in range(int(prm[c, P_GROUPS])):
+        sp = grp[c, g, G_SPEED]
+        if sp > 0.0 and grp[c, g, G_TARGET] < math.inf:
+            tc = t + (grp[c, g, G_TARGET] - grp[c, g, G_CLOCK]) / sp
+            end = min(end, max(tc, t))
+    if prm[c, P_FAST] != 0.0:
+        end = min(end, max(next_arrival_s(c, jobs, wi), t))
+    rate = st[c, S_HAZARD_RATE]
+    if rate > 0.0 and st[c, S_HAZARD_LIMIT] < math.inf:
+        end = min(end, max(t + (st[c, S_HAZARD_LIMIT] - st[c, S_HAZARD]) / rate, t))
+    end = min(end, max(st[c, S_NEXT_TRANSITION], t))
+    fan_lv = int(st[c, S_FAN_LEVEL])
+    slot = cache_entry(prm, cache, st, c, int(st[c, S_FOUL_LEVEL]) if st[c, S_FOUL_LEVEL] >= 0 else 0,
+                       fan_lv, int(st[c, S_PUMP_LEVEL]), True)
+    e = cache[c, slot]
+    sq0, sq1, sq2 = prm[c, P_SQRT_C0], prm[c, P_SQRT_C1], prm[c, P_SQRT_C2]
+    bt0 = st[c, S_HEAT_W] / sq0
+    bt1 = e[C_G_HX] * sea_c / sq1
+    bt2 = prm[c, P_UA_WS] * sea_c / sq2
+    y0, y1, y2 = sq0 * st[c, S_X0], sq1 * st[c, S_X1], sq2 * st[c, S_X2]
+    devterm = st[c, S_DEV_MAX] * L_FAN / fan_lv if prm[c, P_HAS_DEV] != 0.0 else 0.0
+    k_gas, k_sea = e[C_K_GAS], e[C_K_SEA]
+    a0 = k_sea * sea_c + devterm
+    valid = 1.0
+    md[c, M_SLOT] = slot
+    md[c, M_SEA] = sea_c
+    for k in range(3):
+        v0, v1, v2 = e[C_V + k], e[C_V + 3 + k], e[C_V + 6 + k]
+        lam = e[C_LAM + k]
+        md[c, k] = v0 * y0 + v1 * y1 + v2 * y2
+        md[c, 3 + k] = v0 * bt0 + v1 * bt1 + v2 * bt2
+        md[c, 6 + k] = lam
+        md[c, 9 + k], md[c, 12 + k], md[c, 15 + k] = e[C_P + k], e[C_P + 3 + k], e[C_P + 6 + k]
+        if lam > -1e-12:
+            valid = 0.0
+        else:
+            q = md[c, 3 + k] / lam
+            wk[c, W_A + k] = k_gas * md[c, 12 + k] * (md[c, k] + q)
+            wk[c, W_LAM + k] = lam
+            a0 -= k_gas * md[c, 12 + k] * q
+    md[c, 18], md[c, 19], md[c, 20] = k_gas, k_sea, devterm
+    wk[c, W_A0] = a0
+    wk[c, W_VALID] = valid
+    wk[c, W_F0] = k_gas * st[c, S_X1] + k_sea * sea_c + devterm
+    band_exit = math.inf
+    # a shedding cabin with work waiting stops where its hottest rack leaves the band
+    if st[c, S_STOP_BAND] != 0.0 and valid != 0.0 and end > t:
+        tau_max = end - t
+        for k in range(3):
+            wk[c, W_E + k] = math.exp(wk[c, W_LAM + k] * tau_max)
+        wk[c, W_F1] = exp_sum_value(a0, wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], tau_max)
+        _shape(wk, c, tau_max)
+        n = (_above(wk, c, tau_max, prm[c, P_ALLOW] - prm[c, P_MARGIN], iv, 0)) // 2
+        if n > 0 and 0.0 < iv[1] < tau_max:
+            end = t + iv[1]
+            band_exit = end
+    return end, band_exit
+
+
+@njit(cache=True)
+def _append(buf, n_iv, last, j, c, a, b):
+    """Add ``[a, b]`` (absolute times) to threshold ``j``'s intervals, extending row ``c``'s last one when they
+    touch; returns the buffer (grown when full)."""
+    li = last[j, c]
+    if li >= 0 and buf[j, 2 * li + 1] == a:
+        buf[j, 2 * li + 1] = b
+        return buf
+    n = n_iv[j]
+    if 2 * n + 2 > buf.shape[1]:
+        grown = np.empty((buf.shape[0], 2 * buf.shape[1]))
+        grown[:, :buf.shape[1]] = buf
+        buf = grown
+    buf[j, 2 * n], buf[j, 2 * n + 1] = a, b
+    last[j, c] = n
+    n_iv[j] = n + 1
+    return buf
+
+
+@njit(cache=True, inline="always")
+def _row_advance(c, t_to, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus, iv, xs, xi, epp, ctrl_s,
+                 buf, n_iv, last):
+    """Advance row ``c``'s network from its own time to ``t_to`` [s] (one interval of constant inputs: see
+    :func:`_prepare`), accumulating its means, maxima and time above its limits, and its intervals above the
+    site's limits in absolute time (``buf``, united with the other rows' at :func:`_sync`); returns ``buf``."""
+    t_from = t_row[c]
+    tau = t_to - t_from
+    if tau <= 0.0:
+        return buf
+    t_row[c] = t_to
+    sea_c = md[c, M_SEA]
+    if tau == ctrl_s:  # a whole control period: its modal factors are the level's, kept in the cache
+        ce = cache[c, int(md[c, M_SLOT])]
+        if ce[C_EPP_TAU] != tau:
+            modal_factors(md[c, 6:9], tau, ce[C_EPP:C_EPP + 9])
+            ce[C_EPP_TAU] = tau
+        f = ce[C_EPP:C_EPP + 9]
+    else:
+        modal_factors(md[c, 6:9], tau, epp)
+        f = epp
+    modal_apply(f, md[c, 9:18], md[c, 0:3], md[c, 3:6], xs, xi)
+    wk[c, W_E], wk[c, W_E + 1], wk[c, W_E + 2] = f[0], f[1], f[2]
+    st[c, S_X0], st[c, S_X1], st[c, S_X2] = xs[0], xs[1], xs[2]
+    k_gas, k_sea, devterm = md[c, 18], md[c, 19], md[c, 20]
+    wk[c, W_F1] = k_gas * xs[1] + k_sea * sea_c + devterm
+    _shape(wk, c, tau)
+    a = acc_c[c]
+    inlet_int = k_gas * xi[1] + k_sea * sea_c * tau
+    a[AC_IT_T] += xi[0]
+    a[AC_GAS_T] += xi[1]
+    a[AC_WALL_T] += xi[2]
+    a[AC_INLET] += inlet_int
+    a[AC_HOT] += inlet_int + devterm * tau
+    fs = st[c, S_FAN_LEVEL] / L_FAN
+    a[AC_OUTLET] += inlet_int + st[c, S_HEAT_W] / (prm[c, P_GAS_RATE] * fs) * tau
+    a[AC_IT_W] += st[c, S_IT_W] * tau
+    servers = st[c, S_SERVERS]
+    a[AC_UTIL] += (st[c, S_BUSY] / servers if servers > 0.0 else 0.0) * tau
+    a[AC_THROTTLE] += st[c, S_THROTTLE] * tau
+    a[AC_PUMP] += st[c, S_PUMP_LEVEL] / L_PUMP * tau
+    a[AC_FAN] += fs * tau
+    a[AC_QUEUE] += st[c, S_QUEUE] * tau
+    a[AC_FOUL] += max(st[c, S_FOUL_LEVEL], 0.0) * prm[c, P_FOUL_STEP] * tau
+    a[AC_ALIVE] += st[c, S_ALIVE] * tau
+    a[AC_POWERED] += st[c, S_POWERED] * tau
+    a[AC_HEAT] += st[c, S_HEAT_W] * tau
+    f0, f1 = wk[c, W_F0], wk[c, W_F1]
+    if wk[c, W_VALID] != 0.0 and wk[c, W_HI] > max(f0, f1, a[AC_HOT_MAX]):
+        peak = exp_sum_peak(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], wk[c, W_E:W_E + 3], tau, f0, f1)
+    else:
+        peak = max(f0, f1)
+    if peak > a[AC_HOT_MAX]:
+        a[AC_HOT_MAX] = peak
+    if peak - devterm > a[AC_INLET_MAX]:
+        a[AC_INLET_MAX] = peak - devterm
+    if peak > acc_g[AG_INLET_MAX]:
+        acc_g[AG_INLET_MAX] = peak
+    # time in or above the throttling band: protective action (the gas path's, and the coolant's)
+    end = _above(wk, c, tau, prm[c, P_ALLOW] - prm[c, P_MARGIN], iv, 0)
+    if prm[c, P_LQ_ON] != 0.0:
+        end = _liquid_step(c, tau, sea_c, prm, st, a, iv, end)
+    if end > 0:
+        a[AC_PROTECT_SHARE] += _union_measure(iv, end // 2)
+        a[AC_PROTECT] = max(a[AC_PROTECT], 2.0 if prm[c, P_SHED] != 0.0 else 1.0)
+    st[c, S_IN_BAND] = 1.0 if f1 > prm[c, P_ALLOW] - prm[c, P_MARGIN] else 0.0
+    for g in range(int(prm[c, P_GROUPS])):
+        grp[c, g, G_CLOCK] += grp[c, g, G_SPEED] * tau
+    st[c, S_HAZARD] += st[c, S_HAZARD_RATE] * tau
+    # the hottest inlet of the site: this row's time above its limits and above the recommended minimum
+    for j in range(3):
+        thr = bus[B_REC_MAX] if j == 0 else (bus[B_ALLOW] if j == 1 else bus[B_REC_MIN])
+        n = _above(wk, c, tau, thr, iv, 0) // 2
+        for i in range(n):
+            lo, hi = iv[2 * i], iv[2 * i + 1]
+            buf = _append(buf, n_iv, last, j, c, t_from if lo <= 0.0 else t_from + lo,
+                          t_to if hi >= tau else t_from + hi)
+    return buf
+
+
+@njit(cache=True)
+def _sync(length, acc_g, acc_c, buf, n_iv, last):
+    """Every row is at the same instant, ``length`` [s] after the last such instant: the site's time above its
+    limits (and below the recommended minimum) over that stretch is the union of the rows' intervals; the site's
+    hottest-inlet mean so far in this output step is the highest of the rows' hottest-inlet means."""
+    for j in range(3):
+        measure = _union_measure(buf[j], n_iv[j]) if n_iv[j] > 0 else 0.0
+        if j == 0:
+            acc_g[AG_ABOVE_REC] += measure
+        elif j == 1:
+            acc_g[AG_ABOVE_ALLOW] += measure
+        else:
+            acc_g[AG_BELOW_REC] += length - measure
+        n_iv[j] = 0
+        for c in range(last.shape[1]):
+            last[j, c] = -1
+    hot = -math.inf
+    for c in range(acc_c.shape[0]):
+        if acc_c[c, AC_HOT] > hot:
+            hot = acc_c[c, AC_HOT]
+    acc_g[AG_INLET] = hot
+
+
 @njit(cache=True)
 def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, acc_g, acc_c, out64, out_g, out_c,
             xtab, fl, tq, queue, jobs, slots, alloc, cls, wi, free, order):
@@ -417,13 +614,20 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
     n_cab = prm.shape[0]
     base_s, ctrl_s, out_s, block_s = bus[B_BASE_S], bus[B_CTRL_S], bus[B_OUT_S], bus[B_BLOCK_S]
     n_base = int(bus[B_N_BASE])
-    md = np.empty((n_cab, 22))  # per row: z0 (3), w (3), lam (3), P (9), k_gas, k_sea, devterm, cache slot
+    md = np.empty((n_cab, M_COUNT))  # per row: z0 (3), w (3), lam (3), P (9), k_gas, k_sea, devterm, slot, sea
     epp = np.empty(9)
     wk = np.empty((n_cab, W_COUNT))
-    tmp = np.empty(4 * n_cab + 16)
-    iv = tmp[:4 * n_cab + 4]  # intervals above a threshold, two per row at most
-    xs = tmp[4 * n_cab + 4:4 * n_cab + 7]
-    xi = tmp[4 * n_cab + 7:4 * n_cab + 10]
+    tmp = np.empty(32)
+    iv = tmp[:16]  # intervals above a threshold of one row's interval (three at most)
+    xs = tmp[16:19]
+    xi = tmp[19:22]
+    t_row = np.full(n_cab, t0, np.float64)  # each row's own time: its network is advanced to it
+    row_end = np.full(n_cab, t0, np.float64)  # and the end of its present interval
+    band_at = np.full(n_cab, math.inf)
+    buf = np.empty((3, 8 * n_cab + 8))  # the rows' intervals above the site's limits since the rows were together
+    n_iv = np.zeros(3, np.int64)
+    last = np.full((3, n_cab), -1, np.int64)
+    t_sync = t0
     for c in range(n_cab):
         st[c, S_FLAGS] = 0.0
         if st[c, S_DIRTY] != 0.0:
@@ -432,9 +636,9 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
     t = t0
     stalled = 0
     while t < t_end:
-        # the kernel's own workload at this instant: jobs submitted, jobs done, then what now fits
+        # the kernel's own workload at this instant (rows at it): jobs submitted, jobs done, then what now fits
         for c in range(n_cab):
-            if prm[c, P_FAST] != 0.0:
+            if prm[c, P_FAST] != 0.0 and t_row[c] == t:
                 changed = enqueue_due(c, t, grp, jobs, tq, queue, wi) > 0
                 if complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, free) > 0:
                     changed = True
@@ -448,7 +652,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
         if b >= n_base:
             b = n_base - 1
         sea_c = exo[X_SEA_C, b] + bus[B_SEA_OFFSET]
-        if t >= k_ctrl * ctrl_s:
+        if t >= k_ctrl * ctrl_s:  # a shared instant: every row is at it
             if bus[B_PERIOD_SHOWN] < k_ctrl:
                 wanted = False
                 for c in range(n_cab):
@@ -464,11 +668,19 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             k_ctrl += 1.0
         o = _index(t, out_s)
         blk = _index(t, block_s)
-        seg_end = t_end
+        # the next instant every row must see; each row at this instant starts an interval to it or its own event
+        shared_end = t_end
         for edge in (k_ctrl * ctrl_s, (b + 1) * base_s, (o + 1) * out_s, (blk + 1) * block_s):
-            if edge < seg_end:
-                seg_end = edge
-        # the electrical demand of this interval and what the workload must see inside it
+            if edge < shared_end:
+                shared_end = edge
+        seg_end = shared_end
+        for c in range(n_cab):
+            if t_row[c] == t:
+                row_end[c], band_at[c] = _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs,
+                                                  wi)
+            if row_end[c] < seg_end:
+                seg_end = row_end[c]
+        # the electrical demand of this interval (the rows' powers hold between their own events)
         it_total = pump_total = fan_total = busy_total = lq_total = 0.0
         pump_shaft = fan_shaft = ups_total = pdu_total = bus_total = aux_total = srv_fan = psu_total = vr_total = 0.0
         for c in range(n_cab):
@@ -487,17 +699,6 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             vr_total += cnt * st[c, S_VR_W]
             lq_total += cnt * st[c, S_LQ_PUMP_W]
             busy_total += cnt * st[c, S_BUSY]
-            for g in range(int(prm[c, P_GROUPS])):
-                sp = grp[c, g, G_SPEED]
-                if sp > 0.0 and grp[c, g, G_TARGET] < math.inf:
-                    tc = t + (grp[c, g, G_TARGET] - grp[c, g, G_CLOCK]) / sp
-                    seg_end = min(seg_end, max(tc, t))
-            if prm[c, P_FAST] != 0.0:
-                seg_end = min(seg_end, max(next_arrival_s(c, jobs, wi), t))
-            rate = st[c, S_HAZARD_RATE]
-            if rate > 0.0 and st[c, S_HAZARD_LIMIT] < math.inf:
-                seg_end = min(seg_end, max(t + (st[c, S_HAZARD_LIMIT] - st[c, S_HAZARD]) / rate, t))
-            seg_end = min(seg_end, max(st[c, S_NEXT_TRANSITION], t))
         cooling = pump_total + fan_total + lq_total
         dist_loss = ups_total + pdu_total + bus_total
         lv = it_total + dist_loss + cooling + aux_total
@@ -517,139 +718,16 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
         grid_up = bus[B_GRID_BASE] != 0.0 and bus[B_GRID_OUTAGES] == 0.0
         charge, discharge, t_lim = _battery_power(bus, demand - wind_load, recv_max - wind_load, grid_up)
         at_limit = False
-        if t + t_lim < seg_end:
+        if t + t_lim < seg_end:  # the bus's own interval: the rows' networks do not see it
             seg_end = t + t_lim
             at_limit = True
-        # each row's network over the interval, in modal coordinates, and its hottest inlet as exponentials
-        for c in range(n_cab):
-            fan_lv = int(st[c, S_FAN_LEVEL])
-            slot = cache_entry(prm, cache, st, c, int(st[c, S_FOUL_LEVEL]) if st[c, S_FOUL_LEVEL] >= 0 else 0,
-                               fan_lv, int(st[c, S_PUMP_LEVEL]), True)
-            e = cache[c, slot]
-            sq0, sq1, sq2 = prm[c, P_SQRT_C0], prm[c, P_SQRT_C1], prm[c, P_SQRT_C2]
-            bt0 = st[c, S_HEAT_W] / sq0
-            bt1 = e[C_G_HX] * sea_c / sq1
-            bt2 = prm[c, P_UA_WS] * sea_c / sq2
-            y0, y1, y2 = sq0 * st[c, S_X0], sq1 * st[c, S_X1], sq2 * st[c, S_X2]
-            devterm = st[c, S_DEV_MAX] * L_FAN / fan_lv if prm[c, P_HAS_DEV] != 0.0 else 0.0
-            k_gas, k_sea = e[C_K_GAS], e[C_K_SEA]
-            a0 = k_sea * sea_c + devterm
-            valid = 1.0
-            md[c, 21] = slot
-            for k in range(3):
-                v0, v1, v2 = e[C_V + k], e[C_V + 3 + k], e[C_V + 6 + k]
-                lam = e[C_LAM + k]
-                md[c, k] = v0 * y0 + v1 * y1 + v2 * y2
-                md[c, 3 + k] = v0 * bt0 + v1 * bt1 + v2 * bt2
-                md[c, 6 + k] = lam
-                md[c, 9 + k], md[c, 12 + k], md[c, 15 + k] = e[C_P + k], e[C_P + 3 + k], e[C_P + 6 + k]
-                if lam > -1e-12:
-                    valid = 0.0
-                else:
-                    q = md[c, 3 + k] / lam
-                    wk[c, W_A + k] = k_gas * md[c, 12 + k] * (md[c, k] + q)
-                    wk[c, W_LAM + k] = lam
-                    a0 -= k_gas * md[c, 12 + k] * q
-            md[c, 18], md[c, 19], md[c, 20] = k_gas, k_sea, devterm
-            wk[c, W_A0] = a0
-            wk[c, W_VALID] = valid
-            wk[c, W_F0] = k_gas * st[c, S_X1] + k_sea * sea_c + devterm
-            # a shedding cabin with work waiting stops where its hottest rack leaves the band
-            if st[c, S_STOP_BAND] != 0.0 and valid != 0.0 and seg_end > t:
-                tau_max = seg_end - t
-                for k in range(3):
-                    wk[c, W_E + k] = math.exp(wk[c, W_LAM + k] * tau_max)
-                wk[c, W_F1] = exp_sum_value(a0, wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], tau_max)
-                _shape(wk, c, tau_max)
-                n = (_above(wk, c, tau_max, prm[c, P_ALLOW] - prm[c, P_MARGIN], iv, 0)) // 2
-                if n > 0 and 0.0 < iv[1] < tau_max:
-                    seg_end = t + iv[1]
-                    st[c, S_FLAGS] = float(int(st[c, S_FLAGS]) | STOP_BAND_EXIT)
         tau = seg_end - t
         stalled = stalled + 1 if tau <= 0.0 else 0
         if stalled > 10_000:
             for c in range(n_cab):
                 st[c, S_FLAGS] = float(int(st[c, S_FLAGS]) | STOP_STALLED)
-            return t, STOP_STALLED
+            break
         if tau > 0.0:
-            hot_mean_max = -math.inf
-            hot_max = -math.inf
-            for c in range(n_cab):
-                if tau == ctrl_s:  # a whole control period: its modal factors are the level's, kept in the cache
-                    ce = cache[c, int(md[c, 21])]
-                    if ce[C_EPP_TAU] != tau:
-                        modal_factors(md[c, 6:9], tau, ce[C_EPP:C_EPP + 9])
-                        ce[C_EPP_TAU] = tau
-                    f = ce[C_EPP:C_EPP + 9]
-                else:
-                    modal_factors(md[c, 6:9], tau, epp)
-                    f = epp
-                modal_apply(f, md[c, 9:18], md[c, 0:3], md[c, 3:6], xs, xi)
-                wk[c, W_E], wk[c, W_E + 1], wk[c, W_E + 2] = f[0], f[1], f[2]
-                st[c, S_X0], st[c, S_X1], st[c, S_X2] = xs[0], xs[1], xs[2]
-                k_gas, k_sea, devterm = md[c, 18], md[c, 19], md[c, 20]
-                wk[c, W_F1] = k_gas * xs[1] + k_sea * sea_c + devterm
-                _shape(wk, c, tau)
-                a = acc_c[c]
-                inlet_int = k_gas * xi[1] + k_sea * sea_c * tau
-                a[AC_IT_T] += xi[0]
-                a[AC_GAS_T] += xi[1]
-                a[AC_WALL_T] += xi[2]
-                a[AC_INLET] += inlet_int
-                hot_int = inlet_int + devterm * tau
-                a[AC_HOT] += hot_int
-                fs = st[c, S_FAN_LEVEL] / L_FAN
-                a[AC_OUTLET] += inlet_int + st[c, S_HEAT_W] / (prm[c, P_GAS_RATE] * fs) * tau
-                a[AC_IT_W] += st[c, S_IT_W] * tau
-                servers = st[c, S_SERVERS]
-                a[AC_UTIL] += (st[c, S_BUSY] / servers if servers > 0.0 else 0.0) * tau
-                a[AC_THROTTLE] += st[c, S_THROTTLE] * tau
-                a[AC_PUMP] += st[c, S_PUMP_LEVEL] / L_PUMP * tau
-                a[AC_FAN] += fs * tau
-                a[AC_QUEUE] += st[c, S_QUEUE] * tau
-                a[AC_FOUL] += max(st[c, S_FOUL_LEVEL], 0.0) * prm[c, P_FOUL_STEP] * tau
-                a[AC_ALIVE] += st[c, S_ALIVE] * tau
-                a[AC_POWERED] += st[c, S_POWERED] * tau
-                a[AC_HEAT] += st[c, S_HEAT_W] * tau
-                f0, f1 = wk[c, W_F0], wk[c, W_F1]
-                if wk[c, W_VALID] != 0.0 and wk[c, W_HI] > max(f0, f1, a[AC_HOT_MAX]):
-                    peak = exp_sum_peak(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3],
-                                        wk[c, W_E:W_E + 3], tau, f0, f1)
-                else:
-                    peak = max(f0, f1)
-                if peak > a[AC_HOT_MAX]:
-                    a[AC_HOT_MAX] = peak
-                if peak - devterm > a[AC_INLET_MAX]:
-                    a[AC_INLET_MAX] = peak - devterm
-                hot_max = max(hot_max, peak)
-                hot_mean_max = max(hot_mean_max, hot_int)
-                # time in or above the throttling band: protective action (the gas path's, and the coolant's)
-                end = _above(wk, c, tau, prm[c, P_ALLOW] - prm[c, P_MARGIN], iv, 0)
-                if prm[c, P_LQ_ON] != 0.0:
-                    end = _liquid_step(c, tau, sea_c, prm, st, a, iv, end)
-                if end > 0:
-                    a[AC_PROTECT_SHARE] += _union_measure(iv, end // 2)
-                    a[AC_PROTECT] = max(a[AC_PROTECT], 2.0 if prm[c, P_SHED] != 0.0 else 1.0)
-                st[c, S_IN_BAND] = 1.0 if f1 > prm[c, P_ALLOW] - prm[c, P_MARGIN] else 0.0
-                for g in range(int(prm[c, P_GROUPS])):
-                    grp[c, g, G_CLOCK] += grp[c, g, G_SPEED] * tau
-                st[c, S_HAZARD] += st[c, S_HAZARD_RATE] * tau
-            # the hottest inlet over all cabin groups: above the limits, below the recommended minimum
-            for j in range(3):
-                thr = bus[B_REC_MAX] if j == 0 else (bus[B_ALLOW] if j == 1 else bus[B_REC_MIN])
-                end = 0
-                for c in range(n_cab):
-                    end = _above(wk, c, tau, thr, iv, end)
-                measure = _union_measure(iv, end // 2) if end > 0 else 0.0
-                if j == 0:
-                    acc_g[AG_ABOVE_REC] += measure
-                elif j == 1:
-                    acc_g[AG_ABOVE_ALLOW] += measure
-                else:
-                    acc_g[AG_BELOW_REC] += tau - measure
-            acc_g[AG_INLET] += hot_mean_max
-            if hot_max > acc_g[AG_INLET_MAX]:
-                acc_g[AG_INLET_MAX] = hot_max
             acc_g[AG_TURB] += avail * tau
             acc_g[AG_SEA] += sea_c * tau
             acc_g[AG_UTIL] += busy_total / bus[B_TOTAL_SERVERS] * tau
@@ -704,13 +782,28 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
             acc_g[F_FACILITY] += demand * tau
             acc_g[F_UNSERVED] += (deficit if deficit > 0.0 else 0.0) * tau
         t = seg_end
+        # the rows whose interval ends here: their networks to this instant
+        together = True
+        for c in range(n_cab):
+            if row_end[c] <= t:
+                buf = _row_advance(c, t, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus, iv, xs, xi, epp,
+                                   ctrl_s, buf, n_iv, last)
+                if band_at[c] <= t:
+                    st[c, S_FLAGS] = float(int(st[c, S_FLAGS]) | STOP_BAND_EXIT)
+            if t_row[c] != t:
+                together = False
+        if together:
+            _sync(t - t_sync, acc_g, acc_c, buf, n_iv, last)
+            t_sync = t
         if t >= (blk + 1) * block_s:  # an hour of the racks' record ends
             for c in range(n_cab):
                 rack_energy(c, t, st, racks, rack_sum, block_s)
-        if t >= (o + 1) * out_s:
+        if t >= (o + 1) * out_s:  # a shared instant: the rows are together
             flush(o - int(bus[B_OUT_ROW0]), out_s, bus[B_BATT_E], acc_g, acc_c, out64, out_g, out_c)
         stop = False
         for c in range(n_cab):
+            if t_row[c] != t:
+                continue
             flags = int(st[c, S_FLAGS])
             for g in range(int(prm[c, P_GROUPS]) if prm[c, P_FAST] == 0.0 else 0):
                 if grp[c, g, G_CLOCK] >= grp[c, g, G_TARGET] - clock_tolerance_s(grp[c, g, G_CLOCK], t):
@@ -724,6 +817,15 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
                 stop = True
         if stop:
             break
+    # every row to the instant reached, for the discrete side
+    lagging = False
+    for c in range(n_cab):
+        if t_row[c] < t:
+            buf = _row_advance(c, t, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus, iv, xs, xi, epp, ctrl_s,
+                               buf, n_iv, last)
+            lagging = True
+    if lagging:
+        _sync(t - t_sync, acc_g, acc_c, buf, n_iv, last)
     flagged = 0
     for c in range(n_cab):
         flagged |= int(st[c, S_FLAGS])

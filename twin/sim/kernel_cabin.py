@@ -113,6 +113,13 @@ from twin.sim.state import (
     R_STATIC,
     S_ALIVE,
     S_BUS_W,
+    S_CH_FAN,
+    S_CH_FRAC,
+    S_CH_HEAT,
+    S_CH_IT,
+    S_CH_N,
+    S_CH_OK,
+    S_CH_PUMP,
     S_CLEAN_T,
     S_DEV_MAX,
     S_FAN_FRAC,
@@ -353,9 +360,16 @@ def chain_losses(c, prm, st):
     UPS's loss in front of the IT power, the electrical input of its pumps and fans through their motors and
     drives, what of the IT power is not compute (server fans, supply and regulator losses); then the cabin's
     heat: IT, the fans' shaft power, and every loss dissipated inside it (the elements whose location is the
-    cabin, the in-cabin auxiliaries)."""
-    row = prm[c]
+    cabin, the in-cabin auxiliaries). Unchanged inputs since the last call (the IT power, the pumps' and fans' shaft
+    powers, the servers it is spread over, the server fans' rise) leave every result as it is, and only the heat is
+    set again (``liquid_heat`` takes the cold plates' share from it after each call)."""
     it = st[c, S_IT_W]
+    n = st[c, S_POWERED] if st[c, S_POWERED] > 0.0 else st[c, S_SERVERS]
+    if (st[c, S_CH_OK] == 1.0 and st[c, S_CH_IT] == it and st[c, S_CH_PUMP] == st[c, S_PUMP_W]
+            and st[c, S_CH_FAN] == st[c, S_FAN_W] and st[c, S_CH_N] == n and st[c, S_CH_FRAC] == st[c, S_FAN_FRAC]):
+        st[c, S_HEAT_W] = st[c, S_CH_HEAT]
+        return
+    row = prm[c]
     pdu = resistive_loss_w(it, row[P_PDU_RATED], row[P_PDU_LOSS])
     bus = resistive_loss_w(it + pdu, row[P_BUS_RATED], row[P_BUS_LOSS])
     ups = table_loss_w(it + pdu + bus, row[P_UPS_RATED], row, T_UPS)
@@ -367,16 +381,19 @@ def chain_losses(c, prm, st):
     st[c, S_PUMP_IN_W], st[c, S_FAN_IN_W] = pump_in, fan_in
     # inside the IT power: supplies at each powered server's mean draw, fans (base share and the rise above the
     # threshold), regulators on what the supplies deliver to the boards
-    n = st[c, S_POWERED] if st[c, S_POWERED] > 0.0 else st[c, S_SERVERS]
     psu = n * table_loss_w(it / n, row[P_PSU_RATED], row, T_PSU) if n > 0.0 and it > 0.0 else 0.0
     base = it / (1.0 + st[c, S_FAN_FRAC])
     srv_fan = base * row[P_SRV_FAN_SHARE] + (it - base)
     board = it - psu - srv_fan
     vr = board * (1.0 - row[P_VR_ETA]) if board > 0.0 else 0.0
     st[c, S_PSU_W], st[c, S_SRV_FAN_W], st[c, S_VR_W] = psu, srv_fan, vr
-    st[c, S_HEAT_W] = (it + pdu + bus + ups * row[P_UPS_CABIN] + st[c, S_FAN_W]
-                       + (fan_in - st[c, S_FAN_W]) * row[P_FAN_CABIN]
-                       + (pump_in - st[c, S_PUMP_W]) * row[P_PUMP_CABIN] + row[P_AUX_CABIN_W])
+    heat = (it + pdu + bus + ups * row[P_UPS_CABIN] + st[c, S_FAN_W] + (fan_in - st[c, S_FAN_W]) * row[P_FAN_CABIN]
+            + (pump_in - st[c, S_PUMP_W]) * row[P_PUMP_CABIN] + row[P_AUX_CABIN_W])
+    st[c, S_HEAT_W] = heat
+    st[c, S_CH_HEAT] = heat
+    st[c, S_CH_IT], st[c, S_CH_PUMP], st[c, S_CH_FAN], st[c, S_CH_N], st[c, S_CH_FRAC] = (
+        it, st[c, S_PUMP_W], st[c, S_FAN_W], n, st[c, S_FAN_FRAC])
+    st[c, S_CH_OK] = 1.0
 
 
 @njit(cache=True)

@@ -96,7 +96,11 @@ S_SRV_FAN_W, S_PSU_W, S_VR_W = 41, 42, 43
 _SLQ = 44
 (S_LQ_T, S_LQ_SPEED, S_LQ_ERR, S_LQ_RACK_W, S_LQ_W, S_LQ_PUMP_W, S_LQ_SUPPLY, S_LQ_G, S_LQ_K, S_LQ_CAP) = (
     _SLQ + k for k in range(10))
-S_COUNT = _SLQ + 10
+# the inputs chain_losses last ran on (valid when S_CH_OK is 1) and the cabin's heat it gave before the liquid path
+# took its share: unchanged inputs give unchanged losses, so a control period with the loads as they were skips it
+_SCH = _SLQ + 10
+S_CH_OK, S_CH_IT, S_CH_PUMP, S_CH_FAN, S_CH_N, S_CH_FRAC, S_CH_HEAT = (_SCH + k for k in range(7))
+S_COUNT = _SCH + 7
 # ------------------------------------------------------------------------------------------------ grp: job classes
 G_CLOCK, G_TARGET, G_SPEED, G_CAP, G_DYN = 0, 1, 2, 3, 4  # work clock [s], next completion [s], [-], [-], [W]
 G_TYPE, G_DYN_W, G_IDLE_W = 5, 6, 7  # server type; a busy server's dynamic power at full speed, idle power [W]

@@ -16,6 +16,7 @@ from twin.sim.state import (
     P_COUNT_ALL,
     P_UPS_RATED,
     S_BUS_W,
+    S_CH_OK,
     S_COUNT,
     S_FAN_FRAC,
     S_FAN_IN_W,
@@ -78,6 +79,29 @@ def _row(overrides=()):
     return sc, plant, prm
 
 
+def test_chain_losses_remembers_its_inputs_and_recomputes_when_one_changes():
+    """chain_losses skips the work when its inputs are those of its last call: each input changed on its own gives
+    what a fresh evaluation gives, and the heat (which the liquid path lowers after each call) is set again."""
+    _, plant, prm = _row()
+    cols = (S_IT_W, S_PUMP_W, S_FAN_W, S_POWERED, S_FAN_FRAC)
+    st = np.zeros((1, S_COUNT))
+    st[0, S_IT_W], st[0, S_FAN_FRAC], st[0, S_POWERED] = 1.4e6, 0.02, 224
+    st[0, S_PUMP_W], st[0, S_FAN_W] = 0.3 * plant.pump_design_power_w, 0.2 * plant.fan_design_power_w
+    chain_losses(0, prm, st)
+    first = st.copy()
+    st[0, S_HEAT_W] -= 1e5  # as liquid_heat does
+    chain_losses(0, prm, st)
+    assert np.array_equal(st, first)
+    for col in cols:
+        st[0, col] *= 0.9
+        chain_losses(0, prm, st)
+        fresh = st.copy()
+        fresh[0, S_CH_OK] = 0.0
+        chain_losses(0, prm, fresh)
+        assert np.array_equal(st, fresh), col
+        assert not np.array_equal(st[0, :S_CH_OK], first[0, :S_CH_OK]), col
+
+
 def test_cabin_heat_holds_every_loss_dissipated_inside_it():
     sc, plant, prm = _row()
     ch = sc.electrical.power_chain
@@ -120,6 +144,7 @@ def test_cabin_heat_holds_every_loss_dissipated_inside_it():
     # a UPS placed outside leaves the cabin cooler by exactly its loss
     _, _, prm_out = _row(["electrical.power_chain.ups.location=outside"])
     st2 = st.copy()
+    st2[0, S_CH_OK] = 0.0  # another design's constants: chain_losses remembers its inputs from st only
     chain_losses(0, prm_out, st2)
     assert st[0, S_HEAT_W] - st2[0, S_HEAT_W] == pytest.approx(ups, rel=1e-12)
 
