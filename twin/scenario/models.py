@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from twin.scenario.cabins import CabinGroup, known_server
 from twin.scenario.datafiles import DataFile
 from twin.scenario.environment import Electrical, Site, Wind
-from twin.scenario.units import MAX_HORIZON_S, MAX_STEPS, Seconds, StrictModel
+from twin.scenario.units import MAX_HORIZON_S, MAX_STEPS, Seconds, StrictModel, require_utc_offset
 
 # ----------------------------------------------------------------------------------------------- workload, controls
 
@@ -212,9 +212,7 @@ class Run(StrictModel):
     @field_validator("start")
     @classmethod
     def _aware(cls, v: dt.datetime) -> dt.datetime:
-        if v.tzinfo is None:
-            raise ValueError("start needs a UTC offset or time zone, e.g. 2026-01-01T00:00:00+08:00")
-        return v
+        return require_utc_offset(v, "start")
 
     @field_validator("weather")
     @classmethod

@@ -7,13 +7,21 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-__all__ = ["parse_duration_s", "Seconds", "MAX_HORIZON_S", "MAX_STEPS"]
+__all__ = ["parse_duration_s", "Seconds", "MAX_HORIZON_S", "MAX_STEPS", "require_utc_offset"]
 
 MAX_HORIZON_S = 10 * 366 * 86400.0
 """Longest run a scenario may ask for: ten years [s]."""
 
 MAX_STEPS = 6_000_000
 """Most simulation steps one run may take (a year at 10 s is 3.2 million)."""
+
+def require_utc_offset(value, name: str):
+    """``value`` (a datetime or None) when it carries a UTC offset; else a ValueError naming ``name``: a time
+    without one is ambiguous in a twin whose sites keep their own local time."""
+    if value is not None and value.tzinfo is None:
+        raise ValueError(f"{name} needs a UTC offset, e.g. 2026-07-01T00:00:00+08:00")
+    return value
+
 
 _DURATION_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0,
                    "y": 365.0 * 86400.0}

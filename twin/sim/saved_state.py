@@ -41,7 +41,7 @@ from pydantic import Field, ValidationError, field_validator
 from physics import thermal
 from twin.scenario import Scenario, ScenarioError
 from twin.scenario.datafiles import DataAccess, DataFileError, LocalFiles
-from twin.scenario.units import StrictModel
+from twin.scenario.units import StrictModel, require_utc_offset
 
 __all__ = ["STATE_FORMAT", "STATE_VERSION", "CabinState", "SavedState", "parse_state", "read_state", "check_state",
            "apply_state", "end_state", "MAX_STATE_BYTES"]
@@ -91,9 +91,7 @@ class SavedState(StrictModel):
     @field_validator("time")
     @classmethod
     def _aware(cls, v: dt.datetime) -> dt.datetime:
-        if v.tzinfo is None:
-            raise ValueError("time needs a UTC offset, e.g. 2026-07-31T00:00:00+08:00")
-        return v
+        return require_utc_offset(v, "time")
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=1)

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from twin.scenario import ScenarioError, design_dir, parse_duration_s
+from twin.scenario.units import require_utc_offset
 
 __all__ = ["Rule", "RuleSet", "Case", "CaseSet", "LowestWindWeek", "ValidationInputError", "load_rules",
            "load_cases", "default_rules_path", "default_cases_path", "check_rule_names", "series_statistic",
@@ -175,9 +176,7 @@ class Case(_Model):
     @field_validator("start")
     @classmethod
     def _aware(cls, v):
-        if v is not None and v.tzinfo is None:
-            raise ValueError("start needs a UTC offset, e.g. 2026-07-01T00:00:00+08:00")
-        return v
+        return require_utc_offset(v, "start")
 
     @model_validator(mode="after")
     def _exclusive(self) -> "Case":
