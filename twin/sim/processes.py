@@ -28,6 +28,7 @@ import simpy
 from twin.sim import kernel_jobs
 from twin.sim.kernel import advance
 from twin.sim.recorder import series_columns
+from twin.sim.spool import SeriesSpool
 from twin.sim.state import (
     B_DEFICIT_W,
     B_GRID_OUTAGES,
@@ -131,8 +132,8 @@ class Plant:
 
     def __init__(self, env: simpy.Environment, arrays: PlantArrays, queues: list[Scheduler], counts: list[int],
                  horizon_s: float, control_period_s: float, job_power_w: list[list[float]], fail_rngs: list,
-                 repair_s: list, shed: list[bool], progress: Callable[[float], None] | None = None,
-                 spool=None, liquid_rows=()):
+                 repair_s: list, shed: list[bool], progress: Callable[[float], None] | None,
+                 spool: SeriesSpool, liquid_rows: list[int]):
         self.env = env
         self.arrays = arrays
         self.args = arrays.kernel_args()
@@ -163,7 +164,7 @@ class Plant:
         self.n_out = int(arrays.bus[B_N_OUT])
         self.chunk = arrays.out64.shape[0]
         arrays.bus[B_OUT_ROW0] = 0.0
-        self.chunk_end = self.chunk * self.out_s if spool is not None else math.inf
+        self.chunk_end = self.chunk * self.out_s
         st = arrays.st
         for c, rng in enumerate(fail_rngs):
             st[c, S_HAZARD_LIMIT] = rng.exponential() if rng is not None else math.inf
