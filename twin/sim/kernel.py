@@ -39,6 +39,7 @@ from twin.sim.kernel_jobs import (
     next_arrival_s,
     refresh_counts,
     start_waiting,
+    work_due,
 )
 from twin.sim.kernel_physics import (
     cable_sending_w,
@@ -323,7 +324,7 @@ def _union_measure(iv, n):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _shape(wk, c, tau):
     """Row ``c``'s hottest inlet over the interval: bounds from its terms' ends, and (once) its critical points."""
     lo, hi = exp_sum_bounds(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_E:W_E + 3])
@@ -391,11 +392,24 @@ def _critical(wk, c, tau):
     return int(wk[c, W_NCRIT])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _above(wk, c, tau, threshold, iv, pos):
     """Intervals of row ``c``'s interval where its hottest inlet is above ``threshold``, appended to ``iv`` from
-    ``pos``; returns the new end. Rows whose modes cannot be written as a sum of exponentials (a vanishing
-    eigenvalue) count by their ends."""
+    ``pos``; returns the new end. Inlined: most intervals are settled by their bounds (wholly below or above);
+    the rest go to :func:`_above_located`."""
+    if wk[c, W_VALID] != 0.0:
+        if wk[c, W_HI] <= threshold:
+            return pos
+        if wk[c, W_LO] > threshold:
+            iv[pos], iv[pos + 1] = 0.0, tau
+            return pos + 2
+    return _above_located(wk, c, tau, threshold, iv, pos)
+
+
+@njit(cache=True)
+def _above_located(wk, c, tau, threshold, iv, pos):
+    """:func:`_above` where the bounds do not settle it: crossings located inside the interval. Rows whose modes
+    cannot be written as a sum of exponentials (a vanishing eigenvalue) count by their ends."""
     f0, f1 = wk[c, W_F0], wk[c, W_F1]
     if wk[c, W_VALID] == 0.0:
         if f0 > threshold and f1 > threshold:
@@ -484,7 +498,7 @@ def _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs, wi)
     return end, band_exit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _append(buf, n_iv, last, j, c, a, b):
     """Add ``[a, b]`` (absolute times) to threshold ``j``'s intervals, extending row ``c``'s last one when they
     touch; returns the buffer (grown when full)."""
@@ -638,7 +652,7 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
     while t < t_end:
         # the kernel's own workload at this instant (rows at it): jobs submitted, jobs done, then what now fits
         for c in range(n_cab):
-            if prm[c, P_FAST] != 0.0 and t_row[c] == t:
+            if prm[c, P_FAST] != 0.0 and t_row[c] == t and work_due(c, t, prm, grp, jobs, wi):
                 changed = enqueue_due(c, t, grp, jobs, tq, queue, wi) > 0
                 if complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, free) > 0:
                     changed = True

@@ -196,12 +196,21 @@ def conductances(prm, c, fan_speed, pump_speed, fouling_m2k_w):
     return g_it, eps * c_min, c_gas
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cache_entry(prm, cache, st, c, foul_level, fan_level, pump_level, need_modes):
     """Slot of row ``c``'s cache holding the conductances (and, with ``need_modes``, the eigen-decomposition of the
-    network's symmetric form) at these levels, filled on a miss."""
+    network's symmetric form) at these levels, filled on a miss (:func:`_cache_fill`). Inlined where it is called:
+    a hit is a few comparisons, and a call with the arrays it takes cost more than that (about 30 ns)."""
     key = foul_level * LEVEL_KEY_FOULING + fan_level * LEVEL_KEY_FAN + pump_level
     slot = key % CACHE_SLOTS
+    if cache[c, slot, C_KEY] != key or (need_modes and cache[c, slot, C_HAS_EIG] == 0.0):
+        _cache_fill(prm, cache, st, c, key, slot, foul_level, fan_level, pump_level, need_modes)
+    return slot
+
+
+@njit(cache=True)
+def _cache_fill(prm, cache, st, c, key, slot, foul_level, fan_level, pump_level, need_modes):
+    """Fill :func:`cache_entry`'s slot on a miss."""
     e = cache[c, slot]
     if e[C_KEY] != key:
         g_it, g_hx, c_a = conductances(prm, c, fan_level / L_FAN, pump_level / L_PUMP,
@@ -233,7 +242,6 @@ def cache_entry(prm, cache, st, c, foul_level, fan_level, pump_level, need_modes
         e[C_EPP_TAU] = 0.0
         e[C_HAS_EIG] = 1.0
         st[c, S_SOLVES] += 1.0
-    return slot
 
 
 @njit(cache=True)
@@ -335,7 +343,7 @@ def rack_group_speeds(c, prm, grp, racks):
         grp[c, g, G_SPEED] = acc / total if total > 0.0 else low
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def it_power(c, prm, st, grp):
     p = st[c, S_STATIC_W]
     for g in range(int(prm[c, P_GROUPS])):
@@ -354,7 +362,7 @@ def _drive_input_w(shaft_w, units, motor_rated_w, vfd_rated_w, row, t_motor, t_v
     return units * (motor_in + table_loss_w(motor_in, vfd_rated_w, row, t_vfd))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def chain_losses(c, prm, st):
     """Row ``c``'s power chain at its present loads (``physics.power_chain``): PDU and busway I^2 R losses and the
     UPS's loss in front of the IT power, the electrical input of its pumps and fans through their motors and
@@ -368,7 +376,13 @@ def chain_losses(c, prm, st):
     if (st[c, S_CH_OK] == 1.0 and st[c, S_CH_IT] == it and st[c, S_CH_PUMP] == st[c, S_PUMP_W]
             and st[c, S_CH_FAN] == st[c, S_FAN_W] and st[c, S_CH_N] == n and st[c, S_CH_FRAC] == st[c, S_FAN_FRAC]):
         st[c, S_HEAT_W] = st[c, S_CH_HEAT]
-        return
+    else:
+        _chain_compute(c, prm, st, it, n)
+
+
+@njit(cache=True)
+def _chain_compute(c, prm, st, it, n):
+    """:func:`chain_losses` when an input changed: IT power ``it`` [W] over ``n`` servers."""
     row = prm[c]
     pdu = resistive_loss_w(it, row[P_PDU_RATED], row[P_PDU_LOSS])
     bus = resistive_loss_w(it + pdu, row[P_BUS_RATED], row[P_BUS_LOSS])
@@ -396,7 +410,7 @@ def chain_losses(c, prm, st):
     st[c, S_CH_OK] = 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def liquid_heat(c, prm, st):
     """The cold plates' share of the servers' power leaves the gas path for the coolant, with the coolant pump's
     work (its power heats the coolant: ASSUMPTION, motor and drive losses included); the servers' fans and the rest
@@ -467,7 +481,7 @@ def liquid_cap(cap, supply_c, rack_liquid_w, g_w_k, c_tcs_w_k, limit_c, margin_k
     return cap
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, rack_sum, block_s):
     """The controllers of row ``c`` at a control instant: fouling level, pump PI on the mean inlet, throttle on
     the hottest rack, server fans on the inlet, cabin fans on the heat; powers of the machines."""
@@ -503,7 +517,8 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, 
     allow, margin, low = prm[c, P_ALLOW], prm[c, P_MARGIN], prm[c, P_MIN_SPEED]
     speed = throttle_speed(t_hot, allow, margin, low)
     # the CDU serves the whole cabin: its throttle near the coolant limit caps every rack
-    lq_speed = liquid_control(c, sea_c, prm, st, ctrl_s, prm[c, P_GAIN], prm[c, P_TI])
+    lq_speed = liquid_control(c, sea_c, prm, st, ctrl_s, prm[c, P_GAIN], prm[c, P_TI]) if prm[c, P_LQ_ON] != 0.0 \
+        else 1.0
     rack_mode = speed < 1.0 and has_dev and prm[c, P_RACK_SCOPE] != 0.0
     if lq_speed < speed:
         speed = lq_speed

@@ -90,12 +90,12 @@ from twin.sim.state import (
 )
 from twin.workload import schedulers
 
-__all__ = ["clock_tolerance_s", "enqueue_due", "complete_due", "start_waiting", "fail_one", "repair_one",
+__all__ = ["clock_tolerance_s", "work_due", "enqueue_due", "complete_due", "start_waiting", "fail_one", "repair_one",
            "refresh_counts", "next_arrival_s"]
 
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def clock_tolerance_s(clock_s, now_s):
     """``twin.workload.schedulers.clock_tolerance_s``: 1e-9 s, widened with the clock's and the time's magnitude."""
     scale = abs(clock_s)
@@ -104,11 +104,25 @@ def clock_tolerance_s(clock_s, now_s):
     return 1e-9 + 1e-15 * scale
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def next_arrival_s(c, jobs, wi):
     """Submit time of row ``c``'s next job not yet queued [s] (infinite when none is left)."""
     k = wi[c, WI_NEXT]
     return jobs[c, k, J_SUBMIT] if k < wi[c, WI_N_JOBS] else math.inf
+
+
+@njit(cache=True, inline="always")
+def work_due(c, t, prm, grp, jobs, wi):
+    """Whether :func:`enqueue_due` or :func:`complete_due` has anything to do for row ``c`` at ``t`` (a job
+    submitted by then, or a class's work clock at its next completion): the same tests they begin with, so the
+    kernel calls them only then (a call with their arrays costs more than the tests)."""
+    if next_arrival_s(c, jobs, wi) <= t:
+        return True
+    for g in range(int(prm[c, P_GROUPS])):
+        clock = grp[c, g, G_CLOCK]
+        if grp[c, g, G_TARGET] <= clock + clock_tolerance_s(clock, t):
+            return True
+    return False
 
 
 @njit(cache=True)

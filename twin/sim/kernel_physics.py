@@ -168,7 +168,7 @@ def modal_factors(lam, tau, epp):
         epp[k], epp[3 + k], epp[6 + k] = phi_psi(lam[k], tau)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def modal_apply(epp, p_mat, z0, w, x_out, xint_out):
     """The state after the interval and its integral over it, from :func:`modal_factors`' ``epp`` (see
     :func:`modal_step`)."""
@@ -247,7 +247,7 @@ def _root(a0, a, lam, lo, hi, f_lo, f_hi, derivative):
     return 0.5 * (lo + hi)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def exp_sum_bounds(a0, a, e):
     """``(low, high)`` bounds of the sum over the interval from each term's values at its ends (``e``:
     ``exp(l_k tau)``): each term moves monotonically between them."""
@@ -375,7 +375,7 @@ def exp_sum_above(a0, a, lam, tau, threshold, f0, f_tau, crit, n_crit, intervals
 # ------------------------------------------------------------------------------------------------ controls
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pump_pi_speed(speed, last_error_k, error_k, dt_s, sensitivity_k, gain, ti_s, min_speed, cap):
     """One update of the gain-scheduled pump PI in velocity form: ``twin.sim.controls.PumpPI.update``; returns
     the new speed [-]."""
@@ -392,7 +392,7 @@ def pump_pi_speed(speed, last_error_k, error_k, dt_s, sensitivity_k, gain, ti_s,
     return u
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def throttle_speed(inlet_c, allowable_max_c, margin_k, min_speed):
     """Clock fraction of busy servers [-]: ``twin.sim.controls.throttle_speed``."""
     start = allowable_max_c - margin_k
@@ -402,7 +402,7 @@ def throttle_speed(inlet_c, allowable_max_c, margin_k, min_speed):
     return min_speed if s < min_speed else s
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fan_speed_for_load(heat_w, design_heat_w, min_speed):
     """Cabin fan speed in proportion to the heat [-]: ``twin.sim.controls.fan_speed_for_load``."""
     s = heat_w / design_heat_w
@@ -411,13 +411,13 @@ def fan_speed_for_load(heat_w, design_heat_w, min_speed):
     return 1.0 if s > 1.0 else s
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def server_fan_fraction(inlet_c, threshold_c, slope_per_k):
     """Rise of server power by their fans [-]: ``physics.servers.server_fan_power_fraction``."""
     return slope_per_k * (inlet_c - threshold_c) if inlet_c > threshold_c else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def x_factor(inlet_c, table_c, table_x):
     """ASHRAE failure x-factor at an inlet [-]: ``physics.servers.failure_x_factor`` on its table (linear between
     the points, held beyond the ends)."""

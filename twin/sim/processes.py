@@ -223,7 +223,7 @@ class Plant:
         a = self.arrays
         row0 = int(a.bus[B_OUT_ROW0])
         k = min(self.chunk, self.n_out - row0)
-        self.spool.append(series_columns(a.out64[:k], a.out_g[:k], a.out_c[:, :k], self.liquid_rows))
+        self.spool.append(series_columns(a.out64[:k], a.out_g[:k], a.out_c[:k], self.liquid_rows))
         row0 += k
         a.bus[B_OUT_ROW0] = float(row0)
         self.chunk_end = min(row0 + self.chunk, self.n_out) * self.out_s if row0 < self.n_out else math.inf
