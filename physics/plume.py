@@ -47,6 +47,7 @@ __all__ = [
     "far_field_diffusivities_m2_s",
     "gaussian_plume_rise_k",
     "near_to_far_transition",
+    "near_to_far_transition_many",
     "effective_diffusivity_m2_s",
     "plume_centreline_rise_k",
     "plume_centreline_rise_many_k",
@@ -204,15 +205,76 @@ def plume_centreline_rise_k(distance_m, heat_w: float, flow_kg_s: float, current
     return np.where(x <= x_t, near, far)
 
 
+def near_to_far_transition_many(flow_kg_s, port_diameter_m: float, current_speed_m_s,
+                                lateral_diffusivity_m2_s, vertical_diffusivity_m2_s, mixing_scale_m,
+                                density_kg_m3: float = SEAWATER_DENSITY_KG_M3) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`near_to_far_transition` for many discharges at once, in closed form: ``(x_t, S_t)`` arrays.
+
+    ``flow_kg_s``, ``current_speed_m_s``, the two diffusivities and the mixing scale ``h`` broadcast to one shape.
+    The handoff is the
+    smallest ``x`` of the same bracket ``[lo, hi] = [c (1 + 1e-6), 1e7]`` where the rate difference
+    ``gap(x) = G k(x) - dS_near/dx`` is ``>= 0``, and every piece of ``gap`` is a power law with its own root:
+
+    - ``c = 5.6 l_Q``, ``G = 2 pi (K_y + K_z) / Q``; unfloored near field ``S = x / c`` for ``x <= l_m`` (jet),
+      ``S = A x^(2/3)`` beyond (bent, ``A = l_m^(1/3) / c``), so ``dS/dx = 1 / c`` and ``(2/3) A x^(-1/3)``;
+    - Richardson's factor ``k = min(1, (2 s / h)^(4/3))`` with ``2 pi s^2 u_a = S Q`` is ``min(1, M S^(2/3))``,
+      ``M = (2 / h)^(4/3) (Q / (2 pi u_a))^(2/3)``. So ``gap = min(G - D, G M S^(2/3) - D)`` (``D = dS/dx``): it is
+      ``>= 0`` where both are, and as both increase with ``x`` in a regime, from the larger of their two roots;
+    - jet: ``G M (x / c)^(2/3) = 1 / c`` gives ``r_jet = c (c G M)^(-3/2)`` if ``c G >= 1``; if ``c G < 1``,
+      ``G - 1 / c < 0`` and the jet has no root (``r_jet = inf``);
+    - bent: ``G M A^(2/3) x^(4/9) = (2/3) A x^(-1/3)`` gives ``((2/3) A^(1/3) / (G M))^(9/7)``, and
+      ``G = (2/3) A x^(-1/3)`` gives ``((2/3) A / G)^3``; ``r_bent`` is the larger;
+    - ``gap`` increases in each piece and jumps up at ``l_m`` (``S`` is continuous there, its slope drops from
+      ``1 / c`` to ``2 / (3 c)``), and it is ``-1 / c < 0`` as ``x -> 0``: its first ``x`` with ``gap >= 0`` is
+      ``r_jet`` if ``r_jet <= l_m``, else ``max(l_m, r_bent)`` (``l_m`` itself where the jump crosses zero);
+    - the floor ``S = max(1, ...)`` (slope 0, ``gap = G k > 0``) can reach into the bracket only at its start, in
+      the bent regime (``l_m < lo`` and ``A lo^(2/3) <= 1``): there ``gap(lo) > 0`` and ``x_t = lo``; elsewhere the
+      floored and unfloored ``gap`` agree on the bracket, and ``x_t`` is the first ``x`` clipped to ``[lo, hi]``
+      (``lo`` where ``gap(lo) >= 0``, ``hi`` where ``gap(hi) < 0``, as in :func:`near_to_far_transition`).
+
+    :func:`near_to_far_transition` finds the same point by ``brentq`` on a central difference of ``S`` (half-width
+    ``1e-6 x``) and stays the reference (tests/physics/test_plume.py holds this to it, to 1e-9). Where the slope of
+    ``S`` jumps the difference blurs it over the stencil: at ``l_m`` the reference's root lies within ``1e-6 l_m`` of
+    the jump, and at ``lo`` (whose stencil reaches below the core's end ``c``) its slope is ``(1 - 5e-7) / c``, so
+    a root within about ``1e-6 lo`` of ``lo`` may be ``lo`` there.
+    """
+    flow, cur, ky, kz, scale = np.broadcast_arrays(*(np.asarray(v, float) for v in (
+        flow_kg_s, current_speed_m_s, lateral_diffusivity_m2_s, vertical_diffusivity_m2_s, mixing_scale_m)))
+    if np.any(flow <= 0) or not port_diameter_m > 0 or not np.all(scale > 0):
+        raise ValueError("flow_kg_s, port_diameter_m and mixing_scale_m must be > 0")
+    u_a = np.maximum(cur, MIN_CURRENT_M_S)
+    area = math.pi * port_diameter_m ** 2 / 4.0
+    q = flow / density_kg_m3
+    l_q = math.sqrt(area)
+    l_m = q / area * l_q / u_a
+    c_jet = JET_CENTRELINE_COEFFICIENT * l_q
+    g = 2.0 * math.pi * (ky + kz) / q
+    # in logs: one log of Q / u_a (l_m and M are powers of it) and of G, and three exponentials, not five powers
+    with np.errstate(divide="ignore", over="ignore"):
+        log_ratio, log_g = np.log(q / u_a), np.log(g)
+        log_a = (log_ratio + math.log(l_q / area)) / 3.0 - math.log(c_jet)  # A = l_m^(1/3) / c
+        log_m = 4.0 / 3.0 * np.log(2.0 / scale) + 2.0 / 3.0 * (log_ratio - math.log(2.0 * math.pi))
+        a, gm = np.exp(log_a), np.exp(log_g + log_m)
+        y = c_jet * gm
+        r_jet = np.where(c_jet * g >= 1.0, c_jet / (y * np.sqrt(y)), math.inf)
+        t = 2.0 / 3.0 * a / g
+        r_bent = np.maximum(t * t * t, np.exp(9.0 / 7.0 * (math.log(2.0 / 3.0) + log_a / 3.0 - log_g - log_m)))
+    first = np.where(r_jet <= l_m, r_jet, np.maximum(l_m, r_bent))
+    lo, hi = c_jet * (1.0 + 1e-6), 1e7
+    floored = (lo > l_m) & (a * lo ** (2.0 / 3.0) <= 1.0)
+    x_t = np.where(floored, lo, np.clip(first, lo, hi))
+    s_t = np.maximum(1.0, np.where(x_t <= l_m, x_t / c_jet, l_m / c_jet * (x_t / l_m) ** (2.0 / 3.0)))
+    return x_t, s_t
+
+
 def plume_centreline_rise_many_k(distance_m: float, heat_w, flow_kg_s, current_speed_m_s, port_diameter_m: float,
                                  water_depth_m: float = 20.0, cp_j_kgk: float = SEAWATER_CP_J_KGK,
                                  density_kg_m3: float = SEAWATER_DENSITY_KG_M3) -> np.ndarray:
     """:func:`plume_centreline_rise_k` at one distance for many discharges at once [K].
 
     ``heat_w``, ``flow_kg_s`` and ``current_speed_m_s`` broadcast to one shape (say a year of hours); the model is
-    the same, with the default diffusivities, and the near-to-far handoff of every element is found together by
-    bisection on :func:`near_to_far_transition`'s rate difference, in ``log x`` over the same bracket (80 halvings:
-    the bracket's width shrinks below 1e-23 in ``log x``; ``brentq`` there stops at 1e-12).
+    the same, with the default diffusivities, and the near-to-far handoff of every element is the closed form of
+    :func:`near_to_far_transition_many`.
     """
     heat, flow, cur = np.broadcast_arrays(np.asarray(heat_w, float), np.asarray(flow_kg_s, float),
                                           np.asarray(current_speed_m_s, float))
@@ -232,35 +294,20 @@ def plume_centreline_rise_many_k(distance_m: float, heat_w, flow_kg_s, current_s
         bent = l_m / c_jet * (np.maximum(x, 1e-300) / l_m) ** (2.0 / 3.0)
         return np.maximum(1.0, np.where(x <= l_m, x / c_jet, bent))
 
-    def gap(log_x):
-        x = np.exp(log_x)
-        h = 1e-6 * x
-        sigma = np.sqrt(near(x) * q / (2.0 * math.pi * u_a))
-        k = effective_diffusivity_m2_s(sigma, ky, water_depth_m) + effective_diffusivity_m2_s(sigma, kz, water_depth_m)
-        return 2.0 * math.pi * k / q - (near(x + h) - near(x - h)) / (2.0 * h)
-
-    lo = np.full(heat.shape, math.log(c_jet * (1.0 + 1e-6)))
-    hi = np.full(heat.shape, math.log(1e7))
-    g_lo, g_hi = gap(lo), gap(hi)
-    a, b = lo.copy(), hi.copy()
-    for _ in range(80):
-        mid = 0.5 * (a + b)
-        below = gap(mid) < 0.0
-        a = np.where(below, mid, a)
-        b = np.where(below, b, mid)
-    x_t = np.exp(np.where(g_lo >= 0, lo, np.where(g_hi < 0, hi, 0.5 * (a + b))))
-    s_t = near(x_t)
+    x_t, s_t = near_to_far_transition_many(flow, port_diameter_m, cur, ky, kz, water_depth_m, density_kg_m3)
     # the far field from the handoff (gaussian_plume_rise_k on the axis, mixing scale the depth)
     s0_sq = s_t * q / (2.0 * math.pi * u_a)
     run = np.maximum(distance_m - x_t, 0.0)
     half = water_depth_m / 2.0
 
+    s0 = np.sqrt(s0_sq)
+    s0_23 = np.cbrt(s0_sq)  # s0^(2/3), once for both diffusivities
+
     def sigma_sq(k):
         c = k / half ** (4.0 / 3.0)
-        s0 = np.sqrt(s0_sq)
-        to_scale = np.maximum(half ** (2.0 / 3.0) - s0 ** (2.0 / 3.0), 0.0) * 1.5 * u_a / c
-        small = (s0 ** (2.0 / 3.0) + (2.0 / 3.0) * c * np.minimum(run, to_scale) / u_a) ** 3 \
-            + 2.0 * k * np.maximum(run - to_scale, 0.0) / u_a
+        to_scale = np.maximum(half ** (2.0 / 3.0) - s0_23, 0.0) * 1.5 * u_a / c
+        b = s0_23 + (2.0 / 3.0) * c * np.minimum(run, to_scale) / u_a
+        small = b * b * b + 2.0 * k * np.maximum(run - to_scale, 0.0) / u_a
         return np.where(s0 >= half, s0_sq + 2.0 * k * run / u_a, small)
 
     far = heat / (density_kg_m3 * cp_j_kgk * u_a * 2.0 * math.pi * np.sqrt(sigma_sq(ky) * sigma_sq(kz)))

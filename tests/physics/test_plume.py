@@ -92,3 +92,73 @@ def test_many_discharges_at_once_are_the_scalar_model():
         one = [float(plume.plume_centreline_rise_k(distance, h, f, u, PORT_M, water_depth_m=depth))
                for h, f, u in zip(heat, flow, current)]
         np.testing.assert_allclose(many, one, rtol=1e-9)
+
+
+def _default_k(current, depth):
+    return plume.far_field_diffusivities_m2_s(current, depth)
+
+
+# (flow kg/s, port m, current m/s, K_y, K_z, mixing scale = depth m): one discharge for each piece of the rate
+# difference whose zero is the handoff. The jet pieces and the jump at l_m need diffusivities larger (or smaller)
+# than the defaults give (over ports 0.01-5 m, flows 1-5000 kg/s, currents 0-2 m/s and depths 1-500 m the defaults
+# hand over only at the bracket's ends or in the bent regime); the scalar model takes them as overrides.
+PIECES = {
+    "floor": (50.0, 0.4, 1.5, *_default_k(1.5, 15.0), 15.0),  # l_m < 5.6 l_Q: S_near = 1 at the bracket's start
+    "start": (150.4, 0.4, 0.02, 0.9, 0.1, 15.0),  # the jet's root lies before the bracket: x_t = lo
+    "start-full-k": (150.4, 0.4, 0.02, 0.9, 0.1, 0.5),  # ... with the plume larger than the eddies already
+    "jet": (150.4, 0.4, 0.02, 0.076, 0.0085, 15.0),  # root of G M (x / c)^(2/3) = 1 / c
+    "jump": (150.4, 0.4, 0.02, 0.0088, 0.00099, 3.0),  # G - 1 / c < 0 <= G - 2 / (3 c): x_t = l_m
+    "bent": (150.4, 0.4, 0.05, *_default_k(0.05, 15.0), 15.0),  # Richardson's 4/3 law (the lingang cabin, slack)
+    "bent-full-k": (150.4, 0.4, 0.05, *_default_k(0.05, 2.0), 2.0),  # root of G = (2/3) A x^(-1/3)
+    "end": (150.4, 0.4, 0.02, 1e-9, 1e-10, 15.0),  # the jet never hands over inside the bracket: x_t = 1e7
+}
+
+
+@pytest.mark.parametrize("piece", sorted(PIECES))
+def test_closed_form_handoff_is_brentq_on_the_rate_difference(piece):
+    """:func:`near_to_far_transition_many` (closed form) is :func:`near_to_far_transition` (``brentq`` on a central
+    difference of ``S_near``), and each input lands in the piece it was built for.
+
+    Tolerance 1e-9 on ``x_t`` and ``S_t``: the reference's difference quotient over ``+-1e-6 x`` has a rounding
+    error of ``eps / 2e-6 ~ 1e-10`` of the slope, which moves its root by about 1.5 times that (the two rates'
+    log-slopes differ by 2/3 or 7/9), and ``brentq`` stops at 1e-12 in ``log x``. At the jump of the jet's slope at
+    ``l_m`` the central difference ramps across the stencil, so there its root lies anywhere within ``+-1e-6 l_m``:
+    the tolerance is that half-width.
+    """
+    flow, port, current, ky, kz, depth = PIECES[piece]
+    x_t, s_t = (float(v) for v in plume.near_to_far_transition_many(flow, port, current, ky, kz, depth))
+    x_ref, s_ref = plume.near_to_far_transition(flow, port, current, ky, kz, depth)
+    l_q, l_m, _ = plume.jet_length_scales_m(flow, port, current)
+    lo = 5.6 * l_q * (1.0 + 1e-6)
+    rtol = 1e-6 if piece == "jump" else 1e-9
+    assert x_t == pytest.approx(x_ref, rel=rtol)
+    assert s_t == pytest.approx(s_ref, rel=rtol)
+    assert s_t == pytest.approx(float(plume.near_field_dilution(x_t, flow, port, current)), rel=1e-14)
+    sigma = math.sqrt(s_t * flow / 1025.0 / (2.0 * math.pi * max(current, plume.MIN_CURRENT_M_S)))
+    eddies = float(plume.effective_diffusivity_m2_s(sigma, 1.0, depth))  # < 1: Richardson's law, 1: full K
+    where = {"floor": x_t == lo and l_m < lo and s_t == 1.0,
+             "start": x_t == lo and l_m > lo and eddies < 1.0,
+             "start-full-k": x_t == lo and l_m > lo and eddies == 1.0,
+             "jet": lo < x_t < l_m and eddies < 1.0,
+             "jump": x_t == l_m and eddies == 1.0 and 1.0 / (5.6 * l_q) > 2 * math.pi * (ky + kz) / (flow / 1025.0),
+             "bent": max(lo, l_m) < x_t < 1e7 and eddies < 1.0,
+             "bent-full-k": max(lo, l_m) < x_t < 1e7 and eddies == 1.0,
+             "end": x_t == 1e7}
+    assert where[piece], (piece, x_t, lo, l_m, eddies)
+
+
+def test_closed_form_handoff_over_many_discharges():
+    """The closed form against ``brentq`` over the heats, flows, currents and depths of the rise test above, and
+    the pieces these reach (the floor and the bent regime with and without Richardson's law)."""
+    rng = np.random.default_rng(2)
+    flow, current, depth = rng.uniform(1.0, 200.0, 300), rng.uniform(0.0, 1.5, 300), rng.uniform(2.0, 60.0, 300)
+    ky, kz = np.transpose([_default_k(u, h) for u, h in zip(current, depth)])
+    x_t, s_t = plume.near_to_far_transition_many(flow, PORT_M, current, ky, kz, depth)
+    ref = np.array([plume.near_to_far_transition(f, PORT_M, u, a, b, h)
+                    for f, u, a, b, h in zip(flow, current, ky, kz, depth)])
+    np.testing.assert_allclose(x_t, ref[:, 0], rtol=1e-9)
+    np.testing.assert_allclose(s_t, ref[:, 1], rtol=1e-9)
+    lo = 5.6 * math.sqrt(math.pi / 4.0) * PORT_M * (1.0 + 1e-6)
+    assert np.any(x_t == lo) and np.any(x_t > lo)
+    with pytest.raises(ValueError):
+        plume.near_to_far_transition_many(0.0, PORT_M, 0.5, 0.1, 0.01, 15.0)
