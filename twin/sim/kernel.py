@@ -46,6 +46,7 @@ from twin.sim.kernel_physics import (
     exp_sum_above,
     exp_sum_bounds,
     exp_sum_critical,
+    exp_sum_monotone,
     exp_sum_peak,
     exp_sum_value,
     modal_apply,
@@ -565,7 +566,8 @@ def _row_advance(c, t_to, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus,
     a[AC_POWERED] += st[c, S_POWERED] * tau
     a[AC_HEAT] += st[c, S_HEAT_W] * tau
     f0, f1 = wk[c, W_F0], wk[c, W_F1]
-    if wk[c, W_VALID] != 0.0 and wk[c, W_HI] > max(f0, f1, a[AC_HOT_MAX]):
+    if (wk[c, W_VALID] != 0.0 and wk[c, W_HI] > max(f0, f1, a[AC_HOT_MAX])
+            and not exp_sum_monotone(wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3])):
         peak = exp_sum_peak(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], wk[c, W_E:W_E + 3], tau, f0, f1)
     else:
         peak = max(f0, f1)

@@ -124,7 +124,7 @@ def _random_sum(rng):
 
 def test_exponential_sums_peaks_and_crossings_against_dense_evaluation():
     rng = np.random.default_rng(7)
-    found_interior = found_cross = 0
+    found_interior = found_cross = monotone = 0
     for _ in range(400):
         a0, a, lam = _random_sum(rng)
         tau = float(rng.choice([10.0, 60.0, 900.0]))
@@ -140,6 +140,10 @@ def test_exponential_sums_peaks_and_crossings_against_dense_evaluation():
         assert f.max() - 1e-12 <= peak <= f.max() + 1e-5
         # the kernel's search for the peak alone finds the same
         assert kp.exp_sum_peak(a0, a, lam, e, tau, f[0], f[-1]) == pytest.approx(peak, abs=1e-10)
+        # and where it skips that search (every term's slope of one sign), the peak is an end
+        if kp.exp_sum_monotone(a, lam):
+            monotone += 1
+            assert f.max() <= max(f[0], f[-1]) + 1e-12
         found_interior += peak > max(f[0], f[-1]) + 1e-6
         thr = float(rng.uniform(f.min(), f.max()))
         iv = np.empty(4)
@@ -148,6 +152,7 @@ def test_exponential_sums_peaks_and_crossings_against_dense_evaluation():
         assert above == pytest.approx((f > thr).mean() * tau, abs=2 * tau / 200_000)
         found_cross += 0 < above < tau
     assert found_interior > 20 and found_cross > 300  # the cases that need the analysis do occur
+    assert monotone > 50
 
 
 def test_controllers_are_the_public_ones():
