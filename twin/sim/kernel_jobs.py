@@ -179,14 +179,10 @@ def complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, fre
     for g in range(int(prm[c, P_GROUPS])):
         clock = grp[c, g, G_CLOCK]
         tol = clock_tolerance_s(clock, t)
+        if grp[c, g, G_TARGET] > clock + tol:
+            continue
+        best = _earliest(c, g, slots)
         while grp[c, g, G_TARGET] <= clock + tol:
-            best = -1
-            for s in range(slots.shape[1]):  # the running job of this class that ends first (then started first)
-                if slots[c, s, SL_JOB] >= 0 and slots[c, s, SL_GROUP] == g:
-                    if best < 0 or slots[c, s, SL_FINISH] < slots[c, best, SL_FINISH] or (
-                            slots[c, s, SL_FINISH] == slots[c, best, SL_FINISH]
-                            and slots[c, s, SL_SEQ] < slots[c, best, SL_SEQ]):
-                        best = s
             if best < 0 or slots[c, best, SL_FINISH] > clock + tol:
                 break
             k = int(slots[c, best, SL_JOB])
@@ -206,18 +202,24 @@ def complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, fre
             free[c, wi[c, WI_FREE]] = best
             wi[c, WI_FREE] += 1
             done += 1
-            _target(c, g, grp, slots)
+            best = _earliest(c, g, slots)
+            grp[c, g, G_TARGET] = slots[c, best, SL_FINISH] if best >= 0 else math.inf
     return done
 
 
 @njit(cache=True)
-def _target(c, g, grp, slots):
-    """The class's next end on its work clock: the earliest of its running jobs (infinite when none runs)."""
-    m = math.inf
+def _earliest(c, g, slots):
+    """Slot of the class's running job that ends first on its work clock (then the one started first), -1 when none
+    runs: the next to complete, and its end the class's next target. One scan of the slots after each completion
+    gives both (there were three: the target, and the next job found again)."""
+    best = -1
     for s in range(slots.shape[1]):
-        if slots[c, s, SL_JOB] >= 0 and slots[c, s, SL_GROUP] == g and slots[c, s, SL_FINISH] < m:
-            m = slots[c, s, SL_FINISH]
-    grp[c, g, G_TARGET] = m
+        if slots[c, s, SL_JOB] >= 0 and slots[c, s, SL_GROUP] == g:
+            if best < 0 or slots[c, s, SL_FINISH] < slots[c, best, SL_FINISH] or (
+                    slots[c, s, SL_FINISH] == slots[c, best, SL_FINISH]
+                    and slots[c, s, SL_SEQ] < slots[c, best, SL_SEQ]):
+                best = s
+    return best
 
 
 rank_key = njit(cache=True)(schedulers.rank_key)
