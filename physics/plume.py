@@ -150,11 +150,14 @@ def near_to_far_transition(flow_kg_s: float, port_diameter_m: float, current_spe
     ``dS/dx = 2 pi (K_y(s) + K_z(s)) / Q``; the jet
     dilutes at ``dS_near/dx``. The handoff is the first distance where the former is at least the latter, so
     ``S`` and its growth are continuous and the rise decays monotonically. The search starts at the end of the
-    jet's zone of flow establishment (``S_near = 1``), where the undiluted core ends.
+    jet's zone of flow establishment (``S_near = 1``), where the undiluted core ends. ``mixing_scale_m`` None: the
+    diffusivities hold at every size (no Richardson law), as in :func:`gaussian_plume_rise_k`.
     """
     q = flow_kg_s / density_kg_m3
     u_a = max(float(current_speed_m_s), MIN_CURRENT_M_S)
-    scale = math.inf if mixing_scale_m is None else mixing_scale_m
+    # None: constant diffusivities (the far field's _sigma_sq reads it so). An infinite scale here made every size
+    # "below the eddies", K = 0, and the handoff the bracket's end, 10,000 km downstream
+    scale = mixing_scale_m
 
     def gap(log_x: float) -> float:
         x = math.exp(log_x)
@@ -162,8 +165,11 @@ def near_to_far_transition(flow_kg_s: float, port_diameter_m: float, current_spe
         s1, s0, s2 = near_field_dilution(np.array([x - h, x, x + h]), flow_kg_s, port_diameter_m,
                                          current_speed_m_s, density_kg_m3)
         sigma = math.sqrt(s0 * q / (2.0 * math.pi * u_a))
-        k = (effective_diffusivity_m2_s(sigma, lateral_diffusivity_m2_s, scale)
-             + effective_diffusivity_m2_s(sigma, vertical_diffusivity_m2_s, scale))
+        if scale is None:
+            k = lateral_diffusivity_m2_s + vertical_diffusivity_m2_s
+        else:
+            k = (effective_diffusivity_m2_s(sigma, lateral_diffusivity_m2_s, scale)
+                 + effective_diffusivity_m2_s(sigma, vertical_diffusivity_m2_s, scale))
         return 2.0 * math.pi * float(k) / q - (s2 - s1) / (2.0 * h)
 
     # not before the end of the zone of flow establishment (S_near = 1 at x = 5.6 l_Q, about 5 d: the core)

@@ -162,3 +162,17 @@ def test_closed_form_handoff_over_many_discharges():
     assert np.any(x_t == lo) and np.any(x_t > lo)
     with pytest.raises(ValueError):
         plume.near_to_far_transition_many(0.0, PORT_M, 0.5, 0.1, 0.01, 15.0)
+
+
+def test_handoff_without_a_mixing_scale_holds_the_diffusivities_at_every_size():
+    """``mixing_scale_m=None`` is constant diffusivities, as the far field (``gaussian_plume_rise_k``) reads it: the
+    handoff equals the one with a scale every plume exceeds (Richardson's factor 1), and is near the port, not at
+    the bracket's end (10,000 km), where an infinite scale (K = 0 at every size) had put it."""
+    flow, port, current, ky, kz, _ = PIECES["bent-full-k"]  # a handoff inside the bracket, in the bent regime
+    x_none, s_none = plume.near_to_far_transition(flow, port, current, ky, kz)
+    x_small, s_small = plume.near_to_far_transition(flow, port, current, ky, kz, 1e-9)
+    assert x_none == pytest.approx(x_small, rel=1e-12) and s_none == pytest.approx(s_small, rel=1e-12)
+    x_many, _ = plume.near_to_far_transition_many(flow, port, current, ky, kz, 1e-9)
+    assert x_none == pytest.approx(float(x_many), rel=1e-9)
+    lo = 5.6 * math.sqrt(math.pi / 4.0) * port * (1.0 + 1e-6)
+    assert lo < x_none < 1e4
