@@ -57,6 +57,7 @@ from twin.sim.state import (
     WI_NEXT,
     WI_SEQ,
     WI_SERVERS,
+    WI_SLOTS_USED,
 )
 
 __all__ = ["JobArrays", "build_job_arrays", "read_back"]
@@ -168,6 +169,7 @@ def _fill(c: int, q, stream, a: JobArrays, grp: np.ndarray) -> None:
     free = [i for i in range(a.slots.shape[1]) if i >= s]
     a.free[c, :len(free)] = free[::-1]
     a.wi[c, WI_FREE] = len(free)
+    a.wi[c, WI_SLOTS_USED] = s
     a.wi[c, WI_NEXT] = first
     a.wi[c, WI_N_JOBS] = first + m
     a.wi[c, WI_SEQ] = q._seq

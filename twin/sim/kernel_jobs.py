@@ -87,6 +87,7 @@ from twin.sim.state import (
     WI_NEXT,
     WI_SEQ,
     WI_SERVERS,
+    WI_SLOTS_USED,
 )
 from twin.workload import schedulers
 
@@ -181,7 +182,7 @@ def complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, fre
         tol = clock_tolerance_s(clock, t)
         if grp[c, g, G_TARGET] > clock + tol:
             continue
-        best = _earliest(c, g, slots)
+        best = _earliest(c, g, slots, wi)
         while grp[c, g, G_TARGET] <= clock + tol:
             if best < 0 or slots[c, best, SL_FINISH] > clock + tol:
                 break
@@ -202,18 +203,20 @@ def complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, fre
             free[c, wi[c, WI_FREE]] = best
             wi[c, WI_FREE] += 1
             done += 1
-            best = _earliest(c, g, slots)
+            best = _earliest(c, g, slots, wi)
             grp[c, g, G_TARGET] = slots[c, best, SL_FINISH] if best >= 0 else math.inf
     return done
 
 
 @njit(cache=True)
-def _earliest(c, g, slots):
+def _earliest(c, g, slots, wi):
     """Slot of the class's running job that ends first on its work clock (then the one started first), -1 when none
     runs: the next to complete, and its end the class's next target. One scan of the slots after each completion
-    gives both (there were three: the target, and the next job found again)."""
+    gives both (there were three: the target, and the next job found again), of the slots ever used only (free
+    slots are taken lowest first, so these are about as many as the most jobs that ran at once in this row, not
+    the largest row's servers every row's slots are sized for)."""
     best = -1
-    for s in range(slots.shape[1]):
+    for s in range(wi[c, WI_SLOTS_USED]):
         if slots[c, s, SL_JOB] >= 0 and slots[c, s, SL_GROUP] == g:
             if best < 0 or slots[c, s, SL_FINISH] < slots[c, best, SL_FINISH] or (
                     slots[c, s, SL_FINISH] == slots[c, best, SL_FINISH]
@@ -281,6 +284,8 @@ def start_waiting(c, t, prm, grp, racks, fl, tq, queue, jobs, slots, alloc, cls,
             dyn_w = grp[c, g, G_DYN_W]
             wi[c, WI_FREE] -= 1
             s = free[c, wi[c, WI_FREE]]
+            if s >= wi[c, WI_SLOTS_USED]:
+                wi[c, WI_SLOTS_USED] = s + 1
             left = size
             n = 0
             for i in range(n_order):

@@ -121,7 +121,8 @@ SL_COUNT = 5
 CL_COMPLETED, CL_FLEX_COMPLETED, CL_MISSES, CL_REJECTED, CL_ENERGY_J, CL_SERVER_S, CL_WORK_S = range(7)
 CL_COUNT = 7
 WI_NEXT, WI_N_JOBS, WI_SEQ, WI_FREE, WI_FAILURES, WI_SERVERS = 0, 1, 2, 3, 4, 5  # wi columns
-WI_COUNT = 6
+WI_SLOTS_USED = 6  # slots below this index may hold a running job (free slots are taken lowest first)
+WI_COUNT = 7
 # ------------------------------------------------------------------------------------------------ cache entries
 CACHE_SLOTS = 64
 C_KEY, C_G_IT, C_G_HX, C_C_A, C_K_GAS, C_K_SEA, C_HAS_EIG = 0, 1, 2, 3, 4, 5, 6
