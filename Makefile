@@ -27,7 +27,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 	$(BIN)/python -m twin run lingang-ai-liquid --horizon 1h --json > /dev/null
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

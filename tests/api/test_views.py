@@ -110,8 +110,10 @@ def _wait_frame(page, n: int) -> None:
     page.wait_for_function(f"document.body.dataset.frame === '{n}'", timeout=60_000)
 
 
-def _settled(page, previous: np.ndarray | None = None, timeout: float = 30.0) -> np.ndarray:
-    """The canvas once it has drawn something and stopped changing (vtk.js draws after loading the arrays)."""
+def _settled(page, previous: np.ndarray | None = None, timeout: float = 120.0) -> np.ndarray:
+    """The canvas once it has drawn something and stopped changing (vtk.js draws after loading the arrays). It
+    returns as soon as that is so; the long timeout is for software WebGL on a loaded 2-core machine, where 30 s
+    once caught a picture 1.5 % drawn (alone, the same test draws in a few seconds)."""
     deadline = time.monotonic() + timeout
     last = _canvas(page)
     while time.monotonic() < deadline:

@@ -19,7 +19,7 @@ Arrays (row ``c`` of each is one cabin group; ``twin.sim.state`` names the colum
 - ``slots`` (groups, running, SL_COUNT) and ``alloc`` int (groups, running, entries, 2): running jobs, each with
   the racks it holds;
 - ``cls`` (groups, classes, CL_COUNT): per job class the counters ``class_kpis`` reports;
-- ``wi`` int (groups, WI_COUNT): next arrival, job count, sequence, free slots, failures, servers alive.
+- ``wi`` int (groups, WI_COUNT): next arrival, job count, sequence, free slots, failures, servers alive, slots used.
 """
 
 from __future__ import annotations
