@@ -6,8 +6,11 @@ inside control periods, not sampled at their ends (``kernel_physics.exp_sum_max`
 are integrated time. When an output step ends the accumulators are written out as means (or maxima) and reset.
 
 Flows and the battery's energy stay float64 (the energy ledger is summed from them and must close to 1e-9);
-temperatures, speeds, counts and shares are float32, which keeps every KPI that reads them to better than 1e-6 K
-or 1e-6 of a share.
+temperatures, speeds, counts and shares are stored float32 (:data:`SERIES_FLOAT`), which keeps every KPI that reads
+them to better than 1e-6 K or 1e-6 of a share. The kernel's buffers hold them in float64 and the columns are rounded
+when a chunk is drained (:func:`series_columns`), the same rounding as a float32 buffer's: so there is one compiled
+kernel for a run and for the test that holds the compiled kernel to the Python one in float64, which sets
+:data:`SERIES_FLOAT` to float64 (a second signature of the kernel was a minute of compiling inside the test suite).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["FLOW_COLUMNS", "GLOBAL_COLUMNS", "CABIN_COLUMNS", "LIQUID_COLUMNS", "allocate", "flush", "series_columns"]
+__all__ = ["FLOW_COLUMNS", "GLOBAL_COLUMNS", "CABIN_COLUMNS", "LIQUID_COLUMNS", "SERIES_FLOAT", "allocate", "flush",
+           "series_columns"]
 
 FLOW_COLUMNS = (
     "wind_available_w", "wind_to_load_w", "wind_link_loss_w", "export_w", "curtailed_w",
@@ -77,6 +81,9 @@ _MAXIMA = (AC_INLET_MAX, AC_HOT_MAX, AC_LQ_SUPPLY_MAX, AC_LQ_RETURN_MAX)
 
 NEG_INF = -np.inf
 
+SERIES_FLOAT = np.float32
+"""Stored type of the series that are not flows (``GLOBAL_COLUMNS``, ``CABIN_COLUMNS``, ``LIQUID_COLUMNS``)."""
+
 
 def allocate(n_cab: int, n_out: int):
     """``(acc_g, acc_c, out64, out_g, out_c)``: accumulators of the current step and the output buffers, one row
@@ -91,8 +98,8 @@ def allocate(n_cab: int, n_out: int):
     for j in _MAXIMA:
         acc_c[:, j] = NEG_INF
     out64 = np.zeros((n_out, O64_COUNT))  # a step's values side by side: each flush writes one cache line or two
-    out_g = np.zeros((n_out, AG_COUNT - F_COUNT), dtype=np.float32)
-    out_c = np.zeros((n_out, n_cab, AC_COUNT), dtype=np.float32)
+    out_g = np.zeros((n_out, AG_COUNT - F_COUNT))
+    out_c = np.zeros((n_out, n_cab, AC_COUNT))
     return acc_g, acc_c, out64, out_g, out_c
 
 
@@ -124,11 +131,11 @@ def flush(o, step_s, battery_energy_wh, acc_g, acc_c, out64, out_g, out_c):
             acc_c[c, j] = -np.inf
 
 
-def _transposed(a: np.ndarray, block: int = 512) -> np.ndarray:
-    """``a`` (rows, columns) as a new C-ordered (columns, rows) array, copied a block of rows at a time so what is
-    read and written stays in the cache (a column copied at a time reads each row's line once per column: with
-    twenty groups that was 0.6 s of a year)."""
-    out = np.empty((a.shape[1], a.shape[0]), a.dtype)
+def _transposed(a: np.ndarray, dtype=None, block: int = 512) -> np.ndarray:
+    """``a`` (rows, columns) as a new C-ordered (columns, rows) array of ``dtype`` (``a``'s when None), copied a block
+    of rows at a time so what is read and written stays in the cache (a column copied at a time reads each row's
+    line once per column: with twenty groups that was 0.6 s of a year)."""
+    out = np.empty((a.shape[1], a.shape[0]), a.dtype if dtype is None else dtype)
     for r in range(0, a.shape[0], block):
         out[:, r:r + block] = a[r:r + block].T
     return out
@@ -141,10 +148,11 @@ def series_columns(out64: np.ndarray, out_g: np.ndarray, out_c: np.ndarray,
     flows = _transposed(out64)
     cols = {name: flows[j] for j, name in enumerate(FLOW_COLUMNS)}
     cols["battery_energy_wh"] = flows[O_BATT_E]
-    site = _transposed(out_g)
+    site = _transposed(out_g, SERIES_FLOAT)
     cols.update({name: site[j] for j, name in enumerate(GLOBAL_COLUMNS)})
     n_cab = out_c.shape[1]
-    cabins = _transposed(out_c.reshape(out_c.shape[0], n_cab * AC_COUNT)).reshape(n_cab, AC_COUNT, out_c.shape[0])
+    cabins = _transposed(out_c.reshape(out_c.shape[0], n_cab * AC_COUNT), SERIES_FLOAT).reshape(
+        n_cab, AC_COUNT, out_c.shape[0])
     for c in range(n_cab):
         cols.update({f"cabin{c}_{name}": cabins[c, j] for j, name in enumerate(CABIN_COLUMNS)})
         if c in liquid_rows:

@@ -27,11 +27,7 @@ _RUN_WEEK = """
 import json, sys
 import numpy as np
 from twin.sim import recorder
-_allocate = recorder.allocate
-def allocate64(n_cab, n_out):  # float64 buffers everywhere, so the comparison is not limited by float32
-    acc_g, acc_c, out64, out_g, out_c = _allocate(n_cab, n_out)
-    return acc_g, acc_c, out64, out_g.astype(np.float64), out_c.astype(np.float64)
-recorder.allocate = allocate64
+recorder.SERIES_FLOAT = np.float64  # float64 series everywhere, so the comparison is not limited by float32
 from twin.scenario import load_scenario
 from twin.sim.engine import build_run, simulate
 r = simulate(load_scenario(sys.argv[3] if len(sys.argv) > 3 else "lingang-phase1", json.loads(sys.argv[2])))
