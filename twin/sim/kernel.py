@@ -409,8 +409,9 @@ def _above(wk, c, tau, threshold, iv, pos):
 
 @njit(cache=True)
 def _above_located(wk, c, tau, threshold, iv, pos):
-    """:func:`_above` where the bounds do not settle it: crossings located inside the interval. Rows whose modes
-    cannot be written as a sum of exponentials (a vanishing eigenvalue) count by their ends."""
+    """:func:`_above` where the bounds do not settle it (which it has checked): crossings located inside the
+    interval. Rows whose modes cannot be written as a sum of exponentials (a vanishing eigenvalue) count by their
+    ends."""
     f0, f1 = wk[c, W_F0], wk[c, W_F1]
     if wk[c, W_VALID] == 0.0:
         if f0 > threshold and f1 > threshold:
@@ -421,11 +422,6 @@ def _above_located(wk, c, tau, threshold, iv, pos):
             iv[pos], iv[pos + 1] = (0.0, tc) if f0 > threshold else (tc, tau)
             return pos + 2
         return pos
-    if wk[c, W_HI] <= threshold:
-        return pos
-    if wk[c, W_LO] > threshold:
-        iv[pos], iv[pos + 1] = 0.0, tau
-        return pos + 2
     n_crit = _critical(wk, c, tau)
     n = exp_sum_above(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], tau, threshold, f0, f1,
                       wk[c, W_CRIT:W_CRIT + 2], n_crit, iv[pos:])
