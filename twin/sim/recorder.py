@@ -78,6 +78,7 @@ speed [-], the heat into the coolant of one cabin [W], and the shares of the ste
  AC_LQ_FWS_ABOVE) = (_AC_AIR + k for k in range(8))
 AC_COUNT = _AC_AIR + 8
 _MAXIMA = (AC_INLET_MAX, AC_HOT_MAX, AC_LQ_SUPPLY_MAX, AC_LQ_RETURN_MAX)
+_KEPT = (*_MAXIMA, AC_PROTECT)  # written out as kept, not as means over the step
 
 NEG_INF = -np.inf
 
@@ -123,12 +124,12 @@ def flush(o, step_s, battery_energy_wh, acc_g, acc_c, out64, out_g, out_c):
     for c in range(acc_c.shape[0]):  # every column as a mean (a loop without branches), then the others as kept
         for j in range(AC_COUNT):
             out_c[o, c, j] = acc_c[c, j] / step_s
-        for j in (AC_INLET_MAX, AC_HOT_MAX, AC_LQ_SUPPLY_MAX, AC_LQ_RETURN_MAX, AC_PROTECT):
+        for j in _KEPT:
             out_c[o, c, j] = acc_c[c, j]
         for j in range(AC_COUNT):
             acc_c[c, j] = 0.0
-        for j in (AC_INLET_MAX, AC_HOT_MAX, AC_LQ_SUPPLY_MAX, AC_LQ_RETURN_MAX):
-            acc_c[c, j] = -np.inf
+        for j in _MAXIMA:
+            acc_c[c, j] = NEG_INF
 
 
 def _transposed(a: np.ndarray, dtype=None, block: int = 512) -> np.ndarray:
