@@ -198,7 +198,9 @@ class Plant:
                 target = nxt if nxt < self._next_report else self._next_report
                 if self.chunk_end < target:
                     target = self.chunk_end
-                t, flagged = advance(t, target, *args)
+                # times as floats always: simpy's clock starts as an int, and an int here compiled a second
+                # signature of the kernel (40-55 s, in the first run that reached it)
+                t, flagged = advance(float(t), float(target), *args)
                 self.kernel_calls += 1
                 if flagged & STOP_STALLED:
                     raise RuntimeError(f"the plant's kernel made no progress at {t} s (rows "

@@ -32,12 +32,18 @@ from twin.scenario import load_scenario
 from twin.sim.engine import build_run, simulate
 r = simulate(load_scenario(sys.argv[3] if len(sys.argv) > 3 else "lingang-phase1", json.loads(sys.argv[2])))
 np.savez(sys.argv[1], **{c: r.series[c].to_numpy(dtype=float) for c in r.series.columns})
+from twin.sim.kernel import advance
+print(len(getattr(advance, "signatures", ())))  # the kernel's signatures this process used (none without the JIT)
 """
 
 
 def _week(out, env_extra):
     env = {**os.environ, **env_extra}
-    subprocess.run([sys.executable, "-c", _RUN_WEEK, str(out), json.dumps(WEEK)], check=True, env=env, timeout=900)
+    done = subprocess.run([sys.executable, "-c", _RUN_WEEK, str(out), json.dumps(WEEK)], check=True, env=env,
+                          timeout=900, stdout=subprocess.PIPE, text=True)
+    # one signature of the kernel for a whole run: a second one (an int time from simpy's clock) is compiled
+    # separately, 40-55 s in the first run that reaches it, and loaded from its own cache file after that
+    assert int(done.stdout.split()[-1]) == (0 if env_extra.get("NUMBA_DISABLE_JIT") == "1" else 1)
     return np.load(out)
 
 
