@@ -133,25 +133,40 @@ def test_browser_view_draws_and_the_time_slider_changes_the_picture(view_server)
     it = view_server.result.series["cabin0_it_power_w"].to_numpy()
     low, high = int(np.argmin(it)), int(np.argmax(it))  # the slider's positions are the run's steps here
     outside = []
+    seen = []  # what the page said and fetched, for the message of a failure
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 700})
             page.on("request", lambda req: None if req.url.startswith((view_server.url, "data:", "blob:"))
                     else outside.append(req.url))
+            page.on("console", lambda msg: seen.append(f"console {msg.type}: {msg.text[:300]}"))
+            page.on("pageerror", lambda err: seen.append(f"page error: {err}"))
+            page.on("response", lambda r: seen.append(f"{r.status} {r.url[len(view_server.url):][:200]}"))
+
+            def state() -> str:
+                return "\n".join([*seen, page.evaluate(
+                    "() => `frame ${document.body.dataset.frame} canvases ${document.querySelectorAll('#view canvas')"
+                    ".length} status '${document.getElementById('status').textContent}' error "
+                    "'${document.getElementById('error').textContent}' caption "
+                    "'${document.getElementById('caption').textContent}'`")])
+
             page.goto(f"{view_server.url}/v1/runs/{rid}/view")
             page.locator("#slider").evaluate(f"(s) => {{ s.value = '{low}'; s.dispatchEvent(new Event('change')); }}")
             _wait_frame(page, 2)
             first = _settled(page)
             background = first[2, 2]
-            assert (np.abs(first - background).sum(axis=2) > 40).mean() > 0.05  # drawn, not background
+            drawn = (np.abs(first - background).sum(axis=2) > 40).mean()
+            if not drawn > 0.05:  # drawn, not background
+                pytest.fail(f"{drawn:.4f} of the canvas drawn; the page: {state()}")
             page.locator("#slider").evaluate(
                 f"(s) => {{ s.value = '{high}'; s.dispatchEvent(new Event('change')); }}")
             _wait_frame(page, 3)
             second = _settled(page, previous=first)
             changed = (np.abs(second - first).sum(axis=2) > 40).mean()
             print(f"pixels changed by the slider: {changed:.4f}")
-            assert changed > 0.005, changed
+            if not changed > 0.005:
+                pytest.fail(f"{changed:.4f} of the canvas changed by the slider; the page: {state()}")
             assert page.locator("#time").inner_text().startswith(
                 view_server.result.series.index[high].strftime("%Y-%m-%d %H:%M"))
             assert page.locator("#error").inner_text() == ""
