@@ -41,7 +41,42 @@ def vtk_viewer_js() -> bytes:
     script = found.group(1).replace(_NETWORK_ICONS, "data:,")
     if re.search(r"""(href|src)\s*[,=:]\s*["'`]https?://""", script):
         raise RuntimeError("the vtk.js viewer still names a network resource to load")
-    return script.encode("utf-8")
+    return _scene_per_load(script).encode("utf-8")
+
+
+# In OfflineLocalView.load: the synchronizer context it takes, and the synchronisation of a loaded scene
+_CONTEXT = re.compile(r"(\w+)=(\w+)\.getSynchronizerContext\(\),(\w+)=\2\.decorate\((\w+)\);")
+_SYNC = re.compile(r"(\w+)\.synchronize\((\w+)\.scene\),\1\.render\(\)")
+
+
+def _scene_per_load(script: str) -> str:
+    """``OfflineLocalView.load`` made to show each scene it is given in full, whatever came before it.
+
+    - vtk.js applies some instances' state (the camera's) only the first time it meets their id, in a map global to
+      the page; each load makes a new render window, but the server's ids can repeat from one frame to the next (an
+      address reused), and then the new window kept vtk.js's default camera, at (0, 0, 1) looking at the origin:
+      the seabed filled the view. It happened to 1 of 8 sequences of five moves of the time slider, and twice in a
+      clean-clone suite (tests/api/test_views.py; the canvas 1.5 % drawn). Each load now clears that map first.
+    - Every load shared vtk.js's default synchronizer context: one function that fetches arrays (each load sets its
+      own file's), one count of pending fetches, one cache of arrays. Each load now takes a context of its own, and
+      lets the previous one go.
+    - When a load's scene is complete (its arrays fetched), it is rendered and ``seabed-scene-drawn`` fires on the
+      window; the page (:func:`view_page`) waits for it before it loads the next scene, so two never overlap."""
+    contexts, syncs = _CONTEXT.findall(script), _SYNC.findall(script)
+    managed = "vtkObjectManager:" in script and "clearOneTimeUpdaters:" in script
+    if len(contexts) != 1 or len(syncs) != 1 or not managed:
+        raise RuntimeError(f"{_viewer_html()}: OfflineLocalView.load is not as expected (synchronizer context "
+                           f"{len(contexts)} times, scene synchronisation {len(syncs)} times, object manager's "
+                           f"one-time updaters {'found' if managed else 'missing'}; trame-vtk changed it)")
+    script = _CONTEXT.sub(
+        lambda m: (f"{m[1]}=({m[2]}.vtkObjectManager.clearOneTimeUpdaters(),"
+                   f"{m[2]}.clearSynchronizerContext(window.seabedContext||\"none\"),"
+                   f"window.seabedContext=\"seabed-\"+(window.seabedLoads=(window.seabedLoads||0)+1),"
+                   f"{m[2]}.getSynchronizerContext(window.seabedContext)),"
+                   f"{m[3]}={m[2]}.decorate({m[4]},window.seabedContext);"), script)
+    return _SYNC.sub(
+        lambda m: (f"{m[1]}.synchronize({m[2]}.scene).then(()=>{{{m[1]}.render();"
+                   f"window.dispatchEvent(new Event(\"seabed-scene-drawn\"))}}),{m[1]}.render()"), script)
 
 
 _PAGE = """<!doctype html>
@@ -98,9 +133,19 @@ function query() {
   return "time=" + encodeURIComponent(META.times[i]) + "&scene=" + $("scene").value + "&field=" +
          $("field").value + "&camera=" + $("camera").value;
 }
+function drawn(start) {
+  // the viewer fires seabed-scene-drawn when a loaded scene is complete (viz/web.py): the next load waits for it
+  return new Promise((resolve, reject) => {
+    const done = () => { clearTimeout(timer); window.removeEventListener("seabed-scene-drawn", done); resolve(); };
+    const timer = setTimeout(() => { window.removeEventListener("seabed-scene-drawn", done);
+                                     reject(new Error("the view did not finish drawing the scene in 60 s")); }, 60000);
+    window.addEventListener("seabed-scene-drawn", done);
+    start();
+  });
+}
 async function load() {
   if (state.busy) { state.pending = true; return; }
-  state.busy = true; state.pending = false;
+  state.busy = true; state.pending = false; document.body.dataset.busy = "1";
   const i = Number($("slider").value);
   $("time").textContent = META.labels[i];
   $("status").textContent = "loading...";
@@ -121,14 +166,15 @@ async function load() {
       d.children[2].textContent = bar.range[0].toFixed(1) + " ... " + bar.range[1].toFixed(1);
       $("legend").appendChild(d);
     }
-    window.OfflineLocalView.load($("view"), { file: buf });
+    await drawn(() => window.OfflineLocalView.load($("view"), { file: buf }));
     state.frame += 1;
     document.body.dataset.frame = String(state.frame);
     document.body.dataset.time = META.times[i];
+    document.body.dataset.shown = String(i);
     $("status").textContent = "";
   } catch (e) { $("error").textContent = String(e.message || e); $("status").textContent = ""; }
   state.busy = false;
-  if (state.pending) load();
+  if (state.pending) load(); else document.body.dataset.busy = "0";
 }
 function fields() { options($("field"), META.fields[$("scene").value], META.default_field[$("scene").value]);
                     options($("camera"), META.cameras[$("scene").value], META.cameras[$("scene").value][0]); }

@@ -110,6 +110,28 @@ def _wait_frame(page, n: int) -> None:
     page.wait_for_function(f"document.body.dataset.frame === '{n}'", timeout=60_000)
 
 
+VTK_JS_DEFAULT_CAMERA = [0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+"""Position, focal point and view-up of a vtk.js camera nothing has set."""
+
+
+def _camera(page) -> list[float]:
+    """Position, focal point and view-up of the camera of the view's renderer that has actors."""
+    return page.evaluate("""() => { const r = window.global.renderWindow.getRenderers()
+        .find((x) => x.getActors().length > 0); const c = r.getActiveCamera();
+        return [...c.getPosition(), ...c.getFocalPoint(), ...c.getViewUp()]; }""")
+
+
+def _choose(page, index: int) -> None:
+    """Move the time slider to ``index`` as a user's release of it does."""
+    page.locator("#slider").evaluate(f"(s) => {{ s.value = '{index}'; s.dispatchEvent(new Event('change')); }}")
+
+
+def _wait_shown(page, index: int) -> None:
+    """Until the page has drawn the scene at ``index`` and has no other load in hand."""
+    page.wait_for_function(f"document.body.dataset.shown === '{index}' && document.body.dataset.busy === '0'",
+                           timeout=60_000)
+
+
 def _settled(page, previous: np.ndarray | None = None, timeout: float = 120.0) -> np.ndarray:
     """The canvas once it has drawn something and stopped changing (vtk.js draws after loading the arrays). It
     returns as soon as that is so; the long timeout is for software WebGL on a loaded 2-core machine, where 30 s
@@ -152,17 +174,32 @@ def test_browser_view_draws_and_the_time_slider_changes_the_picture(view_server)
                     "'${document.getElementById('caption').textContent}'`")])
 
             page.goto(f"{view_server.url}/v1/runs/{rid}/view")
-            page.locator("#slider").evaluate(f"(s) => {{ s.value = '{low}'; s.dispatchEvent(new Event('change')); }}")
-            _wait_frame(page, 2)
+            _wait_frame(page, 1)
+            camera = _camera(page)
+            assert camera != VTK_JS_DEFAULT_CAMERA, state()
+            # the slider keeps the camera: each scene must show the one the page asked for. As shipped, vtk.js
+            # skipped a camera whose id it had met before, and the server's ids can repeat between frames: then the
+            # view kept vtk.js's default camera, the seabed filled it (twice in a clean-clone suite, 1 in 8 runs of
+            # five moves; viz/web.py). Moves one after another, then faster than scenes arrive, then the one to keep
+            for k in range(6):
+                _choose(page, (53 * k + 5) % it.size)
+                _wait_shown(page, (53 * k + 5) % it.size)
+                assert _camera(page) == pytest.approx(camera, abs=1e-6), (k, state())
+            for k in range(6):
+                _choose(page, (37 * k + 11) % it.size)
+                time.sleep(0.15)
+            _choose(page, low)
+            _wait_shown(page, low)
+            assert _camera(page) == pytest.approx(camera, abs=1e-6), state()
             first = _settled(page)
             background = first[2, 2]
             drawn = (np.abs(first - background).sum(axis=2) > 40).mean()
-            if not drawn > 0.05:  # drawn, not background
+            if not drawn > 0.25:  # drawn, not background (the seabed alone under caption and legend: 0.056)
                 pytest.fail(f"{drawn:.4f} of the canvas drawn; the page: {state()}")
-            page.locator("#slider").evaluate(
-                f"(s) => {{ s.value = '{high}'; s.dispatchEvent(new Event('change')); }}")
-            _wait_frame(page, 3)
+            _choose(page, high)
+            _wait_shown(page, high)
             second = _settled(page, previous=first)
+            assert _camera(page) == pytest.approx(camera, abs=1e-6), state()
             changed = (np.abs(second - first).sum(axis=2) > 40).mean()
             print(f"pixels changed by the slider: {changed:.4f}")
             if not changed > 0.005:
