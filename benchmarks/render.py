@@ -113,7 +113,7 @@ def page(result) -> None:
                 t_first = time.perf_counter() - t0
                 browser.close()
             print(f"page load (headless chromium, SwiftShader WebGL): page and viewer {t_dom:.2f} s, first frame "
-                  f"handed to vtk.js {t_first:.2f} s")
+                  f"drawn by vtk.js {t_first:.2f} s")
         finally:
             srv.stop()
 
