@@ -23,7 +23,7 @@ demo: $(VENV)/.installed
 	$(BIN)/seabed-twin render out/demo --scene site --out out/demo/site.png
 
 # The engine's kernel is compiled by numba on first use and cached beside its sources; a one-hour run compiles it
-# once here (one and a half to two minutes on a cold clone) instead of inside the first test and in each API test worker.
+# once here (about a minute on a cold clone) instead of inside the first test and in each API test worker.
 test: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 	$(BIN)/python -m twin run lingang-ai-liquid --horizon 1h --json > /dev/null

@@ -5,7 +5,7 @@ reads, and the kernel reads the array layout (``twin.sim.state``, ``twin.sim.rec
 modules. A changed layout with an unchanged ``kernel_cabin.py`` would load that function's stale machine code and
 index the wrong columns, silently. So the kernel's cache carries a stamp of every module it is compiled from; when
 any of them changed since the stamp was written, the kernel's cached files are removed before the first call and
-everything compiles afresh (one and a half to two minutes on the 2-core machine, once per machine and version).
+everything compiles afresh (about a minute on the 2-core machine, once per machine and version).
 """
 
 from __future__ import annotations
