@@ -99,10 +99,14 @@ def far_field_diffusivities_m2_s(current_speed_m_s: float, water_depth_m: float)
     return 0.6 * water_depth_m * u_star, 0.067 * water_depth_m * u_star
 
 
-def effective_diffusivity_m2_s(sigma_m, diffusivity_m2_s: float, mixing_scale_m: float):
+def effective_diffusivity_m2_s(sigma_m, diffusivity_m2_s: float, mixing_scale_m: float | None):
     """Diffusivity felt by a plume of standard deviation ``sigma_m``: Richardson's 4/3 law below the eddy scale,
-    ``K (2 sigma / h)^(4/3)``, and ``K`` above it [m2 s-1] (Fischer et al. 1979 sec. 3.3; Okubo 1971)."""
-    return diffusivity_m2_s * np.minimum(1.0, (2.0 * np.asarray(sigma_m, float) / mixing_scale_m) ** (4.0 / 3.0))
+    ``K (2 sigma / h)^(4/3)``, and ``K`` above it [m2 s-1] (Fischer et al. 1979 sec. 3.3; Okubo 1971).
+    ``mixing_scale_m`` None: no eddy scale, ``K`` at every size (as :func:`_sigma_sq` and the far field read it)."""
+    sigma = np.asarray(sigma_m, float)
+    if mixing_scale_m is None:
+        return np.full(sigma.shape, diffusivity_m2_s, float)
+    return diffusivity_m2_s * np.minimum(1.0, (2.0 * sigma / mixing_scale_m) ** (4.0 / 3.0))
 
 
 def _sigma_sq(run_m, s0_sq: float, k: float, scale_m: float, u_a: float):
@@ -155,9 +159,6 @@ def near_to_far_transition(flow_kg_s: float, port_diameter_m: float, current_spe
     """
     q = flow_kg_s / density_kg_m3
     u_a = max(float(current_speed_m_s), MIN_CURRENT_M_S)
-    # None: constant diffusivities (the far field's _sigma_sq reads it so). An infinite scale here made every size
-    # "below the eddies", K = 0, and the handoff the bracket's end, 10,000 km downstream
-    scale = mixing_scale_m
 
     def gap(log_x: float) -> float:
         x = math.exp(log_x)
@@ -165,11 +166,8 @@ def near_to_far_transition(flow_kg_s: float, port_diameter_m: float, current_spe
         s1, s0, s2 = near_field_dilution(np.array([x - h, x, x + h]), flow_kg_s, port_diameter_m,
                                          current_speed_m_s, density_kg_m3)
         sigma = math.sqrt(s0 * q / (2.0 * math.pi * u_a))
-        if scale is None:
-            k = lateral_diffusivity_m2_s + vertical_diffusivity_m2_s
-        else:
-            k = (effective_diffusivity_m2_s(sigma, lateral_diffusivity_m2_s, scale)
-                 + effective_diffusivity_m2_s(sigma, vertical_diffusivity_m2_s, scale))
+        k = (effective_diffusivity_m2_s(sigma, lateral_diffusivity_m2_s, mixing_scale_m)
+             + effective_diffusivity_m2_s(sigma, vertical_diffusivity_m2_s, mixing_scale_m))
         return 2.0 * math.pi * float(k) / q - (s2 - s1) / (2.0 * h)
 
     # not before the end of the zone of flow establishment (S_near = 1 at x = 5.6 l_Q, about 5 d: the core)
