@@ -68,12 +68,11 @@ def _scene_per_load(script: str) -> str:
         raise RuntimeError(f"{_viewer_html()}: OfflineLocalView.load is not as expected (synchronizer context "
                            f"{len(contexts)} times, scene synchronisation {len(syncs)} times, object manager's "
                            f"one-time updaters {'found' if managed else 'missing'}; trame-vtk changed it)")
+    # the context is let go by name and made afresh under it: a previous window keeps the one it was given
     script = _CONTEXT.sub(
         lambda m: (f"{m[1]}=({m[2]}.vtkObjectManager.clearOneTimeUpdaters(),"
-                   f"{m[2]}.clearSynchronizerContext(window.seabedContext||\"none\"),"
-                   f"window.seabedContext=\"seabed-\"+(window.seabedLoads=(window.seabedLoads||0)+1),"
-                   f"{m[2]}.getSynchronizerContext(window.seabedContext)),"
-                   f"{m[3]}={m[2]}.decorate({m[4]},window.seabedContext);"), script)
+                   f"{m[2]}.clearSynchronizerContext(\"seabed\"),{m[2]}.getSynchronizerContext(\"seabed\")),"
+                   f"{m[3]}={m[2]}.decorate({m[4]},\"seabed\");"), script)
     return _SYNC.sub(
         lambda m: (f"{m[1]}.synchronize({m[2]}.scene).then(()=>{{{m[1]}.render();"
                    f"window.dispatchEvent(new Event(\"seabed-scene-drawn\"))}}),{m[1]}.render()"), script)
@@ -170,7 +169,6 @@ async function load() {
     state.frame += 1;
     document.body.dataset.frame = String(state.frame);
     document.body.dataset.time = META.times[i];
-    document.body.dataset.shown = String(i);
     $("status").textContent = "";
   } catch (e) { $("error").textContent = String(e.message || e); $("status").textContent = ""; }
   state.busy = false;

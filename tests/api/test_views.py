@@ -128,7 +128,7 @@ def _choose(page, index: int) -> None:
 
 def _wait_shown(page, index: int) -> None:
     """Until the page has drawn the scene at ``index`` and has no other load in hand."""
-    page.wait_for_function(f"document.body.dataset.shown === '{index}' && document.body.dataset.busy === '0'",
+    page.wait_for_function(f"document.body.dataset.time === META.times[{index}] && document.body.dataset.busy === '0'",
                            timeout=60_000)
 
 
