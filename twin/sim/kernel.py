@@ -21,13 +21,17 @@ means, and maxima and threshold crossings inside the interval are located from t
 site's figures over all rows are independent of how the rows' time is cut: its time above a limit is the union of
 the rows' intervals above it (kept in absolute time and united whenever all rows are at the same instant), its
 hottest inlet's step mean is the highest of the rows' hottest-inlet step means, its maximum the highest maximum.
+
+Compiled without numba's reference counting (``_nrt=False``, every kernel function but the cache's fill on a miss):
+with it, each array a function took, inlined or not, and each slice cost an atomic increment and decrement, about
+a hundred and thirty per row and control period (counted with a debugger on twenty groups), a third of a
+twenty-group year. So the kernel allocates nothing: its working arrays come from ``twin.sim.state.scratch``.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from twin.sim.compiled_cache import refresh as refresh_compiled_cache
@@ -169,6 +173,8 @@ from twin.sim.state import (
     G_CLOCK,
     G_SPEED,
     G_TARGET,
+    M_SEA,
+    M_SLOT,
     P_ALLOW,
     P_AUX_CABIN_W,
     P_AUX_OUT_W,
@@ -235,21 +241,41 @@ from twin.sim.state import (
     STOP_PERIOD,
     STOP_STALLED,
     STOP_TRANSITION,
+    W_A,
+    W_A0,
+    W_CRIT,
+    W_E,
+    W_F0,
+    W_F1,
+    W_HI,
+    W_LAM,
+    W_LO,
+    W_NCRIT,
+    W_VALID,
     X_FARM_W,
     X_SEA_C,
 )
 
 __all__ = ["advance"]
 
-# per-interval scratch of each row: sum-of-exponentials form of the hottest inlet, its ends, its bounds
-W_A0, W_A, W_LAM, W_E, W_F0, W_F1, W_LO, W_HI, W_VALID, W_NCRIT, W_CRIT = 0, 1, 4, 7, 10, 11, 12, 13, 14, 15, 16
-W_COUNT = 18
-# per-row modal form of its present interval: z0 (3), w (3), lam (3), P (9), k_gas, k_sea, devterm, then:
-M_SLOT, M_SEA = 21, 22
-M_COUNT = 23
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False, inline="always")
+def _three(arr, c, k):
+    """Row ``c``'s values in columns ``k, k + 1, k + 2`` as a tuple. The per-period path passes tuples, not slices:
+    a slice is a view, whose reference count numba moves with an atomic instruction each way (perf: a third of a
+    twenty-group year went to them)."""
+    return arr[c, k], arr[c, k + 1], arr[c, k + 2]
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _nine(arr, c, k):
+    """Row ``c``'s values in columns ``k`` to ``k + 8`` as a tuple (:func:`_three`)."""
+    return (arr[c, k], arr[c, k + 1], arr[c, k + 2], arr[c, k + 3], arr[c, k + 4], arr[c, k + 5], arr[c, k + 6],
+            arr[c, k + 7], arr[c, k + 8])
+
+
+@njit(cache=True, _nrt=False)
 def _index(t, size):
     """Index of the grid interval of ``size`` [s] holding ``t`` (robust to rounding at the boundaries)."""
     i = int(t / size)
@@ -260,7 +286,7 @@ def _index(t, size):
     return i
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _battery_power(bus, deficit_w, spare_w, grid_up):
     """The battery's power over an interval and how long until it reaches a limit at that power:
     ``(charge_w, discharge_w, seconds)``; it discharges into a deficit (only in a grid outage with the
@@ -284,7 +310,7 @@ def _battery_power(bus, deficit_w, spare_w, grid_up):
     return 0.0, 0.0, math.inf
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _battery_energy(bus, charge_w, discharge_w, tau, at_limit):
     """Store the battery's energy after ``tau`` [s] at this power (exactly on the limit when the interval was cut
     there) and return its loss [W] as the residual, so each interval's energy closes."""
@@ -302,7 +328,7 @@ def _battery_energy(bus, charge_w, discharge_w, tau, at_limit):
     return loss if loss > 0.0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _union_measure(iv, n):
     """Total length of ``n`` intervals ``iv[2 i], iv[2 i + 1]`` that may overlap."""
     for i in range(1, n):  # insertion sort by start
@@ -325,21 +351,22 @@ def _union_measure(iv, n):
     return total
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def _shape(wk, c, tau):
     """Row ``c``'s hottest inlet over the interval: bounds from its terms' ends, and (once) its critical points."""
-    lo, hi = exp_sum_bounds(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_E:W_E + 3])
+    lo, hi = exp_sum_bounds(wk[c, W_A0], _three(wk, c, W_A), _three(wk, c, W_E))
     wk[c, W_LO], wk[c, W_HI] = lo, hi
     wk[c, W_NCRIT] = -1.0
 
 
-@njit(cache=True)
-def _liquid_step(c, tau, sea_c, prm, st, a, iv, pos):
+@njit(cache=True, _nrt=False)
+def _liquid_step(c, tau, sea_c, prm, st, acc_c, iv, pos):
     """Row ``c``'s coolant node over the interval, exactly (``physics.liquid_cooling.step_return_c``): the return
     ``T_inf + (T_0 - T_inf) exp(-t G / C)`` and the supply ``(1 - k) T_r + k T_sea``, both monotonic in ``t``, so their
     maxima are at the ends and the limit is crossed once at most, at a time found in closed form. Accumulates the
-    means, maxima and time above the limits into ``a``; appends the interval to ``iv`` from ``pos`` when the coolant
-    caps the servers' speed (the protective share is the union with the gas path's); returns the new end."""
+    means, maxima and time above the limits into row ``c`` of ``acc_c``; appends the interval to ``iv`` from
+    ``pos`` when the coolant caps the servers' speed (the protective share is the union with the gas path's);
+    returns the new end."""
     t0 = st[c, S_LQ_T]
     g, k = st[c, S_LQ_G], st[c, S_LQ_K]
     cap = prm[c, P_LQ_C]
@@ -356,14 +383,14 @@ def _liquid_step(c, tau, sea_c, prm, st, a, iv, pos):
     st[c, S_LQ_T] = t1
     s0 = (1.0 - k) * t0 + k * sea_c
     s1 = (1.0 - k) * t1 + k * sea_c
-    a[AC_LQ_RETURN] += r_int
-    a[AC_LQ_SUPPLY] += (1.0 - k) * r_int + k * sea_c * tau
-    a[AC_LQ_RETURN_MAX] = max(a[AC_LQ_RETURN_MAX], t0, t1)
-    a[AC_LQ_SUPPLY_MAX] = max(a[AC_LQ_SUPPLY_MAX], s0, s1)
-    a[AC_LQ_SPEED] += st[c, S_LQ_SPEED] * tau
-    a[AC_LQ_HEAT] += q * tau
+    acc_c[c, AC_LQ_RETURN] += r_int
+    acc_c[c, AC_LQ_SUPPLY] += (1.0 - k) * r_int + k * sea_c * tau
+    acc_c[c, AC_LQ_RETURN_MAX] = max(acc_c[c, AC_LQ_RETURN_MAX], t0, t1)
+    acc_c[c, AC_LQ_SUPPLY_MAX] = max(acc_c[c, AC_LQ_SUPPLY_MAX], s0, s1)
+    acc_c[c, AC_LQ_SPEED] += st[c, S_LQ_SPEED] * tau
+    acc_c[c, AC_LQ_HEAT] += q * tau
     if sea_c > prm[c, P_LQ_FWS_MAX]:
-        a[AC_LQ_FWS_ABOVE] += tau
+        acc_c[c, AC_LQ_FWS_ABOVE] += tau
     if st[c, S_LQ_CAP] < 1.0:  # the coolant holds the servers back over the whole interval: protective action
         iv[pos], iv[pos + 1] = 0.0, tau
         pos += 2
@@ -381,19 +408,19 @@ def _liquid_step(c, tau, sea_c, prm, st, a, iv, pos):
         tc = min(max(tc, 0.0), tau)
         lo, hi = (0.0, tc) if s0 > thr else (tc, tau)
     if hi > lo:
-        a[AC_LQ_ABOVE] += hi - lo
+        acc_c[c, AC_LQ_ABOVE] += hi - lo
     return pos
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _critical(wk, c, tau):
     if wk[c, W_NCRIT] < 0.0:
-        wk[c, W_NCRIT] = exp_sum_critical(wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], wk[c, W_E:W_E + 3], tau,
+        wk[c, W_NCRIT] = exp_sum_critical(_three(wk, c, W_A), _three(wk, c, W_LAM), _three(wk, c, W_E), tau,
                                           wk[c, W_CRIT:W_CRIT + 2])
     return int(wk[c, W_NCRIT])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def _above(wk, c, tau, threshold, iv, pos):
     """Intervals of row ``c``'s interval where its hottest inlet is above ``threshold``, appended to ``iv`` from
     ``pos``; returns the new end. Inlined: most intervals are settled by their bounds (wholly below or above);
@@ -407,7 +434,7 @@ def _above(wk, c, tau, threshold, iv, pos):
     return _above_located(wk, c, tau, threshold, iv, pos)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _above_located(wk, c, tau, threshold, iv, pos):
     """:func:`_above` where the bounds do not settle it (which it has checked): crossings located inside the
     interval. Rows whose modes cannot be written as a sum of exponentials (a vanishing eigenvalue) count by their
@@ -423,12 +450,12 @@ def _above_located(wk, c, tau, threshold, iv, pos):
             return pos + 2
         return pos
     n_crit = _critical(wk, c, tau)
-    n = exp_sum_above(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], tau, threshold, f0, f1,
-                      wk[c, W_CRIT:W_CRIT + 2], n_crit, iv[pos:])
+    n = exp_sum_above(wk[c, W_A0], _three(wk, c, W_A), _three(wk, c, W_LAM), tau, threshold, f0, f1,
+                      (wk[c, W_CRIT], wk[c, W_CRIT + 1]), n_crit, iv[pos:])
     return pos + 2 * n
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs, wi):
     """Row ``c``'s interval from ``t``: its network in modal coordinates, its hottest inlet as exponentials, and
     where the interval ends: ``shared_end`` (the next instant every row must see) or the row's own first event
@@ -450,25 +477,25 @@ def _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs, wi)
     fan_lv = int(st[c, S_FAN_LEVEL])
     slot = cache_entry(prm, cache, st, c, int(st[c, S_FOUL_LEVEL]) if st[c, S_FOUL_LEVEL] >= 0 else 0,
                        fan_lv, int(st[c, S_PUMP_LEVEL]), True)
-    e = cache[c, slot]
     sq0, sq1, sq2 = prm[c, P_SQRT_C0], prm[c, P_SQRT_C1], prm[c, P_SQRT_C2]
     bt0 = st[c, S_HEAT_W] / sq0
-    bt1 = e[C_G_HX] * sea_c / sq1
+    bt1 = cache[c, slot, C_G_HX] * sea_c / sq1
     bt2 = prm[c, P_UA_WS] * sea_c / sq2
     y0, y1, y2 = sq0 * st[c, S_X0], sq1 * st[c, S_X1], sq2 * st[c, S_X2]
     devterm = st[c, S_DEV_MAX] * L_FAN / fan_lv if prm[c, P_HAS_DEV] != 0.0 else 0.0
-    k_gas, k_sea = e[C_K_GAS], e[C_K_SEA]
+    k_gas, k_sea = cache[c, slot, C_K_GAS], cache[c, slot, C_K_SEA]
     a0 = k_sea * sea_c + devterm
     valid = 1.0
     md[c, M_SLOT] = slot
     md[c, M_SEA] = sea_c
     for k in range(3):
-        v0, v1, v2 = e[C_V + k], e[C_V + 3 + k], e[C_V + 6 + k]
-        lam = e[C_LAM + k]
+        v0, v1, v2 = cache[c, slot, C_V + k], cache[c, slot, C_V + 3 + k], cache[c, slot, C_V + 6 + k]
+        lam = cache[c, slot, C_LAM + k]
         md[c, k] = v0 * y0 + v1 * y1 + v2 * y2
         md[c, 3 + k] = v0 * bt0 + v1 * bt1 + v2 * bt2
         md[c, 6 + k] = lam
-        md[c, 9 + k], md[c, 12 + k], md[c, 15 + k] = e[C_P + k], e[C_P + 3 + k], e[C_P + 6 + k]
+        md[c, 9 + k], md[c, 12 + k], md[c, 15 + k] = (cache[c, slot, C_P + k], cache[c, slot, C_P + 3 + k],
+                                                      cache[c, slot, C_P + 6 + k])
         if lam > -1e-12:
             valid = 0.0
         else:
@@ -486,7 +513,7 @@ def _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs, wi)
         tau_max = end - t
         for k in range(3):
             wk[c, W_E + k] = math.exp(wk[c, W_LAM + k] * tau_max)
-        wk[c, W_F1] = exp_sum_value(a0, wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], tau_max)
+        wk[c, W_F1] = exp_sum_value(a0, _three(wk, c, W_A), _three(wk, c, W_LAM), tau_max)
         _shape(wk, c, tau_max)
         n = (_above(wk, c, tau_max, prm[c, P_ALLOW] - prm[c, P_MARGIN], iv, 0)) // 2
         if n > 0 and 0.0 < iv[1] < tau_max:
@@ -495,26 +522,25 @@ def _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs, wi)
     return end, band_exit
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def _append(buf, n_iv, last, j, c, a, b):
     """Add ``[a, b]`` (absolute times) to threshold ``j``'s intervals, extending row ``c``'s last one when they
-    touch; returns the buffer (grown when full)."""
+    touch; returns the buffer. It never fills: :func:`advance` ends its call, bringing the rows together, before
+    it could (``twin.sim.state.buffer_room``)."""
     li = last[j, c]
     if li >= 0 and buf[j, 2 * li + 1] == a:
         buf[j, 2 * li + 1] = b
         return buf
     n = n_iv[j]
     if 2 * n + 2 > buf.shape[1]:
-        grown = np.empty((buf.shape[0], 2 * buf.shape[1]))
-        grown[:, :buf.shape[1]] = buf
-        buf = grown
+        raise IndexError("the rows' intervals above a limit overflowed their buffer")
     buf[j, 2 * n], buf[j, 2 * n + 1] = a, b
     last[j, c] = n
     n_iv[j] = n + 1
     return buf
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def _row_advance(c, t_to, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus, iv, xs, xi, epp, ctrl_s,
                  buf, n_iv, last):
     """Advance row ``c``'s network from its own time to ``t_to`` [s] (one interval of constant inputs: see
@@ -527,59 +553,62 @@ def _row_advance(c, t_to, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus,
     t_row[c] = t_to
     sea_c = md[c, M_SEA]
     if tau == ctrl_s:  # a whole control period: its modal factors are the level's, kept in the cache
-        ce = cache[c, int(md[c, M_SLOT])]
-        if ce[C_EPP_TAU] != tau:
-            modal_factors(md[c, 6:9], tau, ce[C_EPP:C_EPP + 9])
-            ce[C_EPP_TAU] = tau
-        f = ce[C_EPP:C_EPP + 9]
+        slot = int(md[c, M_SLOT])
+        if cache[c, slot, C_EPP_TAU] != tau:
+            modal_factors(_three(md, c, 6), tau, epp)
+            for k in range(9):
+                cache[c, slot, C_EPP + k] = epp[k]
+            cache[c, slot, C_EPP_TAU] = tau
+        f = (cache[c, slot, C_EPP], cache[c, slot, C_EPP + 1], cache[c, slot, C_EPP + 2], cache[c, slot, C_EPP + 3],
+             cache[c, slot, C_EPP + 4], cache[c, slot, C_EPP + 5], cache[c, slot, C_EPP + 6], cache[c, slot, C_EPP + 7],
+             cache[c, slot, C_EPP + 8])
     else:
-        modal_factors(md[c, 6:9], tau, epp)
-        f = epp
-    modal_apply(f, md[c, 9:18], md[c, 0:3], md[c, 3:6], xs, xi)
+        modal_factors(_three(md, c, 6), tau, epp)
+        f = (epp[0], epp[1], epp[2], epp[3], epp[4], epp[5], epp[6], epp[7], epp[8])
+    modal_apply(f, _nine(md, c, 9), _three(md, c, 0), _three(md, c, 3), xs, xi)
     wk[c, W_E], wk[c, W_E + 1], wk[c, W_E + 2] = f[0], f[1], f[2]
     st[c, S_X0], st[c, S_X1], st[c, S_X2] = xs[0], xs[1], xs[2]
     k_gas, k_sea, devterm = md[c, 18], md[c, 19], md[c, 20]
     wk[c, W_F1] = k_gas * xs[1] + k_sea * sea_c + devterm
     _shape(wk, c, tau)
-    a = acc_c[c]
     inlet_int = k_gas * xi[1] + k_sea * sea_c * tau
-    a[AC_IT_T] += xi[0]
-    a[AC_GAS_T] += xi[1]
-    a[AC_WALL_T] += xi[2]
-    a[AC_INLET] += inlet_int
-    a[AC_HOT] += inlet_int + devterm * tau
+    acc_c[c, AC_IT_T] += xi[0]
+    acc_c[c, AC_GAS_T] += xi[1]
+    acc_c[c, AC_WALL_T] += xi[2]
+    acc_c[c, AC_INLET] += inlet_int
+    acc_c[c, AC_HOT] += inlet_int + devterm * tau
     fs = st[c, S_FAN_LEVEL] / L_FAN
-    a[AC_OUTLET] += inlet_int + st[c, S_HEAT_W] / (prm[c, P_GAS_RATE] * fs) * tau
-    a[AC_IT_W] += st[c, S_IT_W] * tau
+    acc_c[c, AC_OUTLET] += inlet_int + st[c, S_HEAT_W] / (prm[c, P_GAS_RATE] * fs) * tau
+    acc_c[c, AC_IT_W] += st[c, S_IT_W] * tau
     servers = st[c, S_SERVERS]
-    a[AC_UTIL] += (st[c, S_BUSY] / servers if servers > 0.0 else 0.0) * tau
-    a[AC_THROTTLE] += st[c, S_THROTTLE] * tau
-    a[AC_PUMP] += st[c, S_PUMP_LEVEL] / L_PUMP * tau
-    a[AC_FAN] += fs * tau
-    a[AC_QUEUE] += st[c, S_QUEUE] * tau
-    a[AC_FOUL] += max(st[c, S_FOUL_LEVEL], 0.0) * prm[c, P_FOUL_STEP] * tau
-    a[AC_ALIVE] += st[c, S_ALIVE] * tau
-    a[AC_POWERED] += st[c, S_POWERED] * tau
-    a[AC_HEAT] += st[c, S_HEAT_W] * tau
+    acc_c[c, AC_UTIL] += (st[c, S_BUSY] / servers if servers > 0.0 else 0.0) * tau
+    acc_c[c, AC_THROTTLE] += st[c, S_THROTTLE] * tau
+    acc_c[c, AC_PUMP] += st[c, S_PUMP_LEVEL] / L_PUMP * tau
+    acc_c[c, AC_FAN] += fs * tau
+    acc_c[c, AC_QUEUE] += st[c, S_QUEUE] * tau
+    acc_c[c, AC_FOUL] += max(st[c, S_FOUL_LEVEL], 0.0) * prm[c, P_FOUL_STEP] * tau
+    acc_c[c, AC_ALIVE] += st[c, S_ALIVE] * tau
+    acc_c[c, AC_POWERED] += st[c, S_POWERED] * tau
+    acc_c[c, AC_HEAT] += st[c, S_HEAT_W] * tau
     f0, f1 = wk[c, W_F0], wk[c, W_F1]
-    if (wk[c, W_VALID] != 0.0 and wk[c, W_HI] > max(f0, f1, a[AC_HOT_MAX])
-            and not exp_sum_monotone(wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3])):
-        peak = exp_sum_peak(wk[c, W_A0], wk[c, W_A:W_A + 3], wk[c, W_LAM:W_LAM + 3], wk[c, W_E:W_E + 3], tau, f0, f1)
+    if (wk[c, W_VALID] != 0.0 and wk[c, W_HI] > max(f0, f1, acc_c[c, AC_HOT_MAX])
+            and not exp_sum_monotone(_three(wk, c, W_A), _three(wk, c, W_LAM))):
+        peak = exp_sum_peak(wk[c, W_A0], _three(wk, c, W_A), _three(wk, c, W_LAM), _three(wk, c, W_E), tau, f0, f1)
     else:
         peak = max(f0, f1)
-    if peak > a[AC_HOT_MAX]:
-        a[AC_HOT_MAX] = peak
-    if peak - devterm > a[AC_INLET_MAX]:
-        a[AC_INLET_MAX] = peak - devterm
+    if peak > acc_c[c, AC_HOT_MAX]:
+        acc_c[c, AC_HOT_MAX] = peak
+    if peak - devterm > acc_c[c, AC_INLET_MAX]:
+        acc_c[c, AC_INLET_MAX] = peak - devterm
     if peak > acc_g[AG_INLET_MAX]:
         acc_g[AG_INLET_MAX] = peak
     # time in or above the throttling band: protective action (the gas path's, and the coolant's)
     end = _above(wk, c, tau, prm[c, P_ALLOW] - prm[c, P_MARGIN], iv, 0)
     if prm[c, P_LQ_ON] != 0.0:
-        end = _liquid_step(c, tau, sea_c, prm, st, a, iv, end)
+        end = _liquid_step(c, tau, sea_c, prm, st, acc_c, iv, end)
     if end > 0:
-        a[AC_PROTECT_SHARE] += _union_measure(iv, end // 2)
-        a[AC_PROTECT] = max(a[AC_PROTECT], 2.0 if prm[c, P_SHED] != 0.0 else 1.0)
+        acc_c[c, AC_PROTECT_SHARE] += _union_measure(iv, end // 2)
+        acc_c[c, AC_PROTECT] = max(acc_c[c, AC_PROTECT], 2.0 if prm[c, P_SHED] != 0.0 else 1.0)
     st[c, S_IN_BAND] = 1.0 if f1 > prm[c, P_ALLOW] - prm[c, P_MARGIN] else 0.0
     for g in range(int(prm[c, P_GROUPS])):
         grp[c, g, G_CLOCK] += grp[c, g, G_SPEED] * tau
@@ -595,7 +624,7 @@ def _row_advance(c, t_to, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus,
     return buf
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _sync(length, acc_g, acc_c, buf, n_iv, last):
     """Every row is at the same instant, ``length`` [s] after the last such instant: the site's time above its
     limits (and below the recommended minimum) over that stretch is the union of the rows' intervals; the site's
@@ -618,27 +647,31 @@ def _sync(length, acc_g, acc_c, buf, n_iv, last):
     acc_g[AG_INLET] = hot
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, acc_g, acc_c, out64, out_g, out_c,
-            xtab, fl, tq, queue, jobs, slots, alloc, cls, wi, free, order):
+            xtab, md, wk, rows, tmp, buf, n_iv, last, fl, tq, queue, jobs, slots, alloc, cls, wi, free, order):
     """Advance the plant from ``t0`` towards ``t_end`` [s]; returns the time reached (``t_end``, or earlier with
-    ``st[:, S_FLAGS]`` saying why; module docstring) and the union of the rows' flags."""
+    ``st[:, S_FLAGS]`` saying why; module docstring) and the union of the rows' flags. ``md`` to ``last``: its
+    working arrays (``twin.sim.state.scratch``)."""
     n_cab = prm.shape[0]
     base_s, ctrl_s, out_s, block_s = bus[B_BASE_S], bus[B_CTRL_S], bus[B_OUT_S], bus[B_BLOCK_S]
     n_base = int(bus[B_N_BASE])
-    md = np.empty((n_cab, M_COUNT))  # per row: z0 (3), w (3), lam (3), P (9), k_gas, k_sea, devterm, slot, sea
-    epp = np.empty(9)
-    wk = np.empty((n_cab, W_COUNT))
-    tmp = np.empty(32)
     iv = tmp[:16]  # intervals above a threshold of one row's interval (three at most)
     xs = tmp[16:19]
     xi = tmp[19:22]
-    t_row = np.full(n_cab, t0, np.float64)  # each row's own time: its network is advanced to it
-    row_end = np.full(n_cab, t0, np.float64)  # and the end of its present interval
-    band_at = np.full(n_cab, math.inf)
-    buf = np.empty((3, 8 * n_cab + 8))  # the rows' intervals above the site's limits since the rows were together
-    n_iv = np.zeros(3, np.int64)
-    last = np.full((3, n_cab), -1, np.int64)
+    epp = tmp[22:31]
+    t_row = rows[0]  # each row's own time: its network is advanced to it
+    row_end = rows[1]  # and the end of its present interval
+    band_at = rows[2]
+    room = buf.shape[1] // 2 - 4 * n_cab - 4
+    for c in range(n_cab):
+        t_row[c] = t0
+        row_end[c] = t0
+        band_at[c] = math.inf
+    for j in range(3):
+        n_iv[j] = 0
+        for c in range(n_cab):
+            last[j, c] = -1
     t_sync = t0
     for c in range(n_cab):
         st[c, S_FLAGS] = 0.0
@@ -648,6 +681,8 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
     t = t0
     stalled = 0
     while t < t_end:
+        if n_iv[0] > room or n_iv[1] > room or n_iv[2] > room:  # end the call here, bringing the rows together
+            break
         # the kernel's own workload at this instant (rows at it): jobs submitted, jobs done, then what now fits
         for c in range(n_cab):
             if prm[c, P_FAST] != 0.0 and t_row[c] == t and work_due(c, t, prm, grp, jobs, wi):

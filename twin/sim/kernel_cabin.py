@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit
 
 from physics.thermal import PUMP_LEVELS, SPEED_LEVELS
@@ -177,7 +176,7 @@ LEVEL_KEY_FAN = L_PUMP + 1
 LEVEL_KEY_FOULING = (L_FAN + 1) * (L_PUMP + 1)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def conductances(prm, c, fan_speed, pump_speed, fouling_m2k_w):
     """``(g_it, G_hx, C_a)`` of row ``c`` [W K-1] at the given speeds and fouling: the engine's twin of
     ``physics.thermal._conductances`` (the inlet's ``k_gas = 1 - G_hx/C_a``)."""
@@ -196,7 +195,7 @@ def conductances(prm, c, fan_speed, pump_speed, fouling_m2k_w):
     return g_it, eps * c_min, c_gas
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def cache_entry(prm, cache, st, c, foul_level, fan_level, pump_level, need_modes):
     """Slot of row ``c``'s cache holding the conductances (and, with ``need_modes``, the eigen-decomposition of the
     network's symmetric form) at these levels, filled on a miss (:func:`_cache_fill`). Inlined where it is called:
@@ -208,7 +207,7 @@ def cache_entry(prm, cache, st, c, foul_level, fan_level, pump_level, need_modes
     return slot
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _cache_fill(prm, cache, st, c, key, slot, foul_level, fan_level, pump_level, need_modes):
     """Fill :func:`cache_entry`'s slot on a miss."""
     e = cache[c, slot]
@@ -223,28 +222,23 @@ def _cache_fill(prm, cache, st, c, key, slot, foul_level, fan_level, pump_level,
     if need_modes and e[C_HAS_EIG] == 0.0:
         ci, cg, cw = prm[c, P_C_IT], prm[c, P_C_GAS], prm[c, P_C_WALL]
         ugw, uws, g_it, g_hx = prm[c, P_UA_GW], prm[c, P_UA_WS], e[C_G_IT], e[C_G_HX]
-        m = np.empty((3, 3))
+        m = e[C_P:C_P + 9]  # the network's symmetric form, row-major, where P goes once it is decomposed
         m01 = g_it / math.sqrt(ci * cg)
         m12 = ugw / math.sqrt(cg * cw)
-        m[0, 0], m[0, 1], m[0, 2] = -g_it / ci, m01, 0.0
-        m[1, 0], m[1, 1], m[1, 2] = m01, -(g_it + g_hx + ugw) / cg, m12
-        m[2, 0], m[2, 1], m[2, 2] = 0.0, m12, -(ugw + uws) / cw
-        lam = np.empty(3)
-        v = np.empty((3, 3))
-        eig_sym3(m, lam, v)
-        for k in range(3):
-            e[C_LAM + k] = lam[k]
+        m[0], m[1], m[2] = -g_it / ci, m01, 0.0
+        m[3], m[4], m[5] = m01, -(g_it + g_hx + ugw) / cg, m12
+        m[6], m[7], m[8] = 0.0, m12, -(ugw + uws) / cw
+        eig_sym3(m, e[C_LAM:C_LAM + 3], e[C_V:C_V + 9])
         sq = (prm[c, P_SQRT_C0], prm[c, P_SQRT_C0 + 1], prm[c, P_SQRT_C0 + 2])
         for i in range(3):
             for k in range(3):
-                e[C_V + 3 * i + k] = v[i, k]
-                e[C_P + 3 * i + k] = v[i, k] / sq[i]
+                e[C_P + 3 * i + k] = e[C_V + 3 * i + k] / sq[i]
         e[C_EPP_TAU] = 0.0
         e[C_HAS_EIG] = 1.0
         st[c, S_SOLVES] += 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rack_energy(c, t, st, racks, rack_sum, block_s):
     """Book each rack's energy at its present power from when it took that power to ``t`` [s] into the block
     (an hour) it falls in: racks change power only at events and throttling, so this runs then, at the end of
@@ -261,7 +255,7 @@ def rack_energy(c, t, st, racks, rack_sum, block_s):
     st[c, S_RACK_T0] = t
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rack_powers(c, t, prm, st, grp, racks, dev_t, rack_mode, rack_sum, block_s):
     """Each rack's power from its static power and its classes' dynamic power at their speeds (each rack at its
     own speed in ``rack_mode``), and the rack inlet deviations with it: only the racks whose power changed move
@@ -302,7 +296,7 @@ def rack_powers(c, t, prm, st, grp, racks, dev_t, rack_mode, rack_sum, block_s):
         st[c, S_DEV_MAX] = m
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def cabin_loads(c, t, prm, st, grp, racks, dev_t, xtab, rack_sum, block_s):
     """After the workload changed row ``c``: static and dynamic totals, rack powers and deviations, IT power and
     heat (the cabin fans hold until the next control instant), the failure hazard's rate."""
@@ -321,11 +315,11 @@ def cabin_loads(c, t, prm, st, grp, racks, dev_t, xtab, rack_sum, block_s):
     if rack_mode:
         rack_group_speeds(c, prm, grp, racks)
     rack_powers(c, t, prm, st, grp, racks, dev_t, rack_mode, rack_sum, block_s)
-    st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(st[c, S_INLET], xtab[0], xtab[1])
+    st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(st[c, S_INLET], xtab)
     it_power(c, prm, st, grp)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rack_group_speeds(c, prm, grp, racks):
     """Each class's speed as the mean of its racks' own throttled speeds weighted by its dynamic power on them
     (``twin.workload.schedulers.Scheduler.set_speed``)."""
@@ -343,7 +337,7 @@ def rack_group_speeds(c, prm, grp, racks):
         grp[c, g, G_SPEED] = acc / total if total > 0.0 else low
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def it_power(c, prm, st, grp):
     p = st[c, S_STATIC_W]
     for g in range(int(prm[c, P_GROUPS])):
@@ -353,7 +347,7 @@ def it_power(c, prm, st, grp):
     liquid_heat(c, prm, st)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _drive_input_w(shaft_w, units, motor_rated_w, vfd_rated_w, row, t_motor, t_vfd):
     """Electrical input of ``units`` identical motors on drives sharing ``shaft_w``:
     ``physics.power_chain.drive_input_w`` for each."""
@@ -362,7 +356,7 @@ def _drive_input_w(shaft_w, units, motor_rated_w, vfd_rated_w, row, t_motor, t_v
     return units * (motor_in + table_loss_w(motor_in, vfd_rated_w, row, t_vfd))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def chain_losses(c, prm, st):
     """Row ``c``'s power chain at its present loads (``physics.power_chain``): PDU and busway I^2 R losses and the
     UPS's loss in front of the IT power, the electrical input of its pumps and fans through their motors and
@@ -380,7 +374,7 @@ def chain_losses(c, prm, st):
         _chain_compute(c, prm, st, it, n)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _chain_compute(c, prm, st, it, n):
     """:func:`chain_losses` when an input changed: IT power ``it`` [W] over ``n`` servers."""
     row = prm[c]
@@ -410,7 +404,7 @@ def _chain_compute(c, prm, st, it, n):
     st[c, S_CH_OK] = 1.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def liquid_heat(c, prm, st):
     """The cold plates' share of the servers' power leaves the gas path for the coolant, with the coolant pump's
     work (its power heats the coolant: ASSUMPTION, motor and drive losses included); the servers' fans and the rest
@@ -420,7 +414,7 @@ def liquid_heat(c, prm, st):
         st[c, S_LQ_W] = st[c, S_LQ_RACK_W] + prm[c, P_LQ_TCS_W]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def cdu_conductance(prm, c, sea_speed):
     """``G = eps C_min`` of row ``c``'s CDU at a seawater pump speed [W K-1]: the engine's twin of
     ``physics.liquid_cooling.cdu_conductance_w_k`` (coolant at design flow, counterflow)."""
@@ -434,7 +428,7 @@ def cdu_conductance(prm, c, sea_speed):
     return effectiveness(ua / c_min, c_min / c_max, 0) * c_min
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def liquid_control(c, sea_c, prm, st, ctrl_s, gain, ti_s):
     """Row ``c``'s CDU at a control instant: the seawater pump PI on the coolant supply (gain-scheduled on the
     supply's sensitivity to the pump speed, as the cabin's seawater pump), its power by the affinity law, and the
@@ -461,7 +455,7 @@ def liquid_control(c, sea_c, prm, st, ctrl_s, gain, ti_s):
                       prm[c, P_LQ_MARGIN], prm[c, P_MIN_SPEED], st, c)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def liquid_cap(cap, supply_c, rack_liquid_w, g_w_k, c_tcs_w_k, limit_c, margin_k, min_speed, st, c):
     """The servers' speed cap the coolant asks for [-], integral action on the supply above the start of its
     throttling band (``limit - margin``): it holds the supply there when the CDU alone cannot, and lets go when the
@@ -481,7 +475,7 @@ def liquid_cap(cap, supply_c, rack_liquid_w, g_w_k, c_tcs_w_k, limit_c, margin_k
     return cap
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, rack_sum, block_s):
     """The controllers of row ``c`` at a control instant: fouling level, pump PI on the mean inlet, throttle on
     the hottest rack, server fans on the inlet, cabin fans on the heat; powers of the machines."""
@@ -495,10 +489,10 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, 
     st[c, S_FOUL_LEVEL] = foul
     fl = int(st[c, S_FAN_LEVEL])
     pl = int(st[c, S_PUMP_LEVEL])
-    e = cache[c, cache_entry(prm, cache, st, c, foul, fl, pl, False)]
-    k_sea = e[C_K_SEA]
+    slot = cache_entry(prm, cache, st, c, foul, fl, pl, False)
+    k_sea = cache[c, slot, C_K_SEA]
     x1 = st[c, S_X1]
-    t_in = e[C_K_GAS] * x1 + k_sea * sea_c
+    t_in = cache[c, slot, C_K_GAS] * x1 + k_sea * sea_c
     # the inlet's sensitivity to pump speed from the neighbouring level [K per unit speed]
     if pl < L_PUMP:
         k_next = cache[c, cache_entry(prm, cache, st, c, foul, fl, pl + 1, False), C_K_SEA]
@@ -541,7 +535,7 @@ def cabin_control(c, t, sea_c, prm, st, grp, racks, dev_t, cache, xtab, ctrl_s, 
     st[c, S_FAN_FRAC] = server_fan_fraction(t_in, prm[c, P_FAN_THR], prm[c, P_FAN_SLOPE])
     st[c, S_INLET] = t_in
     st[c, S_HOT] = t_hot
-    st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(t_in, xtab[0], xtab[1])
+    st[c, S_HAZARD_RATE] = st[c, S_ALIVE] * prm[c, P_AFR] * x_factor(t_in, xtab)
     it_power(c, prm, st, grp)
     fixed = prm[c, P_FIXED_FAN]
     # the fans follow the heat the gas carries (the cold plates' share is not in it)

@@ -96,7 +96,7 @@ __all__ = ["clock_tolerance_s", "work_due", "enqueue_due", "complete_due", "star
 
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def clock_tolerance_s(clock_s, now_s):
     """``twin.workload.schedulers.clock_tolerance_s``: 1e-9 s, widened with the clock's and the time's magnitude."""
     scale = abs(clock_s)
@@ -105,14 +105,14 @@ def clock_tolerance_s(clock_s, now_s):
     return 1e-9 + 1e-15 * scale
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def next_arrival_s(c, jobs, wi):
     """Submit time of row ``c``'s next job not yet queued [s] (infinite when none is left)."""
     k = wi[c, WI_NEXT]
     return jobs[c, k, J_SUBMIT] if k < wi[c, WI_N_JOBS] else math.inf
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def work_due(c, t, prm, grp, jobs, wi):
     """Whether :func:`enqueue_due` or :func:`complete_due` has anything to do for row ``c`` at ``t`` (a job
     submitted by then, or a class's work clock at its next completion): the same tests they begin with, so the
@@ -126,7 +126,7 @@ def work_due(c, t, prm, grp, jobs, wi):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def enqueue_due(c, t, grp, jobs, tq, queue, wi):
     """Queue every job submitted by ``t``, each on its class's server type (``Scheduler.submit``); returns how
     many."""
@@ -143,14 +143,14 @@ def enqueue_due(c, t, grp, jobs, tq, queue, wi):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _power_off(c, r, k, fl, tq, racks):
     fl[c, FL_ON, r] -= k
     tq[c, fl[c, FL_TYPE, r], TQ_ON] -= k
     racks[c, R_STATIC, r] -= k * racks[c, R_IDLE, r]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _release(c, s, fl, tq, racks, grp, slots, alloc, wi):
     """A running job ends: its servers become idle, servers that failed under it leave (``RackFleet.release``)."""
     g = int(slots[c, s, SL_GROUP])
@@ -172,7 +172,7 @@ def _release(c, s, fl, tq, racks, grp, slots, alloc, wi):
     tq[c, int(grp[c, g, G_TYPE]), TQ_BUSY] -= size
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, free):
     """Release every job whose class's work clock has reached its end, earliest end first, and book it as done
     at ``t`` (``Scheduler.complete_due``); returns how many."""
@@ -208,7 +208,7 @@ def complete_due(c, t, prm, grp, racks, fl, tq, jobs, slots, alloc, cls, wi, fre
     return done
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _earliest(c, g, slots, wi):
     """Slot of the class's running job that ends first on its work clock (then the one started first), -1 when none
     runs: the next to complete, and its end the class's next target. One scan of the slots after each completion
@@ -229,7 +229,7 @@ rank_key = njit(cache=True)(schedulers.rank_key)
 """The ``thermal`` scheduler's ranking key of a deviation, the Python scheduler's own function compiled."""
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _order(c, ty, prm, racks, fl, out):
     """Racks of type ``ty`` in the order a job fills them: by index (``fifo``), or coolest inlet first, ties by
     index (``thermal``, a stable sort on the racks' inlet deviations); returns how many."""
@@ -251,7 +251,7 @@ def _order(c, ty, prm, racks, fl, out):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def start_waiting(c, t, prm, grp, racks, fl, tq, queue, jobs, slots, alloc, cls, wi, free, order):
     """Refuse jobs larger than their type's servers alive, then start each type's queued jobs in arrival order
     while the head fits its idle servers, rack by rack in the placement order fixed for this call
@@ -319,7 +319,7 @@ def start_waiting(c, t, prm, grp, racks, fl, tq, queue, jobs, slots, alloc, cls,
     return started
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def fail_one(c, u, prm, racks, fl, tq, wi):
     """A server dies in a rack chosen in proportion to its servers alive (``u`` uniform): an idle one leaves at
     once, else an off one, else a busy one when its job ends (``Scheduler.fail_one``); returns the rack."""
@@ -349,7 +349,7 @@ def fail_one(c, u, prm, racks, fl, tq, wi):
     return r
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def repair_one(c, r, racks, fl, tq, wi):
     """A replacement server arrives in rack ``r``, powered on (``RackFleet.repair``)."""
     tq[c, fl[c, FL_TYPE, r], TQ_ALIVE] += 1
@@ -363,7 +363,7 @@ def repair_one(c, r, racks, fl, tq, wi):
     racks[c, R_STATIC, r] += racks[c, R_IDLE, r]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def refresh_counts(c, st, tq, wi):
     """The counts the recorder integrates, after the workload changed, and the loads marked for recomputing."""
     alive = busy = on = waiting = 0

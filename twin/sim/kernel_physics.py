@@ -37,7 +37,7 @@ _CROSSFLOW_TINY = 1e-250  # as physics.heat_transfer: below this Cr NTU the limi
 # ------------------------------------------------------------------------------------------------ exchanger
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def hx_ua_w_k(ua_design_w_k, air_flow_fraction, water_flow_fraction, hot_side_share, exponent,
               fouling_per_area_k_w):
     """Exchanger UA away from design flows [W K-1]: ``physics.heat_transfer.hx_ua_scaled_w_k`` (fouling given as
@@ -50,7 +50,7 @@ def hx_ua_w_k(ua_design_w_k, air_flow_fraction, water_flow_fraction, hot_side_sh
     return 1.0 / (r_air + r_water + fouling_per_area_k_w)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=True)  # its lists need numba's reference counting (the kernel compiles without it)
 def _crossflow(ntu, cr):
     """Exact single-pass crossflow, both unmixed: ``sum_j P(j, NTU) P(j, Cr NTU) / (Cr NTU)`` with ``P`` the
     regularised lower incomplete gamma function, as ``physics.heat_transfer._crossflow_exact``; each ``P(j, y)`` is
@@ -82,7 +82,7 @@ def _crossflow(ntu, cr):
     return total / x
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def effectiveness(ntu, cr, arrangement_code):
     """Exchanger effectiveness [-]: ``physics.heat_transfer.effectiveness_ntu`` (arrangement by
     :data:`ARRANGEMENT_CODES`)."""
@@ -102,52 +102,53 @@ def effectiveness(ntu, cr, arrangement_code):
 # ------------------------------------------------------------------------------------------------ network
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def eig_sym3(m, lam, v):
-    """Eigenvalues ``lam`` (3,) and orthonormal eigenvectors ``v`` (3, 3, in columns) of the symmetric 3x3 ``m``
-    (overwritten), by cyclic Jacobi rotations (Numerical Recipes, 11.1): accurate to rounding for any spread of
+    """Eigenvalues ``lam`` (3,) and orthonormal eigenvectors ``v`` (in columns) of the symmetric 3x3 ``m``
+    (overwritten); ``m`` and ``v`` flat, row-major (9,): the kernel passes columns of its cache, which allocates
+    nothing. By cyclic Jacobi rotations (Numerical Recipes, 11.1): accurate to rounding for any spread of
     eigenvalues, close pairs included (the reference cabin's server and wall modes lie 3 % apart)."""
     for i in range(3):
         for j in range(3):
-            v[i, j] = 1.0 if i == j else 0.0
+            v[3 * i + j] = 1.0 if i == j else 0.0
     for _ in range(50):
-        off = m[0, 1] * m[0, 1] + m[0, 2] * m[0, 2] + m[1, 2] * m[1, 2]
-        diag = m[0, 0] * m[0, 0] + m[1, 1] * m[1, 1] + m[2, 2] * m[2, 2]
+        off = m[1] * m[1] + m[2] * m[2] + m[5] * m[5]
+        diag = m[0] * m[0] + m[4] * m[4] + m[8] * m[8]
         if off <= 1e-36 * diag or off == 0.0:
             break
         for pair in range(3):
             p = 0 if pair < 2 else 1
             q = 1 if pair == 0 else 2
-            apq = m[p, q]
+            apq = m[3 * p + q]
             if apq == 0.0:
                 continue
-            theta = (m[q, q] - m[p, p]) / (2.0 * apq)
+            theta = (m[3 * q + q] - m[3 * p + p]) / (2.0 * apq)
             t = 1.0 / (abs(theta) + math.sqrt(theta * theta + 1.0))
             if theta < 0.0:
                 t = -t
             c = 1.0 / math.sqrt(t * t + 1.0)
             s = t * c
             r = 3 - p - q  # the third index
-            mrp = m[r, p]
-            mrq = m[r, q]
-            m[r, p] = c * mrp - s * mrq
-            m[p, r] = m[r, p]
-            m[r, q] = s * mrp + c * mrq
-            m[q, r] = m[r, q]
-            m[p, p] -= t * apq
-            m[q, q] += t * apq
-            m[p, q] = 0.0
-            m[q, p] = 0.0
+            mrp = m[3 * r + p]
+            mrq = m[3 * r + q]
+            m[3 * r + p] = c * mrp - s * mrq
+            m[3 * p + r] = m[3 * r + p]
+            m[3 * r + q] = s * mrp + c * mrq
+            m[3 * q + r] = m[3 * r + q]
+            m[3 * p + p] -= t * apq
+            m[3 * q + q] += t * apq
+            m[3 * p + q] = 0.0
+            m[3 * q + p] = 0.0
             for k in range(3):
-                vkp = v[k, p]
-                vkq = v[k, q]
-                v[k, p] = c * vkp - s * vkq
-                v[k, q] = s * vkp + c * vkq
+                vkp = v[3 * k + p]
+                vkq = v[3 * k + q]
+                v[3 * k + p] = c * vkp - s * vkq
+                v[3 * k + q] = s * vkp + c * vkq
     for i in range(3):
-        lam[i] = m[i, i]
+        lam[i] = m[3 * i + i]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def phi_psi(lam, tau):
     """``(exp(l t), phi, psi)`` for one mode over ``tau`` [s]: ``phi = int_0^tau exp(l s) ds`` and
     ``psi = int_0^tau phi(s) ds``, by series where ``l tau`` is small (no cancellation)."""
@@ -162,14 +163,14 @@ def phi_psi(lam, tau):
     return e, phi, psi
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def modal_factors(lam, tau, epp):
     """``epp``: for each mode ``exp(l_k tau)``, then ``phi_k``, then ``psi_k`` over ``tau`` [s] (:func:`phi_psi`)."""
     for k in range(3):
         epp[k], epp[3 + k], epp[6 + k] = phi_psi(lam[k], tau)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def modal_apply(epp, p_mat, z0, w, x_out, xint_out):
     """The state after the interval and its integral over it, from :func:`modal_factors`' ``epp`` (see
     :func:`modal_step`)."""
@@ -205,19 +206,19 @@ def modal_step(lam, p_mat, z0, w, tau, x_out, xint_out, e_out):
 # f(t) = a0 + sum_k a_k exp(l_k t) on [0, tau]: a node temperature between two control instants (all l_k < 0).
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def exp_sum_value(a0, a, lam, t):
     """``a0 + sum_k a_k exp(l_k t)``."""
     return a0 + a[0] * math.exp(lam[0] * t) + a[1] * math.exp(lam[1] * t) + a[2] * math.exp(lam[2] * t)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _slope(a, lam, t):
     return (a[0] * lam[0] * math.exp(lam[0] * t) + a[1] * lam[1] * math.exp(lam[1] * t)
             + a[2] * lam[2] * math.exp(lam[2] * t))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _root(a0, a, lam, lo, hi, f_lo, f_hi, derivative):
     """A root of the sum (``derivative`` 0) or of its slope (1) in ``[lo, hi]`` where the ends differ in sign:
     Illinois regula falsi, with a bisection whenever two steps have not halved the bracket (a sum that is flat at
@@ -248,7 +249,7 @@ def _root(a0, a, lam, lo, hi, f_lo, f_hi, derivative):
     return 0.5 * (lo + hi)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def exp_sum_bounds(a0, a, e):
     """``(low, high)`` bounds of the sum over the interval from each term's values at its ends (``e``:
     ``exp(l_k tau)``): each term moves monotonically between them."""
@@ -260,7 +261,7 @@ def exp_sum_bounds(a0, a, e):
     return lo, hi
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def exp_sum_critical(a, lam, e, tau, out):
     """Where the slope of the sum vanishes inside ``(0, tau)``, ascending into ``out``; returns how many (at most
     two). With the slope's signs at the ends: opposite signs hold exactly one root; equal signs none or two, and
@@ -290,7 +291,7 @@ def exp_sum_critical(a, lam, e, tau, out):
     return 2
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def exp_sum_max(a0, a, lam, f0, f_tau, crit, n_crit):
     """Highest value of the sum over the interval: its ends (``f0``, ``f_tau``) or a critical point."""
     best = f0 if f0 > f_tau else f_tau
@@ -301,7 +302,7 @@ def exp_sum_max(a0, a, lam, f0, f_tau, crit, n_crit):
     return best
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def exp_sum_monotone(a, lam):
     """Whether every term's slope ``a_k l_k`` has one sign: the sum is then monotone on any interval, its maximum at
     an end (:func:`exp_sum_peak` would find no turn; the kernel asks this first, three products, and calls it only
@@ -310,7 +311,7 @@ def exp_sum_monotone(a, lam):
     return (s0 >= 0.0 and s1 >= 0.0 and s2 >= 0.0) or (s0 <= 0.0 and s1 <= 0.0 and s2 <= 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def exp_sum_peak(a0, a, lam, e, tau, f0, f_tau):
     """Highest value of the sum over ``[0, tau]`` (``e``: ``exp(l_k tau)``; ``f0``, ``f_tau``: the ends), searching
     only for a maximum inside: where the slope turns from rising to falling (the first critical point when it rises
@@ -353,7 +354,7 @@ def exp_sum_peak(a0, a, lam, e, tau, f0, f_tau):
     return v if v > best else best
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def exp_sum_above(a0, a, lam, tau, threshold, f0, f_tau, crit, n_crit, intervals):
     """Where the sum is above ``threshold`` inside ``[0, tau]``: up to two intervals written as
     ``intervals[2 i], intervals[2 i + 1]`` [s]; returns how many. The sum is monotone between the ends and its
@@ -385,7 +386,7 @@ def exp_sum_above(a0, a, lam, tau, threshold, f0, f_tau, crit, n_crit, intervals
 # ------------------------------------------------------------------------------------------------ controls
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def pump_pi_speed(speed, last_error_k, error_k, dt_s, sensitivity_k, gain, ti_s, min_speed, cap):
     """One update of the gain-scheduled pump PI in velocity form: ``twin.sim.controls.PumpPI.update``; returns
     the new speed [-]."""
@@ -402,7 +403,7 @@ def pump_pi_speed(speed, last_error_k, error_k, dt_s, sensitivity_k, gain, ti_s,
     return u
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def throttle_speed(inlet_c, allowable_max_c, margin_k, min_speed):
     """Clock fraction of busy servers [-]: ``twin.sim.controls.throttle_speed``."""
     start = allowable_max_c - margin_k
@@ -412,7 +413,7 @@ def throttle_speed(inlet_c, allowable_max_c, margin_k, min_speed):
     return min_speed if s < min_speed else s
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def fan_speed_for_load(heat_w, design_heat_w, min_speed):
     """Cabin fan speed in proportion to the heat [-]: ``twin.sim.controls.fan_speed_for_load``."""
     s = heat_w / design_heat_w
@@ -421,37 +422,38 @@ def fan_speed_for_load(heat_w, design_heat_w, min_speed):
     return 1.0 if s > 1.0 else s
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, _nrt=False, inline="always")
 def server_fan_fraction(inlet_c, threshold_c, slope_per_k):
     """Rise of server power by their fans [-]: ``physics.servers.server_fan_power_fraction``."""
     return slope_per_k * (inlet_c - threshold_c) if inlet_c > threshold_c else 0.0
 
 
-@njit(cache=True, inline="always")
-def x_factor(inlet_c, table_c, table_x):
-    """ASHRAE failure x-factor at an inlet [-]: ``physics.servers.failure_x_factor`` on its table (linear between
-    the points, held beyond the ends)."""
-    n = table_c.size
-    if inlet_c <= table_c[0]:
-        return table_x[0]
-    if inlet_c >= table_c[n - 1]:
-        return table_x[n - 1]
+@njit(cache=True, _nrt=False, inline="always")
+def x_factor(inlet_c, table):
+    """ASHRAE failure x-factor at an inlet [-]: ``physics.servers.failure_x_factor`` on its table (``table[0]`` the
+    inlets [C], ``table[1]`` the factors; linear between the points, held beyond the ends). The table is indexed
+    whole, not taken apart into rows (views: see ``twin.sim.kernel._three``)."""
+    n = table.shape[1]
+    if inlet_c <= table[0, 0]:
+        return table[1, 0]
+    if inlet_c >= table[0, n - 1]:
+        return table[1, n - 1]
     k = 0
-    while inlet_c >= table_c[k + 1]:
+    while inlet_c >= table[0, k + 1]:
         k += 1
-    return table_x[k] + (table_x[k + 1] - table_x[k]) * (inlet_c - table_c[k]) / (table_c[k + 1] - table_c[k])
+    return table[1, k] + (table[1, k + 1] - table[1, k]) * (inlet_c - table[0, k]) / (table[0, k + 1] - table[0, k])
 
 
 # ------------------------------------------------------------------------------------------------ electrical
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def cable_sending_w(received_w, loss_coefficient_per_w):
     """Power to send so ``received_w`` arrives [W]: ``physics.electrical.cable_sending_power_scalar_w``."""
     return 2.0 * received_w / (1.0 + math.sqrt(1.0 - 4.0 * loss_coefficient_per_w * received_w))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def transformer_loss_w(load_w, no_load_loss_w, load_loss_coefficient_per_w2):
     """Transformer loss [W]: ``physics.electrical.transformer_loss_scalar_w``."""
     return no_load_loss_w + load_loss_coefficient_per_w2 * load_w * load_w
@@ -461,7 +463,7 @@ TAB_MAX = 10
 """Points a loss table may hold in the kernel's parameter rows (``physics.power_chain.MAX_TABLE_POINTS``)."""
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def table_loss_w(power_w, rated_w, row, off):
     """Loss [W] of an element of rating ``rated_w`` carrying ``power_w``, its table kept in ``row`` from ``off``
     (point count, ``TAB_MAX`` load fractions, ``TAB_MAX`` losses over rating):
@@ -490,7 +492,7 @@ def table_loss_w(power_w, rated_w, row, off):
     return (loss if loss > 0.0 else 0.0) * rated_w
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def resistive_loss_w(power_w, rated_w, loss_fraction_at_rated):
     """I^2 R loss [W]: ``physics.power_chain.resistive_loss_w``."""
     if rated_w <= 0.0:

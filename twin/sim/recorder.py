@@ -104,7 +104,7 @@ def allocate(n_cab: int, n_out: int):
     return acc_g, acc_c, out64, out_g, out_c
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def flush(o, step_s, battery_energy_wh, acc_g, acc_c, out64, out_g, out_c):
     """Write row ``o`` of the buffers (an output step of the chunk they hold) from the accumulators (means over
     ``step_s`` [s], maxima as kept) and reset them."""

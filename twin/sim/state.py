@@ -101,6 +101,32 @@ _SLQ = 44
 _SCH = _SLQ + 10
 S_CH_OK, S_CH_IT, S_CH_PUMP, S_CH_FAN, S_CH_N, S_CH_FRAC, S_CH_HEAT = (_SCH + k for k in range(7))
 S_COUNT = _SCH + 7
+
+# the kernel's working arrays (:func:`scratch`), per row: the sum-of-exponentials form of its hottest inlet over its
+# present interval, its ends and bounds (``wk``); its network's modal form over that interval, z0 (3), w (3), lam
+# (3), P (9), k_gas, k_sea, devterm, then its cache slot and sea temperature (``md``)
+W_A0, W_A, W_LAM, W_E, W_F0, W_F1, W_LO, W_HI, W_VALID, W_NCRIT, W_CRIT = 0, 1, 4, 7, 10, 11, 12, 13, 14, 15, 16
+W_COUNT = 18
+M_SLOT, M_SEA = 21, 22
+M_COUNT = 23
+
+
+def buffer_room(n_cab: int) -> int:
+    """Intervals each of the site's limits can hold between two instants at which the kernel's rows are together
+    (each control instant, and where a call ends): ``twin.sim.kernel.advance`` ends a call early, bringing the rows
+    together, when fewer than four per row are left (an interval of every row, and bringing every row to the
+    instant, append two each at most)."""
+    return 64 * n_cab + 64
+
+
+def scratch(n_cab: int) -> tuple:
+    """The kernel's working arrays for ``n_cab`` rows, allocated once per run and passed to every call of
+    ``twin.sim.kernel.advance`` after ``xtab`` (the kernel allocates nothing: it is compiled without numba's
+    reference counting): ``md`` and ``wk`` (above), each row's own time, the end of its interval and its band exit
+    (``rows``), one row's scratch (``tmp``), and the rows' intervals above the site's limits since they were last
+    together (``buf``, ``n_iv``, ``last``)."""
+    return (np.zeros((n_cab, M_COUNT)), np.zeros((n_cab, W_COUNT)), np.zeros((3, n_cab)), np.zeros(40),
+            np.zeros((3, 2 * buffer_room(n_cab))), np.zeros(3, np.int64), np.full((3, n_cab), -1, np.int64))
 # ------------------------------------------------------------------------------------------------ grp: job classes
 G_CLOCK, G_TARGET, G_SPEED, G_CAP, G_DYN = 0, 1, 2, 3, 4  # work clock [s], next completion [s], [-], [-], [W]
 G_TYPE, G_DYN_W, G_IDLE_W = 5, 6, 7  # server type; a busy server's dynamic power at full speed, idle power [W]
@@ -181,10 +207,14 @@ class PlantArrays:
     out_c: np.ndarray
     xtab: np.ndarray
     work: object  # twin.sim.job_arrays.JobArrays
+    scratch: tuple = ()  # the kernel's working arrays (:func:`scratch`), made for the rows when empty
 
     def kernel_args(self) -> tuple:
+        if not self.scratch:
+            self.scratch = scratch(self.prm.shape[0])
         return (self.prm, self.st, self.grp, self.racks, self.dev_t, self.rack_sum, self.cache, self.exo, self.bus,
-                self.acc_g, self.acc_c, self.out64, self.out_g, self.out_c, self.xtab, *self.work.kernel_args())
+                self.acc_g, self.acc_c, self.out64, self.out_g, self.out_c, self.xtab, *self.scratch,
+                *self.work.kernel_args())
 
 
 def network_params(row: np.ndarray, p: thermal.CabinThermal) -> None:

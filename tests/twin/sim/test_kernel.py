@@ -225,3 +225,32 @@ def test_the_control_period_is_the_controllers_own():
     free = slow.series[(slow.series.cabin0_pump_speed > 0.12) & (slow.series.cabin0_pump_speed < 0.98)]
     assert len(free) > 100 and np.median(np.abs(free.cabin0_inlet_temp_c - 24.0)) < 0.3
     assert isinstance(slow.series.index, pd.DatetimeIndex)
+
+
+def test_a_full_interval_buffer_ends_the_call_and_changes_nothing(monkeypatch):
+    """The rows' intervals above the site's limits since they were last together fill their buffer (here after one
+    interval: the hottest inlets are above the recommended minimum, so each interval of a row adds one): the call
+    ends there, bringing the rows together, and the next goes on. The run is the run whose buffer had room (to 1e-9:
+    an interval cut in two is the same exact solution), in more kernel calls."""
+    from twin.sim import state
+
+    # three groups running jobs: a row's completions and arrivals cut its own intervals, so the rows are apart
+    # between control instants and their intervals gather in the buffer
+    groups = ", ".join(
+        f"{{name: g{i}, count: 1, geometry: {{orientation: vertical, diameter_m: {8.0 + 0.4 * i}, length_m: 11.0}}, "
+        f"racks: {{rack_count: {40 + 4 * i}, servers_per_rack: 4, server: dgx-h100}}, "
+        f"cooling: {{design_heat_w: {(40 + 4 * i) * 4 * 10_710:.0f}, rack_inlet_model: uniform}}}}" for i in range(3))
+    sc = load_scenario("lingang-phase1", ["run.horizon_s=12h", f"cabins=[{groups}]", "workload.max_job_servers=32"])
+    roomy = simulate(sc)
+    room = state.buffer_room
+    monkeypatch.setattr(state, "buffer_room", lambda n_cab: 4 * n_cab + 4)  # room for what one interval adds
+    tight = simulate(sc)
+    monkeypatch.setattr(state, "buffer_room", room)
+    assert roomy.kpis["jobs_completed"] > 10
+    assert tight.timings["kernel_calls"] > roomy.timings["kernel_calls"] + 100
+    for name in roomy.series.columns:
+        np.testing.assert_allclose(tight.series[name].to_numpy(float), roomy.series[name].to_numpy(float),
+                                   rtol=1e-9, atol=1e-9, err_msg=name)
+    for k, v in roomy.kpis.items():
+        if isinstance(v, float):
+            assert tight.kpis[k] == pytest.approx(v, rel=1e-9, abs=1e-9), k

@@ -85,8 +85,9 @@ def _modes(p: thermal.CabinThermal, fan: float, pump: float):
                   [g_it / math.sqrt(ci * cg), -(g_it + g_hx + p.ua_gas_wall_w_k) / cg,
                    p.ua_gas_wall_w_k / math.sqrt(cg * cw)],
                   [0.0, p.ua_gas_wall_w_k / math.sqrt(cg * cw), -(p.ua_gas_wall_w_k + p.ua_wall_sea_w_k) / cw]])
-    lam, v = np.empty(3), np.empty((3, 3))
-    kp.eig_sym3(m.copy(), lam, v)
+    lam, v = np.empty(3), np.empty(9)
+    kp.eig_sym3(m.ravel().copy(), lam, v)
+    v = v.reshape(3, 3)
     sq = np.sqrt([ci, cg, cw])
     return lam, v, sq, g_hx
 
@@ -174,7 +175,7 @@ def test_controllers_are_the_public_ones():
             float(servers.server_fan_power_fraction(t_in)), rel=1e-15, abs=0.0)
     table = np.array(servers.ASHRAE_X_FACTOR, float).T.copy()
     for t_in in np.linspace(0.0, 60.0, 601):
-        assert kp.x_factor(t_in, table[0], table[1]) == pytest.approx(servers.failure_x_factor(t_in), rel=1e-15)
+        assert kp.x_factor(t_in, table) == pytest.approx(servers.failure_x_factor(t_in), rel=1e-15)
     for heat in np.linspace(0.0, 3e6, 31):
         assert kp.fan_speed_for_load(heat, 2.4e6, 0.3) == controls.fan_speed_for_load(heat, 2.4e6, 0.3)
 

@@ -57,10 +57,11 @@ def test_coolant_node_is_the_exact_step_with_means_maxima_and_crossings(t0, heat
     g = lc.cdu_conductance_w_k(LOOP, speed)
     st[0, S_LQ_T], st[0, S_LQ_W], st[0, S_LQ_G], st[0, S_LQ_K] = t0, heat_w, g, g / LOOP.coolant_capacity_w_k
     st[0, S_LQ_CAP] = 1.0
-    acc = np.zeros(AC_COUNT)
+    acc_c = np.zeros((1, AC_COUNT))  # the accumulators of the kernel's rows; this is row 0
+    acc = acc_c[0]
     acc[AC_LQ_SUPPLY_MAX] = acc[AC_LQ_RETURN_MAX] = -np.inf
     iv = np.zeros(8)
-    end = _liquid_step(0, tau, sea, prm, st, acc, iv, 0)
+    end = _liquid_step(0, tau, sea, prm, st, acc_c, iv, 0)
     assert st[0, S_LQ_T] == pytest.approx(lc.step_return_c(LOOP, t0, heat_w, sea, speed, tau), abs=1e-10)
     # against dense evaluation of the public step: means, maxima, time in the band and above the limit
     ts = np.linspace(0.0, tau, 200_001)
@@ -75,7 +76,7 @@ def test_coolant_node_is_the_exact_step_with_means_maxima_and_crossings(t0, heat
     assert acc[AC_LQ_ABOVE] == pytest.approx((sup > 36.0).sum() * dt, abs=2 * dt)
     assert end == 0  # no cap on the servers: no protective interval
     st[0, S_LQ_T], st[0, S_LQ_CAP] = t0, 0.8
-    assert _liquid_step(0, tau, sea, prm, st, acc, iv, 0) == 2 and (iv[0], iv[1]) == (0.0, tau)
+    assert _liquid_step(0, tau, sea, prm, st, acc_c, iv, 0) == 2 and (iv[0], iv[1]) == (0.0, tau)
 
 
 def test_without_a_liquid_section_nothing_changes_in_the_columns():
