@@ -381,24 +381,27 @@ def plume_rise_hourly(scenario: Scenario, plants, frame) -> pd.DataFrame:
 
     span_h = (frame.index[-1] - frame.index[0]).total_seconds() / 3600.0 if len(frame) > 1 else 1.0
     hours = max(1, int(np.ceil(span_h / 8784.0)))  # hourly up to a year; coarser beyond, to bound the cost
-    needed = ["current_speed_m_s"] + [f"cabin{ci}_{name}" for ci in range(len(plants))
-                                      for name in ("heat_w", "pump_speed")]
-    needed += [f"cabin{ci}_{name}" for ci, pl in enumerate(plants) if pl.liquid is not None
-               for name in ("cdu_pump_speed", "liquid_heat_w")]
-    # column by column: a year's series at 60 s is 4 MB a column in float64
-    h = pd.DataFrame({name: frame[name].astype(float).resample(f"{hours}h").mean() for name in needed})
+    # the means over each bin, column by column (a year's series at 60 s is 4 MB a column in float64), by sums
+    # between the bins' first rows: pandas' resample of twenty groups' columns into a frame took 0.65 s of 0.03
+    bins = frame.index.floor(f"{hours}h")
+    if not len(bins):
+        return pd.DataFrame({f"cabin{ci}_plume_rise_k": np.zeros(0) for ci in range(len(plants))})
+    first = np.flatnonzero(np.r_[True, bins[1:] != bins[:-1]])
+    counts = np.diff(np.r_[first, len(bins)])
+
+    def mean(name: str) -> np.ndarray:
+        return np.add.reduceat(frame[name].to_numpy(dtype=float), first) / counts
+
+    cur = mean("current_speed_m_s")
     out = {}
     depth = scenario.site.water_depth_m
     for ci, (g, plant) in enumerate(zip(scenario.cabins, plants)):
-        heat = h[f"cabin{ci}_heat_w"].to_numpy(dtype=float)  # all the cabin dissipates leaves by its exchanger
-        flow = plant.pump_design_flow_kg_s * h[f"cabin{ci}_pump_speed"].to_numpy(dtype=float)
+        heat = mean(f"cabin{ci}_heat_w")  # all the cabin dissipates leaves by its exchanger
+        flow = plant.pump_design_flow_kg_s * mean(f"cabin{ci}_pump_speed")
         if plant.liquid is not None:
             # the CDU's seawater leaves by the same port (ASSUMPTION) with the coolant's heat
-            heat = heat + h[f"cabin{ci}_liquid_heat_w"].to_numpy(dtype=float)
-            flow = flow + plant.liquid_sea_flow_kg_s * h[f"cabin{ci}_cdu_pump_speed"].to_numpy(dtype=float)
-        cur = h["current_speed_m_s"].to_numpy(dtype=float)
-        heat = np.asarray(heat, dtype=float)
-        flow = np.asarray(flow, dtype=float)
+            heat = heat + mean(f"cabin{ci}_liquid_heat_w")
+            flow = flow + plant.liquid_sea_flow_kg_s * mean(f"cabin{ci}_cdu_pump_speed")
         live = (flow > 0) & (heat > 0)
         rise = np.zeros(heat.size)
         if live.any():
@@ -406,4 +409,4 @@ def plume_rise_hourly(scenario: Scenario, plants, frame) -> pd.DataFrame:
                                                             cur[live], g.cooling.discharge_port_diameter_m,
                                                             water_depth_m=depth)
         out[f"cabin{ci}_plume_rise_k"] = rise
-    return pd.DataFrame(out, index=h.index)
+    return pd.DataFrame(out, index=bins[first])
