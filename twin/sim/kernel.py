@@ -173,8 +173,13 @@ from twin.sim.state import (
     G_CLOCK,
     G_SPEED,
     G_TARGET,
+    M_DEV,
+    M_K_GAS,
+    M_K_SEA,
     M_SEA,
     M_SLOT,
+    M_W,
+    M_Z0,
     P_ALLOW,
     P_AUX_CABIN_W,
     P_AUX_OUT_W,
@@ -269,10 +274,17 @@ def _three(arr, c, k):
 
 
 @njit(cache=True, _nrt=False, inline="always")
-def _nine(arr, c, k):
-    """Row ``c``'s values in columns ``k`` to ``k + 8`` as a tuple (:func:`_three`)."""
-    return (arr[c, k], arr[c, k + 1], arr[c, k + 2], arr[c, k + 3], arr[c, k + 4], arr[c, k + 5], arr[c, k + 6],
-            arr[c, k + 7], arr[c, k + 8])
+def _three_at(cache, c, slot, k):
+    """Slot ``slot`` of row ``c``'s cache, columns ``k, k + 1, k + 2``, as a tuple (:func:`_three`)."""
+    return cache[c, slot, k], cache[c, slot, k + 1], cache[c, slot, k + 2]
+
+
+@njit(cache=True, _nrt=False, inline="always")
+def _nine_at(cache, c, slot, k):
+    """Slot ``slot`` of row ``c``'s cache, columns ``k`` to ``k + 8``, as a tuple (:func:`_three`)."""
+    return (cache[c, slot, k], cache[c, slot, k + 1], cache[c, slot, k + 2], cache[c, slot, k + 3],
+            cache[c, slot, k + 4], cache[c, slot, k + 5], cache[c, slot, k + 6], cache[c, slot, k + 7],
+            cache[c, slot, k + 8])
 
 
 @njit(cache=True, _nrt=False)
@@ -491,19 +503,17 @@ def _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs, wi)
     for k in range(3):
         v0, v1, v2 = cache[c, slot, C_V + k], cache[c, slot, C_V + 3 + k], cache[c, slot, C_V + 6 + k]
         lam = cache[c, slot, C_LAM + k]
-        md[c, k] = v0 * y0 + v1 * y1 + v2 * y2
-        md[c, 3 + k] = v0 * bt0 + v1 * bt1 + v2 * bt2
-        md[c, 6 + k] = lam
-        md[c, 9 + k], md[c, 12 + k], md[c, 15 + k] = (cache[c, slot, C_P + k], cache[c, slot, C_P + 3 + k],
-                                                      cache[c, slot, C_P + 6 + k])
+        md[c, M_Z0 + k] = v0 * y0 + v1 * y1 + v2 * y2
+        md[c, M_W + k] = v0 * bt0 + v1 * bt1 + v2 * bt2
         if lam > -1e-12:
             valid = 0.0
         else:
-            q = md[c, 3 + k] / lam
-            wk[c, W_A + k] = k_gas * md[c, 12 + k] * (md[c, k] + q)
+            q = md[c, M_W + k] / lam
+            p1k = cache[c, slot, C_P + 3 + k]
+            wk[c, W_A + k] = k_gas * p1k * (md[c, M_Z0 + k] + q)
             wk[c, W_LAM + k] = lam
-            a0 -= k_gas * md[c, 12 + k] * q
-    md[c, 18], md[c, 19], md[c, 20] = k_gas, k_sea, devterm
+            a0 -= k_gas * p1k * q
+    md[c, M_K_GAS], md[c, M_K_SEA], md[c, M_DEV] = k_gas, k_sea, devterm
     wk[c, W_A0] = a0
     wk[c, W_VALID] = valid
     wk[c, W_F0] = k_gas * st[c, S_X1] + k_sea * sea_c + devterm
@@ -552,23 +562,21 @@ def _row_advance(c, t_to, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus,
         return buf
     t_row[c] = t_to
     sea_c = md[c, M_SEA]
+    slot = int(md[c, M_SLOT])  # the level's modes: the slot holds them for the whole interval
     if tau == ctrl_s:  # a whole control period: its modal factors are the level's, kept in the cache
-        slot = int(md[c, M_SLOT])
         if cache[c, slot, C_EPP_TAU] != tau:
-            modal_factors(_three(md, c, 6), tau, epp)
+            modal_factors(_three_at(cache, c, slot, C_LAM), tau, epp)
             for k in range(9):
                 cache[c, slot, C_EPP + k] = epp[k]
             cache[c, slot, C_EPP_TAU] = tau
-        f = (cache[c, slot, C_EPP], cache[c, slot, C_EPP + 1], cache[c, slot, C_EPP + 2], cache[c, slot, C_EPP + 3],
-             cache[c, slot, C_EPP + 4], cache[c, slot, C_EPP + 5], cache[c, slot, C_EPP + 6], cache[c, slot, C_EPP + 7],
-             cache[c, slot, C_EPP + 8])
+        f = _nine_at(cache, c, slot, C_EPP)
     else:
-        modal_factors(_three(md, c, 6), tau, epp)
+        modal_factors(_three_at(cache, c, slot, C_LAM), tau, epp)
         f = (epp[0], epp[1], epp[2], epp[3], epp[4], epp[5], epp[6], epp[7], epp[8])
-    modal_apply(f, _nine(md, c, 9), _three(md, c, 0), _three(md, c, 3), xs, xi)
+    modal_apply(f, _nine_at(cache, c, slot, C_P), _three(md, c, M_Z0), _three(md, c, M_W), xs, xi)
     wk[c, W_E], wk[c, W_E + 1], wk[c, W_E + 2] = f[0], f[1], f[2]
     st[c, S_X0], st[c, S_X1], st[c, S_X2] = xs[0], xs[1], xs[2]
-    k_gas, k_sea, devterm = md[c, 18], md[c, 19], md[c, 20]
+    k_gas, k_sea, devterm = md[c, M_K_GAS], md[c, M_K_SEA], md[c, M_DEV]
     wk[c, W_F1] = k_gas * xs[1] + k_sea * sea_c + devterm
     _shape(wk, c, tau)
     inlet_int = k_gas * xi[1] + k_sea * sea_c * tau

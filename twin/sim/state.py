@@ -103,12 +103,13 @@ S_CH_OK, S_CH_IT, S_CH_PUMP, S_CH_FAN, S_CH_N, S_CH_FRAC, S_CH_HEAT = (_SCH + k 
 S_COUNT = _SCH + 7
 
 # the kernel's working arrays (:func:`scratch`), per row: the sum-of-exponentials form of its hottest inlet over its
-# present interval, its ends and bounds (``wk``); its network's modal form over that interval, z0 (3), w (3), lam
-# (3), P (9), k_gas, k_sea, devterm, then its cache slot and sea temperature (``md``)
+# present interval, its ends and bounds (``wk``); its network's modal form over that interval, z0 (3) and w (3),
+# the inlet's k_gas, k_sea and deviation, its cache slot (whose modes, lam and P, hold for the interval) and the sea
+# temperature (``md``)
 W_A0, W_A, W_LAM, W_E, W_F0, W_F1, W_LO, W_HI, W_VALID, W_NCRIT, W_CRIT = 0, 1, 4, 7, 10, 11, 12, 13, 14, 15, 16
 W_COUNT = 18
-M_SLOT, M_SEA = 21, 22
-M_COUNT = 23
+M_Z0, M_W, M_K_GAS, M_K_SEA, M_DEV, M_SLOT, M_SEA = 0, 3, 6, 7, 8, 9, 10
+M_COUNT = 11
 
 
 def buffer_room(n_cab: int) -> int:
