@@ -772,6 +772,9 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
         wind_load = demand if demand < recv_max else recv_max
         grid_up = bus[B_GRID_BASE] != 0.0 and bus[B_GRID_OUTAGES] == 0.0
         charge, discharge, t_lim = _battery_power(bus, demand - wind_load, recv_max - wind_load, grid_up)
+        if t + t_lim <= t:  # at its limit but for less energy than the time's rounding can move: put it there
+            bus[B_BATT_E] = bus[B_BATT_EMIN] if discharge > 0.0 else bus[B_BATT_EMAX]
+            charge, discharge, t_lim = _battery_power(bus, demand - wind_load, recv_max - wind_load, grid_up)
         at_limit = False
         if t + t_lim < seg_end:  # the bus's own interval: the rows' networks do not see it
             seg_end = t + t_lim

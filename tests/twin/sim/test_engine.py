@@ -198,3 +198,17 @@ def test_any_valid_scenario_closes_its_ledger_and_stays_finite(overrides):
         assert s[col].min() >= s.sea_temp_c.min() - 1e-6
         assert s[col].max() < 150.0
     assert all(math.isfinite(v) or v != v for v in r.kpis.values() if isinstance(v, float))
+
+
+def test_a_battery_a_rounding_away_from_its_limit_does_not_stall_the_kernel():
+    """Found by the property test above: the battery 1.9e-9 Wh above its minimum, discharging 1 MW, would reach it in
+    6.3e-12 s, less than the clock's rounding at 46 h (2.9e-11 s): the interval to the limit was empty, the battery's
+    energy never moved, and the kernel stopped for making no progress. The battery is now put on its limit."""
+    r = simulate(load_scenario("lingang-phase1", [
+        "run.horizon_s=3d", "run.seed=100", "run.start=2026-01-01T00:00:00+08:00", "cabins.0.racks.rack_count=17",
+        "cabins.0.racks.servers_per_rack=8", "cabins.0.cooling.design_heat_w=1387200.0", "cabins.0.count=3",
+        "workload.target_utilisation=0.0", "wind.farm.turbine_count=1", "wind.resource.weibull_c_m_s=11.5",
+        "controls.fan_policy=fixed",
+        "electrical.battery={energy_capacity_wh: 2.0e6, max_charge_power_w: 1.0e6, max_discharge_power_w: 1.0e6}"]))
+    assert r.kpis["energy_balance_error"] < 1e-9
+    assert r.series.battery_energy_wh.min() >= 0.1 * 2.0e6 - 1e-6  # its minimum state of charge, 10 %
