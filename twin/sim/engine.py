@@ -245,7 +245,10 @@ def simulate(scenario: Scenario, progress: ProgressFn | None = None, drop_flexib
     for e, ev in enumerate(scenario.events):
         env.process(event(env, world, plant, ev, e))
     env.process(plant.run())
-    env.run(until=horizon_s)
+    try:
+        env.run(until=horizon_s)
+    finally:
+        plant.close()  # the last chunk's drain: its thread appends it to the spool
     if plant.t < horizon_s or spool.rows < exo.n:  # cannot happen unless the kernel stopped short
         raise RuntimeError(f"the plant reached {plant.t} s of {horizon_s} s ({spool.rows} of {exo.n} steps recorded)")
     if progress is not None:

@@ -655,7 +655,7 @@ def _sync(length, acc_g, acc_c, buf, n_iv, last):
     acc_g[AG_INLET] = hot
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False, nogil=True)  # a thread drains the recorder's last chunk meanwhile
 def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, acc_g, acc_c, out64, out_g, out_c,
             xtab, md, wk, rows, tmp, buf, n_iv, last, fl, tq, queue, jobs, slots, alloc, cls, wi, free, order):
     """Advance the plant from ``t0`` towards ``t_end`` [s]; returns the time reached (``t_end``, or earlier with

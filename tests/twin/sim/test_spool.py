@@ -74,3 +74,26 @@ def test_series_and_parquet_read_from_the_spool_are_those_written_from_memory(tm
     assert np.array_equal(loaded.series.to_numpy(), frame.to_numpy()) and loaded.series.index.equals(frame.index)
     copy = pickle.loads(pickle.dumps(r))  # a pickled result carries its series, not the spool's open file
     assert copy.spool is None and copy.series.equals(frame)
+
+
+def test_a_failed_drain_fails_the_run_and_leaves_no_thread(monkeypatch):
+    """A thread drains each full chunk into the spool while the kernel fills the other set of buffers: an error
+    there ends the run with that error, and the thread is gone."""
+    import threading
+
+    real = SeriesSpool.append
+    calls = []
+
+    def failing(self, columns):
+        calls.append(len(columns))
+        if len(calls) == 2:
+            raise OSError("no space left on the device (test)")
+        return real(self, columns)
+
+    monkeypatch.setattr(spool_module, "CHUNK_SPAN_S", 6 * 3600.0)  # chunks of six hours: eight in two days
+    monkeypatch.setattr(SeriesSpool, "append", failing)
+    before = {t.name for t in threading.enumerate()}
+    with pytest.raises(OSError, match="no space left"):
+        simulate(load_scenario("lingang-phase1", TWO_DAYS))
+    assert len(calls) == 2  # the run stopped at the next chunk's end, not the horizon
+    assert {t.name for t in threading.enumerate()} - before == set()
