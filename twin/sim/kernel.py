@@ -22,10 +22,11 @@ site's figures over all rows are independent of how the rows' time is cut: its t
 the rows' intervals above it (kept in absolute time and united whenever all rows are at the same instant), its
 hottest inlet's step mean is the highest of the rows' hottest-inlet step means, its maximum the highest maximum.
 
-Compiled without numba's reference counting (``_nrt=False``, every kernel function but the cache's fill on a miss):
-with it, each array a function took, inlined or not, and each slice cost an atomic increment and decrement, about
-a hundred and thirty per row and control period (counted with a debugger on twenty groups), a third of a
-twenty-group year. So the kernel allocates nothing: its working arrays come from ``twin.sim.state.scratch``.
+Compiled without numba's reference counting (``_nrt=False``; only ``kernel_physics._crossflow``, whose lists need it,
+says otherwise): with it, each array a function took, inlined or not, and each slice cost an atomic increment and
+decrement, about a hundred and thirty per row and control period (counted with a debugger on twenty groups), a
+third of a twenty-group year. So the kernel allocates nothing: its working arrays come from
+``twin.sim.state.scratch``.
 """
 
 from __future__ import annotations

@@ -128,6 +128,8 @@ def scratch(n_cab: int) -> tuple:
     together (``buf``, ``n_iv``, ``last``)."""
     return (np.zeros((n_cab, M_COUNT)), np.zeros((n_cab, W_COUNT)), np.zeros((3, n_cab)), np.zeros(40),
             np.zeros((3, 2 * buffer_room(n_cab))), np.zeros(3, np.int64), np.full((3, n_cab), -1, np.int64))
+
+
 # ------------------------------------------------------------------------------------------------ grp: job classes
 G_CLOCK, G_TARGET, G_SPEED, G_CAP, G_DYN = 0, 1, 2, 3, 4  # work clock [s], next completion [s], [-], [-], [W]
 G_TYPE, G_DYN_W, G_IDLE_W = 5, 6, 7  # server type; a busy server's dynamic power at full speed, idle power [W]
