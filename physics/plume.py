@@ -102,17 +102,30 @@ def far_field_diffusivities_m2_s(current_speed_m_s: float, water_depth_m: float)
 def effective_diffusivity_m2_s(sigma_m, diffusivity_m2_s: float, mixing_scale_m: float | None):
     """Diffusivity felt by a plume of standard deviation ``sigma_m``: Richardson's 4/3 law below the eddy scale,
     ``K (2 sigma / h)^(4/3)``, and ``K`` above it [m2 s-1] (Fischer et al. 1979 sec. 3.3; Okubo 1971).
-    ``mixing_scale_m`` None: no eddy scale, ``K`` at every size (as :func:`_sigma_sq` and the far field read it)."""
+    ``mixing_scale_m`` None: no eddy scale, ``K`` at every size (as :func:`_sigma_sq` and the far field read it);
+    otherwise a finite length (:func:`_check_scale`)."""
     sigma = np.asarray(sigma_m, float)
     if mixing_scale_m is None:
         return np.full(sigma.shape, diffusivity_m2_s, float)
+    _check_scale(mixing_scale_m)
     return diffusivity_m2_s * np.minimum(1.0, (2.0 * sigma / mixing_scale_m) ** (4.0 / 3.0))
+
+
+def _check_scale(mixing_scale_m) -> None:
+    """The eddy scale must be a finite length > 0 [m]. An infinite one had two readings: K = 0 at every size (the
+    4/3 law's limit, which :func:`effective_diffusivity_m2_s` and the handoff took) and K at every size (which
+    :func:`_sigma_sq` took); None is the one way to say there is no eddy scale."""
+    scale = np.asarray(mixing_scale_m, float)
+    if not np.all(np.isfinite(scale) & (scale > 0)):
+        raise ValueError(f"mixing_scale_m must be a finite length > 0 [m], or None for no eddy scale: "
+                         f"got {mixing_scale_m}")
 
 
 def _sigma_sq(run_m, s0_sq: float, k: float, scale_m: float, u_a: float):
     """``s^2`` after ``run_m`` of growth ``d(s^2)/dx = 2 K(s) / u_a`` with :func:`effective_diffusivity_m2_s`."""
-    if scale_m is None or not np.isfinite(scale_m):
+    if scale_m is None:
         return s0_sq + 2.0 * k * run_m / u_a
+    _check_scale(scale_m)
     half = scale_m / 2.0
     c = k / half ** (4.0 / 3.0)  # K(s) = c s^(4/3) below s = h/2, so d(s^(2/3))/dx = (2/3) c / u_a
     s0 = math.sqrt(s0_sq)
@@ -244,8 +257,9 @@ def near_to_far_transition_many(flow_kg_s, port_diameter_m: float, current_speed
     """
     flow, cur, ky, kz, scale = np.broadcast_arrays(*(np.asarray(v, float) for v in (
         flow_kg_s, current_speed_m_s, lateral_diffusivity_m2_s, vertical_diffusivity_m2_s, mixing_scale_m)))
-    if np.any(flow <= 0) or not port_diameter_m > 0 or not np.all(scale > 0):
-        raise ValueError("flow_kg_s, port_diameter_m and mixing_scale_m must be > 0")
+    if np.any(flow <= 0) or not port_diameter_m > 0:
+        raise ValueError("flow_kg_s and port_diameter_m must be > 0")
+    _check_scale(scale)
     u_a = np.maximum(cur, MIN_CURRENT_M_S)
     area = math.pi * port_diameter_m ** 2 / 4.0
     q = flow / density_kg_m3

@@ -176,3 +176,18 @@ def test_handoff_without_a_mixing_scale_holds_the_diffusivities_at_every_size():
     assert x_none == pytest.approx(float(x_many), rel=1e-9)
     lo = 5.6 * math.sqrt(math.pi / 4.0) * port * (1.0 + 1e-6)
     assert lo < x_none < 1e4
+
+
+def test_an_infinite_or_empty_mixing_scale_is_refused_by_every_path():
+    """An infinite eddy scale had two readings (K = 0 at every size in the diffusivity and the handoff, K at every
+    size in the far field's growth); None says there is no eddy scale, and anything else must be a finite length."""
+    flow, port, current, ky, kz, _ = PIECES["bent-full-k"]
+    for bad in (math.inf, 0.0, -3.0, math.nan):
+        with pytest.raises(ValueError, match="mixing_scale_m"):
+            plume.effective_diffusivity_m2_s(1.0, ky, bad)
+        with pytest.raises(ValueError, match="mixing_scale_m"):
+            plume.near_to_far_transition(flow, port, current, ky, kz, bad)
+        with pytest.raises(ValueError, match="mixing_scale_m"):
+            plume.near_to_far_transition_many(flow, port, current, ky, kz, bad)
+        with pytest.raises(ValueError, match="mixing_scale_m"):
+            plume.gaussian_plume_rise_k(100.0, 0.0, 0.0, 1e6, flow, current, ky, kz, mixing_scale_m=bad)
