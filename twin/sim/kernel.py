@@ -536,19 +536,18 @@ def _prepare(c, t, shared_end, sea_c, prm, st, grp, cache, md, wk, iv, jobs, wi)
 @njit(cache=True, _nrt=False, inline="always")
 def _append(buf, n_iv, last, j, c, a, b):
     """Add ``[a, b]`` (absolute times) to threshold ``j``'s intervals, extending row ``c``'s last one when they
-    touch; returns the buffer. It never fills: :func:`advance` ends its call, bringing the rows together, before
-    it could (``twin.sim.state.buffer_room``)."""
+    touch. The buffer never fills: :func:`advance` ends its call, bringing the rows together, before it could
+    (``twin.sim.state.buffer_room``)."""
     li = last[j, c]
     if li >= 0 and buf[j, 2 * li + 1] == a:
         buf[j, 2 * li + 1] = b
-        return buf
+        return
     n = n_iv[j]
     if 2 * n + 2 > buf.shape[1]:
         raise IndexError("the rows' intervals above a limit overflowed their buffer")
     buf[j, 2 * n], buf[j, 2 * n + 1] = a, b
     last[j, c] = n
     n_iv[j] = n + 1
-    return buf
 
 
 @njit(cache=True, _nrt=False, inline="always")
@@ -556,19 +555,17 @@ def _row_advance(c, t_to, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus,
                  buf, n_iv, last):
     """Advance row ``c``'s network from its own time to ``t_to`` [s] (one interval of constant inputs: see
     :func:`_prepare`), accumulating its means, maxima and time above its limits, and its intervals above the
-    site's limits in absolute time (``buf``, united with the other rows' at :func:`_sync`); returns ``buf``."""
+    site's limits in absolute time (``buf``, united with the other rows' at :func:`_sync`)."""
     t_from = t_row[c]
     tau = t_to - t_from
     if tau <= 0.0:
-        return buf
+        return
     t_row[c] = t_to
     sea_c = md[c, M_SEA]
     slot = int(md[c, M_SLOT])  # the level's modes: the slot holds them for the whole interval
     if tau == ctrl_s:  # a whole control period: its modal factors are the level's, kept in the cache
         if cache[c, slot, C_EPP_TAU] != tau:
-            modal_factors(_three_at(cache, c, slot, C_LAM), tau, epp)
-            for k in range(9):
-                cache[c, slot, C_EPP + k] = epp[k]
+            modal_factors(_three_at(cache, c, slot, C_LAM), tau, cache[c, slot, C_EPP:C_EPP + 9])
             cache[c, slot, C_EPP_TAU] = tau
         f = _nine_at(cache, c, slot, C_EPP)
     else:
@@ -628,9 +625,7 @@ def _row_advance(c, t_to, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus,
         n = _above(wk, c, tau, thr, iv, 0) // 2
         for i in range(n):
             lo, hi = iv[2 * i], iv[2 * i + 1]
-            buf = _append(buf, n_iv, last, j, c, t_from if lo <= 0.0 else t_from + lo,
-                          t_to if hi >= tau else t_from + hi)
-    return buf
+            _append(buf, n_iv, last, j, c, t_from if lo <= 0.0 else t_from + lo, t_to if hi >= tau else t_from + hi)
 
 
 @njit(cache=True, _nrt=False)
@@ -845,8 +840,8 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
         together = True
         for c in range(n_cab):
             if row_end[c] <= t:
-                buf = _row_advance(c, t, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus, iv, xs, xi, epp,
-                                   ctrl_s, buf, n_iv, last)
+                _row_advance(c, t, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus, iv, xs, xi, epp, ctrl_s,
+                             buf, n_iv, last)
                 if band_at[c] <= t:
                     st[c, S_FLAGS] = float(int(st[c, S_FLAGS]) | STOP_BAND_EXIT)
             if t_row[c] != t:
@@ -880,8 +875,8 @@ def advance(t0, t_end, prm, st, grp, racks, dev_t, rack_sum, cache, exo, bus, ac
     lagging = False
     for c in range(n_cab):
         if t_row[c] < t:
-            buf = _row_advance(c, t, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus, iv, xs, xi, epp, ctrl_s,
-                               buf, n_iv, last)
+            _row_advance(c, t, t_row, prm, st, grp, cache, md, wk, acc_c, acc_g, bus, iv, xs, xi, epp, ctrl_s,
+                         buf, n_iv, last)
             lagging = True
     if lagging:
         _sync(t - t_sync, acc_g, acc_c, buf, n_iv, last)
