@@ -311,7 +311,9 @@ def build_result(scenario: Scenario, exo, plants, queues, spool: SeriesSpool, ti
     """The run's result from its spool (the recorder's named series, ``twin.sim.spool``), to which the
     environment's step means are added. The ledger and every KPI are computed from the recorded values as the
     kernel wrote them (flows in float64), a column at a time; the series the result gives are then those
-    ``series.parquet`` stores (:attr:`RunResult.series`)."""
+    ``series.parquet`` stores (:attr:`RunResult.series`). ``rack_power``: ``(hourly, counts, block_s)``, each rack's
+    mean power over each block of ``block_s`` [s] as a (racks, blocks) array, the groups' ``counts`` of racks one
+    after another."""
     index = series_index(scenario, exo.n)
     for name in ("hub_wind_speed_m_s", "wind_direction_deg", "air_density_kg_m3", "carbon_kg_per_kwh",
                  "wave_height_m", "current_speed_m_s"):
@@ -350,11 +352,13 @@ def build_result(scenario: Scenario, exo, plants, queues, spool: SeriesSpool, ti
     kpis["mean_powered_share"] = float(powered.mean()) / sum(pl.servers * pl.count for pl in plants)
     racks = None
     if rack_power is not None:
-        blocks, block_s = rack_power
-        idx = pd.DatetimeIndex(index[0] + pd.to_timedelta(np.arange(blocks[0].shape[0]) * block_s, unit="s"),
+        hourly, counts, block_s = rack_power
+        idx = pd.DatetimeIndex(index[0] + pd.to_timedelta(np.arange(hourly.shape[1]) * block_s, unit="s"),
                                name="time")
-        racks = pd.DataFrame({f"cabin{ci}_rack{r}_w": b[:, r] for ci, b in enumerate(blocks)
-                              for r in range(b.shape[1])}, index=idx)
+        # the (racks, blocks) array is the frame's block as it is, not copied (a dict of columns, which pandas
+        # stacks into one, took 0.31 s for twenty groups' 1,180 racks)
+        racks = pd.DataFrame(hourly.T, index=idx, copy=False,
+                             columns=[f"cabin{ci}_rack{r}_w" for ci, n in enumerate(counts) for r in range(n)])
     outages = None
     if turbine_outages is not None:
         horizon = len(frame) * step_s
