@@ -244,7 +244,7 @@ class Plant:
         self.chunk_end = min(row0 + self.chunk, self.n_out) * self.out_s if row0 < self.n_out else math.inf
 
     def _append(self, out64: np.ndarray, out_g: np.ndarray, out_c: np.ndarray) -> None:
-        self.spool.append(series_columns(out64, out_g, out_c, self.liquid_rows))
+        self.spool.append(series_columns(out64, out_g, out_c, self.out_s, self.liquid_rows))
 
     def wait_for_drain(self) -> None:
         """Until the chunk being drained is in the spool (its error, if it failed, raised here)."""

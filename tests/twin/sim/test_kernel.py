@@ -166,10 +166,10 @@ def test_a_throttle_band_crossing_is_located_inside_a_control_period():
     margin = float(probe.prm[0, P_MARGIN])
     assert probe.st[0, S_HOT] < start  # at the control instant the rack is below the band: no throttling yet
     banded, _ = first_period(start + margin)
-    share = float(banded.out_c[0, 0, AC_PROTECT_SHARE])
+    above_s = float(banded.out_c[0, 0, AC_PROTECT_SHARE])  # the buffers hold a group's integrals over its steps
     crossing = t[np.argmax(hot > start)]
     assert 0.0 < crossing < 60.0
-    assert share * 60.0 == pytest.approx(60.0 - crossing, abs=2e-3)  # located to the 1 ms grid
+    assert above_s == pytest.approx(60.0 - crossing, abs=2e-3)  # located to the 1 ms grid
     assert banded.out_c[0, 0, AC_PROTECT] == 1.0
     assert float(banded.out_c[0, 0, AC_HOT_MAX]) == pytest.approx(hot.max(), abs=1e-5)
 

@@ -97,3 +97,31 @@ def test_a_failed_drain_fails_the_run_and_leaves_no_thread(monkeypatch):
         simulate(load_scenario("lingang-phase1", TWO_DAYS))
     assert len(calls) == 2  # the run stopped at the next chunk's end, not the horizon
     assert {t.name for t in threading.enumerate()} - before == set()
+
+
+def test_drained_columns_are_the_groups_integrals_over_the_step_rounded_once():
+    """The kernel writes each group's integrals over a step as they are and the drain divides them by the step (in
+    float64, then the one rounding to float32, as a division in the kernel gave); maxima and the protective action
+    are written as kept, an empty maximum (-inf) included."""
+    from twin.sim.recorder import (AC_COUNT, AC_HOT_MAX, AC_INLET, AC_INLET_MAX, AC_IT_W, AC_LQ_SUPPLY,
+                                   AC_LQ_SUPPLY_MAX, AC_PROTECT, AG_COUNT, F_COUNT, O64_COUNT, series_columns)
+    rng = np.random.default_rng(7)
+    steps, n_cab, step_s = 1000, 2, 60.0
+    out_c = rng.uniform(1.0, 3e7, (steps, n_cab, AC_COUNT))
+    out_c[:, :, AC_PROTECT] = rng.integers(0, 3, (steps, n_cab))
+    out_c[:5, 1, AC_LQ_SUPPLY_MAX] = -np.inf
+    cols = series_columns(np.zeros((steps, O64_COUNT)), np.zeros((steps, AG_COUNT - F_COUNT)), out_c, step_s,
+                          liquid_rows=(1,))
+    for c in range(n_cab):
+        for j, name in ((AC_INLET, "inlet_temp_c"), (AC_IT_W, "it_power_w")):
+            assert np.array_equal(cols[f"cabin{c}_{name}"], (out_c[:, c, j] / step_s).astype(np.float32)), name
+        for j, name in ((AC_INLET_MAX, "inlet_temp_max_c"), (AC_HOT_MAX, "hottest_inlet_max_c"),
+                        (AC_PROTECT, "protective_action")):
+            assert np.array_equal(cols[f"cabin{c}_{name}"], out_c[:, c, j].astype(np.float32)), name
+    assert np.array_equal(cols["cabin1_coolant_supply_c"], (out_c[:, 1, AC_LQ_SUPPLY] / step_s).astype(np.float32))
+    assert np.isneginf(cols["cabin1_coolant_supply_max_c"][:5]).all()
+    assert "cabin0_coolant_supply_c" not in cols
+    # rounding the integral first and dividing after would give other values: the test can tell the two apart
+    once = (out_c[:, 0, AC_IT_W] / step_s).astype(np.float32)
+    twice = (out_c[:, 0, AC_IT_W].astype(np.float32) / np.float32(step_s)).astype(np.float32)
+    assert (once != twice).any()
