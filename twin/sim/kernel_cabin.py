@@ -362,31 +362,44 @@ def chain_losses(c, prm, st):
     UPS's loss in front of the IT power, the electrical input of its pumps and fans through their motors and
     drives, what of the IT power is not compute (server fans, supply and regulator losses); then the cabin's
     heat: IT, the fans' shaft power, and every loss dissipated inside it (the elements whose location is the
-    cabin, the in-cabin auxiliaries). Unchanged inputs since the last call (the IT power, the pumps' and fans' shaft
-    powers, the servers it is spread over, the server fans' rise) leave every result as it is, and only the heat is
-    set again (``liquid_heat`` takes the cold plates' share from it after each call)."""
+    cabin, the in-cabin auxiliaries). Each part is computed again only when its own inputs changed since the last
+    call: the IT side on the IT power, the servers it is spread over and the server fans' rise; each drive on its
+    shaft power (in a summer of a fixed load the server fans move the IT power in a sixth of the control periods,
+    the pump's level in one of sixteen, and each used to recompute all of it). With no input changed only the heat
+    is set again (``liquid_heat`` takes the cold plates' share from it after each call)."""
     it = st[c, S_IT_W]
     n = st[c, S_POWERED] if st[c, S_POWERED] > 0.0 else st[c, S_SERVERS]
-    if (st[c, S_CH_OK] == 1.0 and st[c, S_CH_IT] == it and st[c, S_CH_PUMP] == st[c, S_PUMP_W]
-            and st[c, S_CH_FAN] == st[c, S_FAN_W] and st[c, S_CH_N] == n and st[c, S_CH_FRAC] == st[c, S_FAN_FRAC]):
+    ok = st[c, S_CH_OK] == 1.0
+    it_ok = ok and st[c, S_CH_IT] == it and st[c, S_CH_N] == n and st[c, S_CH_FRAC] == st[c, S_FAN_FRAC]
+    pump_ok = ok and st[c, S_CH_PUMP] == st[c, S_PUMP_W]
+    fan_ok = ok and st[c, S_CH_FAN] == st[c, S_FAN_W]
+    if it_ok and pump_ok and fan_ok:
         st[c, S_HEAT_W] = st[c, S_CH_HEAT]
-    else:
-        _chain_compute(c, prm, st, it, n)
+        return
+    if not it_ok:
+        _chain_it(c, prm, st, it, n)
+    if not pump_ok:
+        _chain_pump(c, prm, st)
+    if not fan_ok:
+        _chain_fan(c, prm, st)
+    row = prm[c]
+    pump_in, fan_in = st[c, S_PUMP_IN_W], st[c, S_FAN_IN_W]
+    heat = (it + st[c, S_PDU_W] + st[c, S_BUS_W] + st[c, S_UPS_W] * row[P_UPS_CABIN] + st[c, S_FAN_W]
+            + (fan_in - st[c, S_FAN_W]) * row[P_FAN_CABIN] + (pump_in - st[c, S_PUMP_W]) * row[P_PUMP_CABIN]
+            + row[P_AUX_CABIN_W])
+    st[c, S_HEAT_W] = heat
+    st[c, S_CH_HEAT] = heat
+    st[c, S_CH_OK] = 1.0
 
 
 @njit(cache=True, _nrt=False)
-def _chain_compute(c, prm, st, it, n):
-    """:func:`chain_losses` when an input changed: IT power ``it`` [W] over ``n`` servers."""
+def _chain_it(c, prm, st, it, n):
+    """:func:`chain_losses`'s IT side: IT power ``it`` [W] over ``n`` servers."""
     row = prm[c]
     pdu = resistive_loss_w(it, row[P_PDU_RATED], row[P_PDU_LOSS])
     bus = resistive_loss_w(it + pdu, row[P_BUS_RATED], row[P_BUS_LOSS])
     ups = table_loss_w(it + pdu + bus, row[P_UPS_RATED], row, T_UPS)
     st[c, S_PDU_W], st[c, S_BUS_W], st[c, S_UPS_W] = pdu, bus, ups
-    pump_in = _drive_input_w(st[c, S_PUMP_W], row[P_PUMP_UNITS], row[P_PUMP_MOTOR_RATED], row[P_PUMP_VFD_RATED],
-                             row, T_PUMP_MOTOR, T_PUMP_VFD)
-    fan_in = _drive_input_w(st[c, S_FAN_W], row[P_FAN_UNITS], row[P_FAN_MOTOR_RATED], row[P_FAN_VFD_RATED],
-                            row, T_FAN_MOTOR, T_FAN_VFD)
-    st[c, S_PUMP_IN_W], st[c, S_FAN_IN_W] = pump_in, fan_in
     # inside the IT power: supplies at each powered server's mean draw, fans (base share and the rise above the
     # threshold), regulators on what the supplies deliver to the boards
     psu = n * table_loss_w(it / n, row[P_PSU_RATED], row, T_PSU) if n > 0.0 and it > 0.0 else 0.0
@@ -395,13 +408,25 @@ def _chain_compute(c, prm, st, it, n):
     board = it - psu - srv_fan
     vr = board * (1.0 - row[P_VR_ETA]) if board > 0.0 else 0.0
     st[c, S_PSU_W], st[c, S_SRV_FAN_W], st[c, S_VR_W] = psu, srv_fan, vr
-    heat = (it + pdu + bus + ups * row[P_UPS_CABIN] + st[c, S_FAN_W] + (fan_in - st[c, S_FAN_W]) * row[P_FAN_CABIN]
-            + (pump_in - st[c, S_PUMP_W]) * row[P_PUMP_CABIN] + row[P_AUX_CABIN_W])
-    st[c, S_HEAT_W] = heat
-    st[c, S_CH_HEAT] = heat
-    st[c, S_CH_IT], st[c, S_CH_PUMP], st[c, S_CH_FAN], st[c, S_CH_N], st[c, S_CH_FRAC] = (
-        it, st[c, S_PUMP_W], st[c, S_FAN_W], n, st[c, S_FAN_FRAC])
-    st[c, S_CH_OK] = 1.0
+    st[c, S_CH_IT], st[c, S_CH_N], st[c, S_CH_FRAC] = it, n, st[c, S_FAN_FRAC]
+
+
+@njit(cache=True, _nrt=False)
+def _chain_pump(c, prm, st):
+    """:func:`chain_losses`'s pumps: their electrical input at their shaft power."""
+    row = prm[c]
+    st[c, S_PUMP_IN_W] = _drive_input_w(st[c, S_PUMP_W], row[P_PUMP_UNITS], row[P_PUMP_MOTOR_RATED],
+                                        row[P_PUMP_VFD_RATED], row, T_PUMP_MOTOR, T_PUMP_VFD)
+    st[c, S_CH_PUMP] = st[c, S_PUMP_W]
+
+
+@njit(cache=True, _nrt=False)
+def _chain_fan(c, prm, st):
+    """:func:`chain_losses`'s cabin fans: their electrical input at their shaft power."""
+    row = prm[c]
+    st[c, S_FAN_IN_W] = _drive_input_w(st[c, S_FAN_W], row[P_FAN_UNITS], row[P_FAN_MOTOR_RATED],
+                                       row[P_FAN_VFD_RATED], row, T_FAN_MOTOR, T_FAN_VFD)
+    st[c, S_CH_FAN] = st[c, S_FAN_W]
 
 
 @njit(cache=True, _nrt=False, inline="always")
