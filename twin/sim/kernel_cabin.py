@@ -364,9 +364,10 @@ def chain_losses(c, prm, st):
     heat: IT, the fans' shaft power, and every loss dissipated inside it (the elements whose location is the
     cabin, the in-cabin auxiliaries). Each part is computed again only when its own inputs changed since the last
     call: the IT side on the IT power, the servers it is spread over and the server fans' rise; each drive on its
-    shaft power (in a summer of a fixed load the server fans move the IT power in a sixth of the control periods,
-    the pump's level in one of sixteen, and each used to recompute all of it). With no input changed only the heat
-    is set again (``liquid_heat`` takes the cold plates' share from it after each call)."""
+    shaft power (over a year of the reference design's fixed load the server fans, above their threshold in summer,
+    moved the IT power in a sixth of the control periods and the pump's level moved in one of sixteen; each used to
+    recompute all of it). With no input changed only the heat is set again (``liquid_heat`` takes the cold plates'
+    share from it after each call)."""
     it = st[c, S_IT_W]
     n = st[c, S_POWERED] if st[c, S_POWERED] > 0.0 else st[c, S_SERVERS]
     ok = st[c, S_CH_OK] == 1.0
