@@ -103,8 +103,20 @@ def test_drained_columns_are_the_groups_integrals_over_the_step_rounded_once():
     """The kernel writes each group's integrals over a step as they are and the drain divides them by the step (in
     float64, then the one rounding to float32, as a division in the kernel gave); maxima and the protective action
     are written as kept, an empty maximum (-inf) included."""
-    from twin.sim.recorder import (AC_COUNT, AC_HOT_MAX, AC_INLET, AC_INLET_MAX, AC_IT_W, AC_LQ_SUPPLY,
-                                   AC_LQ_SUPPLY_MAX, AC_PROTECT, AG_COUNT, F_COUNT, O64_COUNT, series_columns)
+    from twin.sim.recorder import (
+        AC_COUNT,
+        AC_HOT_MAX,
+        AC_INLET,
+        AC_INLET_MAX,
+        AC_IT_W,
+        AC_LQ_SUPPLY,
+        AC_LQ_SUPPLY_MAX,
+        AC_PROTECT,
+        AG_COUNT,
+        F_COUNT,
+        O64_COUNT,
+        series_columns,
+    )
     rng = np.random.default_rng(7)
     steps, n_cab, step_s = 1000, 2, 60.0
     out_c = rng.uniform(1.0, 3e7, (steps, n_cab, AC_COUNT))
