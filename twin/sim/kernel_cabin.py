@@ -379,11 +379,15 @@ def chain_losses(c, prm, st):
         return
     if not it_ok:
         _chain_it(c, prm, st, it, n)
-    if not pump_ok:
-        _chain_pump(c, prm, st)
-    if not fan_ok:
-        _chain_fan(c, prm, st)
     row = prm[c]
+    if not pump_ok:
+        st[c, S_PUMP_IN_W] = _drive_input_w(st[c, S_PUMP_W], row[P_PUMP_UNITS], row[P_PUMP_MOTOR_RATED],
+                                            row[P_PUMP_VFD_RATED], row, T_PUMP_MOTOR, T_PUMP_VFD)
+        st[c, S_CH_PUMP] = st[c, S_PUMP_W]
+    if not fan_ok:
+        st[c, S_FAN_IN_W] = _drive_input_w(st[c, S_FAN_W], row[P_FAN_UNITS], row[P_FAN_MOTOR_RATED],
+                                           row[P_FAN_VFD_RATED], row, T_FAN_MOTOR, T_FAN_VFD)
+        st[c, S_CH_FAN] = st[c, S_FAN_W]
     pump_in, fan_in = st[c, S_PUMP_IN_W], st[c, S_FAN_IN_W]
     heat = (it + st[c, S_PDU_W] + st[c, S_BUS_W] + st[c, S_UPS_W] * row[P_UPS_CABIN] + st[c, S_FAN_W]
             + (fan_in - st[c, S_FAN_W]) * row[P_FAN_CABIN] + (pump_in - st[c, S_PUMP_W]) * row[P_PUMP_CABIN]
@@ -410,24 +414,6 @@ def _chain_it(c, prm, st, it, n):
     vr = board * (1.0 - row[P_VR_ETA]) if board > 0.0 else 0.0
     st[c, S_PSU_W], st[c, S_SRV_FAN_W], st[c, S_VR_W] = psu, srv_fan, vr
     st[c, S_CH_IT], st[c, S_CH_N], st[c, S_CH_FRAC] = it, n, st[c, S_FAN_FRAC]
-
-
-@njit(cache=True, _nrt=False)
-def _chain_pump(c, prm, st):
-    """:func:`chain_losses`'s pumps: their electrical input at their shaft power."""
-    row = prm[c]
-    st[c, S_PUMP_IN_W] = _drive_input_w(st[c, S_PUMP_W], row[P_PUMP_UNITS], row[P_PUMP_MOTOR_RATED],
-                                        row[P_PUMP_VFD_RATED], row, T_PUMP_MOTOR, T_PUMP_VFD)
-    st[c, S_CH_PUMP] = st[c, S_PUMP_W]
-
-
-@njit(cache=True, _nrt=False)
-def _chain_fan(c, prm, st):
-    """:func:`chain_losses`'s cabin fans: their electrical input at their shaft power."""
-    row = prm[c]
-    st[c, S_FAN_IN_W] = _drive_input_w(st[c, S_FAN_W], row[P_FAN_UNITS], row[P_FAN_MOTOR_RATED],
-                                       row[P_FAN_VFD_RATED], row, T_FAN_MOTOR, T_FAN_VFD)
-    st[c, S_CH_FAN] = st[c, S_FAN_W]
 
 
 @njit(cache=True, _nrt=False, inline="always")
